@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, sessions, migrations, and the plan import/export."""

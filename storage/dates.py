@@ -1,0 +1,245 @@
+"""UK dates and financial quarters.
+
+``03/04/2027`` is 3 April 2027: day first, always. The financial year starts on
+1 April unless a partnership says otherwise, so Q1 is April–June and
+``Q3 2026/27`` means 31 December 2026, the last day of that quarter.
+
+Parsing distinguishes two failures, because the spreadsheet importer treats
+them differently: :class:`InvalidDate` is text shaped like a date that cannot
+be one (``31/02/2027``) and is an error; :class:`NotADate` is text that is not a
+date at all (``Ongoing``) and is kept as a free-text timescale.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+EXAMPLES = "31/03/2027, 2027-03-31, 31 March 2027, March 2027 or Q4 2026/27"
+
+MONTHS: dict[str, int] = {}
+for _number in range(1, 13):
+    MONTHS[calendar.month_name[_number].lower()] = _number
+    MONTHS[calendar.month_abbr[_number].lower()] = _number
+MONTHS["sept"] = 9
+
+
+class DateError(ValueError):
+    """Text that could not be read as a date; the message says what to write."""
+
+
+class InvalidDate(DateError):  # noqa: N818 (reads better at the call sites)
+    """Text shaped like a date that names no real day (``31/02/2027``)."""
+
+
+class NotADate(DateError):  # noqa: N818
+    """Text that is not a date at all (``Ongoing``)."""
+
+
+@dataclass(frozen=True)
+class FinancialYear:
+    """When a partnership's financial year starts (month, day)."""
+
+    month: int = 4
+    day: int = 1
+
+    def start_year(self, day: dt.date) -> int:
+        """The calendar year in which the financial year holding ``day`` starts."""
+        start = dt.date(day.year, self.month, self.day)
+        return day.year if day >= start else day.year - 1
+
+    def quarter_of(self, day: dt.date) -> tuple[int, int]:
+        """(financial year start year, quarter 1-4) for a day."""
+        fy = self.start_year(day)
+        months = (day.year - fy) * 12 + day.month - self.month
+        if day.day < self.day:
+            months -= 1
+        return fy, months // 3 + 1
+
+    def quarter_bounds(self, fy: int, quarter: int) -> tuple[dt.date, dt.date]:
+        """First and last day of a financial quarter."""
+        if quarter not in (1, 2, 3, 4):
+            raise InvalidDate(f"there is no quarter {quarter}; quarters run Q1 to Q4")
+        start = _add_months(dt.date(fy, self.month, self.day), 3 * (quarter - 1))
+        end = _add_months(start, 3) - dt.timedelta(days=1)
+        return start, end
+
+    def year_end(self, fy: int) -> dt.date:
+        """The last day of the financial year starting in ``fy``."""
+        return self.quarter_bounds(fy, 4)[1]
+
+
+UK_FY = FinancialYear()
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The same day-of-month ``months`` later, clipped to the month's end."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def fy_label(fy: int) -> str:
+    """``2026`` -> ``2026/27``."""
+    return f"{fy}/{(fy + 1) % 100:02d}"
+
+
+def quarter_label(fy: int, quarter: int) -> str:
+    """``(2026, 3)`` -> ``Q3 2026/27``."""
+    return f"Q{quarter} {fy_label(fy)}"
+
+
+def uk(day: dt.date | None) -> str:
+    """Format a date the UK way (``31/03/2027``); empty for None."""
+    return "" if day is None else day.strftime("%d/%m/%Y")
+
+
+def _make(year: int, month: int, day: int, text: str) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise InvalidDate(
+            f"{text!r} is not a real date (day {day} of month {month} in {year}); "
+            f"write a date such as {EXAMPLES}"
+        ) from None
+
+
+def _year(text: str) -> int:
+    """A four-digit year, or a two-digit one read as 20xx."""
+    year = int(text)
+    return 2000 + year if len(text) == 2 else year
+
+
+def _fy_from(first: str, second: str, text: str) -> int:
+    """The start year of a financial year written ``2026/27`` or ``2026-2027``."""
+    start = _year(first)
+    end = int(second)
+    end_full = start - start % 100 + end if len(second) == 2 else end
+    if end_full < start:  # 2099/00
+        end_full += 100
+    if end_full != start + 1:
+        raise InvalidDate(
+            f"{text!r}: a financial year runs over two consecutive years, such as 2026/27"
+        )
+    return start
+
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_NUMERIC = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})")
+_WORDS = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]+)\.?,?\s+(\d{4})")
+_MONTH_YEAR = re.compile(r"(?:end\s+of\s+)?([a-z]+)\.?,?\s+(\d{4})")
+_FY = r"(?:fy\s*)?(\d{4}|\d{2})\s*[/\-]\s*(\d{2}|\d{4})"
+_QUARTER_FIRST = re.compile(r"q([0-9])\s*,?\s*" + _FY)
+_QUARTER_LAST = re.compile(_FY + r"\s*,?\s*q([0-9])")
+_FY_ONLY = re.compile(r"(?:end\s+of\s+)?(?:fy\s*)?(\d{4})\s*/\s*(\d{2}|\d{4})")
+_RELATIVE = re.compile(r"\+\s*(\d{1,3})\s*([dwm])")
+
+
+def parse_date(
+    text: str | dt.date | dt.datetime,
+    *,
+    fy: FinancialYear = UK_FY,
+    today: dt.date | None = None,
+) -> dt.date:
+    """Read a UK date, a month, a financial quarter or year (its last day).
+
+    Relative forms (``today``, ``tomorrow``, ``+2w``, ``+10d``, ``+1m``,
+    ``end of quarter``, ``end of year``) are accepted only when ``today`` is
+    given: a plan file must mean the same thing whenever it is imported.
+    """
+    if isinstance(text, dt.datetime):
+        return text.date()
+    if isinstance(text, dt.date):
+        return text
+    raw = text
+    s = " ".join(text.strip().lower().split())
+    if not s:
+        raise NotADate("no date given")
+    if m := _ISO.fullmatch(s):
+        return _make(int(m[1]), int(m[2]), int(m[3]), raw)
+    if m := _NUMERIC.fullmatch(s):
+        return _make(_year(m[3]), int(m[2]), int(m[1]), raw)
+    if (m := _WORDS.fullmatch(s)) and m[2] in MONTHS:
+        return _make(int(m[3]), MONTHS[m[2]], int(m[1]), raw)
+    if (m := _MONTH_YEAR.fullmatch(s)) and m[1] in MONTHS:
+        year, month = int(m[2]), MONTHS[m[1]]
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    if m := _QUARTER_FIRST.fullmatch(s):
+        return fy.quarter_bounds(_fy_from(m[2], m[3], raw), int(m[1]))[1]
+    if m := _QUARTER_LAST.fullmatch(s):
+        return fy.quarter_bounds(_fy_from(m[1], m[2], raw), int(m[3]))[1]
+    if m := _FY_ONLY.fullmatch(s):
+        return fy.year_end(_fy_from(m[1], m[2], raw))
+    if today is not None:
+        relative = _relative(s, today, fy)
+        if relative is not None:
+            return relative
+    if re.search(r"\d", s) and re.fullmatch(r"[\d\s/.\-]+", s):
+        # Digits and separators only, but no form above matched: a mistyped date.
+        raise InvalidDate(f"{raw!r} is not a date we can read; write a date such as {EXAMPLES}")
+    raise NotADate(f"{raw!r} is not a date; write a date such as {EXAMPLES}")
+
+
+def _relative(s: str, today: dt.date, fy: FinancialYear) -> dt.date | None:
+    """The relative forms a person types in a command."""
+    if s == "today":
+        return today
+    if s == "tomorrow":
+        return today + dt.timedelta(days=1)
+    if m := _RELATIVE.fullmatch(s):
+        n, unit = int(m[1]), m[2]
+        if unit == "d":
+            return today + dt.timedelta(days=n)
+        if unit == "w":
+            return today + dt.timedelta(weeks=n)
+        return _add_months(today, n)
+    if s in ("end of quarter", "eoq", "end of the quarter"):
+        return fy.quarter_bounds(*fy.quarter_of(today))[1]
+    if s in ("end of year", "end of the year", "year end", "eoy"):
+        return fy.year_end(fy.start_year(today))
+    if s in ("end of month", "end of the month", "eom"):
+        return dt.date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
+    return None
+
+
+def parse_quarter(text: str, *, fy: FinancialYear = UK_FY) -> tuple[int, int]:
+    """Read ``Q3 2026/27`` (or ``2026/27 Q3``) as (2026, 3)."""
+    s = " ".join(text.strip().lower().split())
+    if m := _QUARTER_FIRST.fullmatch(s):
+        fy_start, quarter = _fy_from(m[2], m[3], text), int(m[1])
+    elif m := _QUARTER_LAST.fullmatch(s):
+        fy_start, quarter = _fy_from(m[1], m[2], text), int(m[3])
+    else:
+        # A date stands for the quarter that holds it.
+        return fy.quarter_of(parse_date(text, fy=fy))
+    fy.quarter_bounds(fy_start, quarter)  # validates the quarter number
+    return fy_start, quarter
+
+
+def parse_period(text: str, *, fy: FinancialYear = UK_FY) -> tuple[str, dt.date]:
+    """Read a reading's period: a quarter (``Q1 2023/24``), a financial year
+    (``2022/23``) or a calendar year (``2022``); return its label and last day."""
+    s = " ".join(text.strip().lower().split())
+    if m := re.fullmatch(r"(?:cy\s*)?(\d{4})", s):
+        return m[1], dt.date(int(m[1]), 12, 31)
+    if m := _FY_ONLY.fullmatch(s):
+        start = _fy_from(m[1], m[2], text)
+        return fy_label(start), fy.year_end(start)
+    fy_start, quarter = parse_quarter(text, fy=fy)
+    return quarter_label(fy_start, quarter), fy.quarter_bounds(fy_start, quarter)[1]
+
+
+def parse_fy_start(text: str) -> FinancialYear:
+    """Read a financial-year start such as ``1 April`` or ``04-01``."""
+    s = " ".join(text.strip().lower().split())
+    if (m := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)", s)) and m[2] in MONTHS:
+        day, month = int(m[1]), MONTHS[m[2]]
+    elif m := re.fullmatch(r"(\d{1,2})-(\d{1,2})", s):
+        month, day = int(m[1]), int(m[2])
+    else:
+        raise InvalidDate(f"{text!r}: write the day and month the year starts, such as 1 April")
+    _make(2001, month, day, text)  # a non-leap year: 29 February cannot start a year
+    return FinancialYear(month, day)
