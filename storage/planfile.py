@@ -573,15 +573,17 @@ class _Located:
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                key = str(self.build(key_node, path + ("<key>",)))
+                key = str(self.build(key_node, (*path, "<key>")))
                 if key in out:
                     self.problems.append(
-                        Problem(path + (key,), "this key appears twice", key_node.start_mark.line + 1)
+                        Problem(
+                            (*path, key), "this key appears twice", key_node.start_mark.line + 1
+                        )
                     )
-                out[key] = self.build(value_node, path + (key,))
+                out[key] = self.build(value_node, (*path, key))
             return out
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
         if node.style is None and node.value in ("", "~", "null", "Null", "NULL"):
             return None
@@ -612,7 +614,9 @@ def load_plan_text(text: str, source: str) -> PlanFile:
     located = _Located()
     data = located.build(node, ())
     if not isinstance(data, dict):
-        raise PlanError(source, [Problem((), "a plan file is a mapping with partnership:, priorities:, ...", 1)])
+        raise PlanError(
+            source, [Problem((), "a plan file is a mapping with partnership:, priorities:, ...", 1)]
+        )
     if located.problems:
         raise PlanError(source, located.problems)
     fy = UK_FY
@@ -625,9 +629,7 @@ def load_plan_text(text: str, source: str) -> PlanFile:
     try:
         plan = PlanFile.model_validate(data, context={"fy": fy})
     except ValidationError as exc:
-        problems = [
-            Problem(p.path, p.message, located.line_of(p.path)) for p in problems_from(exc)
-        ]
+        problems = [Problem(p.path, p.message, located.line_of(p.path)) for p in problems_from(exc)]
         raise PlanError(source, problems) from None
     problems = cross_check(plan)
     if problems:
@@ -642,7 +644,9 @@ def load_plan_file(path: Path) -> PlanFile:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise PlanError(str(path), [Problem((), "the file is not UTF-8 text; save it as UTF-8")]) from None
+        raise PlanError(
+            str(path), [Problem((), "the file is not UTF-8 text; save it as UTF-8")]
+        ) from None
     return load_plan_text(text, str(path))
 
 
@@ -670,8 +674,8 @@ def cross_check(plan: PlanFile) -> list[Problem]:
         ((("organisations", i, "name"), o.name) for i, o in enumerate(plan.organisations)),
         "organisation",
     )
-    unique(((path + ("ref",), a.ref) for path, a, _, _ in plan.all_actions()), "ref")
-    unique(((path + ("name",), m.name) for path, m, _ in plan.all_measures()), "measure")
+    unique((((*path, "ref"), a.ref) for path, a, _, _ in plan.all_actions()), "ref")
+    unique((((*path, "name"), m.name) for path, m, _ in plan.all_measures()), "measure")
 
     codes = {fold(p.code) for p in plan.priorities}
     groups = {fold(g.name) for g in plan.groups}
@@ -682,7 +686,9 @@ def cross_check(plan: PlanFile) -> list[Problem]:
     def known_priority(path: Path_, code: str | None) -> None:
         if check_codes and code is not None and fold(code) not in codes:
             listed = ", ".join(p.code for p in plan.priorities)
-            problems.append(Problem(path, f"no priority {code!r} in this plan; use one of: {listed}"))
+            problems.append(
+                Problem(path, f"no priority {code!r} in this plan; use one of: {listed}")
+            )
 
     def known_group(path: Path_, name: str | None) -> None:
         if check_groups and name is not None and fold(name) not in groups:
@@ -697,7 +703,7 @@ def cross_check(plan: PlanFile) -> list[Problem]:
         if under_priority and action.priority and fold(action.priority) != fold(under_priority):
             problems.append(
                 Problem(
-                    path + ("priority",),
+                    (*path, "priority"),
                     f"this action sits under priority {under_priority}; "
                     "remove priority: or move the action",
                 )
@@ -705,12 +711,12 @@ def cross_check(plan: PlanFile) -> list[Problem]:
         if under_group and action.group and fold(action.group) != fold(under_group):
             problems.append(
                 Problem(
-                    path + ("group",),
+                    (*path, "group"),
                     f"this action sits under group {under_group!r}; remove group: or move it",
                 )
             )
-        known_priority(path + ("priority",), action.priority)
-        known_group(path + ("group",), action.group)
+        known_priority((*path, "priority"), action.priority)
+        known_group((*path, "group"), action.group)
     for j, measure in enumerate(plan.measures):
         known_priority(("measures", j, "priority"), measure.priority)
     for j, meeting in enumerate(plan.meetings):

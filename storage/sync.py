@@ -1,0 +1,606 @@
+"""Apply a validated plan to the database: create what is new, update what changed.
+
+Rules (documented for coordinators in docs/plan-format.md):
+
+* Things are matched by their natural key within the partnership: priorities by
+  code, groups, people, organisations and measures by name (case and spacing
+  ignored), meetings by group and date, readings by period, actions by ``ref``
+  or, when a row has no ref, by title.
+* A value the file leaves empty is "not stated": it never clears what the bot
+  holds, so re-importing last year's spreadsheet cannot wipe updates made since.
+* Every change to an action is an entry in its history (source ``import``), and
+  a new progress note is appended only when it differs from the latest one, so
+  importing the same file twice changes nothing.
+* Nothing here commits: the caller's transaction makes the whole import one
+  unit, and any problem raises :class:`PlanError` before anything is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storage.dates import FinancialYear, parse_period
+from storage.models import (
+    Action,
+    ActionUpdate,
+    Channel,
+    GroupKind,
+    Measure,
+    MeasureReading,
+    Meeting,
+    Organisation,
+    OrgKind,
+    Partnership,
+    Person,
+    Priority,
+    Role,
+    Source,
+    Status,
+    SubGroup,
+    utcnow,
+)
+from storage.planfile import (
+    ActionIn,
+    Path_,
+    PlanError,
+    PlanFile,
+    Problem,
+    fold,
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing the import created or updated."""
+
+    kind: str
+    key: str
+    verb: str  # "created" or "updated"
+    fields: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        detail = f" ({', '.join(self.fields)})" if self.verb == "updated" and self.fields else ""
+        return f"{self.verb} {self.kind} {self.key}{detail}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did, for the person who ran it."""
+
+    partnership: str = ""
+    changes: list[Change] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unchanged: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        """True when the import altered anything."""
+        return bool(self.changes)
+
+    def count(self, kind: str, verb: str) -> int:
+        """How many of a kind were created or updated."""
+        return sum(1 for c in self.changes if c.kind == kind and c.verb == verb)
+
+    def summary(self) -> str:
+        """A few lines: counts per kind, then warnings."""
+        kinds = sorted({c.kind for c in self.changes} | set(self.unchanged))
+        lines = [f"Partnership: {self.partnership}"]
+        if not self.changes:
+            lines.append("No changes: the bot already holds everything in this file.")
+        for kind in kinds:
+            created, updated = self.count(kind, "created"), self.count(kind, "updated")
+            same = self.unchanged.get(kind, 0)
+            lines.append(f"  {kind}: {created} created, {updated} updated, {same} unchanged")
+        lines.extend(f"  warning: {w}" for w in self.warnings)
+        return "\n".join(lines)
+
+
+def _json(value: Any) -> Any:
+    """A value as it is written into an action's history."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Organisation | Person):
+        return value.name
+    if isinstance(value, Priority):
+        return value.code
+    if isinstance(value, SubGroup):
+        return value.name
+    if hasattr(value, "value"):
+        return value.value
+    return value
+
+
+class _Syncer:
+    """Holds the partnership's current rows in dictionaries so no row costs a query."""
+
+    def __init__(
+        self,
+        session: Session,
+        partnership: Partnership,
+        source: Source,
+        by: Person | None,
+        now: dt.datetime,
+        fy: FinancialYear,
+    ) -> None:
+        self.s = session
+        self.p = partnership
+        self.source = source
+        self.by = by
+        self.now = now
+        self.fy = fy
+        self.report = ImportReport(partnership=partnership.name)
+        self.problems: list[Problem] = []
+        pid = partnership.id
+        self.orgs = {
+            fold(o.name): o
+            for o in session.scalars(select(Organisation).where(Organisation.partnership_id == pid))
+        }
+        self.people = {
+            fold(p.name): p
+            for p in session.scalars(select(Person).where(Person.partnership_id == pid))
+        }
+        self.priorities = {
+            fold(p.code): p
+            for p in session.scalars(select(Priority).where(Priority.partnership_id == pid))
+        }
+        self.groups = {
+            fold(g.name): g
+            for g in session.scalars(select(SubGroup).where(SubGroup.partnership_id == pid))
+        }
+        self.measures = {
+            fold(m.name): m
+            for m in session.scalars(select(Measure).where(Measure.partnership_id == pid))
+        }
+        actions = list(session.scalars(select(Action).where(Action.partnership_id == pid)))
+        self.by_ref = {a.ref.upper(): a for a in actions}
+        self.by_title: dict[str, Action] = {}
+        for a in actions:
+            self.by_title.setdefault(fold(a.title), a)
+        self.taken_refs = set(self.by_ref)
+        self.next_ref = 1
+        self.latest_note = self._latest_notes(pid)
+        self.meetings = {
+            (m.subgroup_id, m.date): m
+            for m in session.scalars(select(Meeting).where(Meeting.partnership_id == pid))
+        }
+        self.seen_refs: set[str] = set()
+        # A spreadsheet may bring the first priorities of a new partnership; once the
+        # plan defines priorities, an unknown one is a mistake to report instead.
+        self.may_create_priorities = not self.priorities
+
+    def _new_ref(self) -> str:
+        """The lowest free ``A-N``, skipping refs in the bot and refs the plan states."""
+        while f"A-{self.next_ref}" in self.taken_refs:
+            self.next_ref += 1
+        ref = f"A-{self.next_ref}"
+        self.taken_refs.add(ref)
+        return ref
+
+    def _latest_notes(self, pid: int) -> dict[int, str]:
+        """Each action's most recent progress note, in one query."""
+        newest = (
+            select(func.max(ActionUpdate.id))
+            .where(ActionUpdate.partnership_id == pid, ActionUpdate.note.is_not(None))
+            .group_by(ActionUpdate.action_id)
+        )
+        rows = self.s.execute(
+            select(ActionUpdate.action_id, ActionUpdate.note).where(ActionUpdate.id.in_(newest))
+        )
+        return {action_id: note for action_id, note in rows if note is not None}
+
+    # ------------------------------------------------------------------ helpers
+
+    def _set(self, obj: Any, values: dict[str, Any]) -> list[str]:
+        """Assign stated (non-None) values that differ; return the names changed."""
+        changed = []
+        for name, value in values.items():
+            if value is None:
+                continue
+            if getattr(obj, name) != value:
+                setattr(obj, name, value)
+                changed.append(name)
+        return changed
+
+    def _record(self, kind: str, key: str, created: bool, changed: Iterable[str]) -> None:
+        fields = tuple(changed)
+        if created:
+            self.report.changes.append(Change(kind, key, "created"))
+        elif fields:
+            self.report.changes.append(Change(kind, key, "updated", fields))
+        else:
+            self.report.unchanged[kind] = self.report.unchanged.get(kind, 0) + 1
+
+    def upsert(
+        self,
+        kind: str,
+        table: dict[str, Any],
+        key: str,
+        factory: Callable[[], Any],
+        values: dict[str, Any],
+    ) -> Any:
+        """Find by key or create; set stated values; record what happened."""
+        obj = table.get(fold(key))
+        created = obj is None
+        if obj is None:
+            obj = factory()
+            self.s.add(obj)
+            table[fold(key)] = obj
+        changed = self._set(obj, values)
+        self._record(kind, key, created, changed)
+        return obj
+
+    def org(self, name: str | None) -> Organisation | None:
+        """The organisation named, created (kind 'other') when the plan has not listed it."""
+        if name is None:
+            return None
+        found = self.orgs.get(fold(name))
+        if found is None:
+            found = self.upsert(
+                "organisation",
+                self.orgs,
+                name,
+                lambda: Organisation(partnership_id=self.p.id, name=name, kind=OrgKind.OTHER),
+                {},
+            )
+        return found
+
+    def person(self, name: str | None) -> Person | None:
+        """The person named, created as a lead when the plan has not listed them."""
+        if name is None:
+            return None
+        found = self.people.get(fold(name))
+        if found is None:
+            found = self.upsert(
+                "person",
+                self.people,
+                name,
+                lambda: Person(partnership_id=self.p.id, name=name, role=Role.LEAD),
+                {},
+            )
+        return found
+
+    def priority(self, code: str | None, path: Path_) -> Priority | None:
+        """A priority by code ("P1"), or by "Priority 1" / "1" as spreadsheets write it."""
+        if code is None:
+            return None
+        for key in _priority_keys(code):
+            if key in self.priorities:
+                return self.priorities[key]
+        if self.may_create_priorities:
+            new_code = _priority_code(code)
+            return self.upsert(
+                "priority",
+                self.priorities,
+                new_code,
+                lambda: Priority(
+                    partnership_id=self.p.id,
+                    code=new_code,
+                    title=code,
+                    position=len(self.priorities),
+                ),
+                {},
+            )
+        known = ", ".join(p.code for p in self.priorities.values()) or "none yet"
+        self.problems.append(Problem(path, f"no priority {code!r}; known priorities: {known}"))
+        return None
+
+    def group(self, name: str | None) -> SubGroup | None:
+        """A group by name, created (standing) when new."""
+        if name is None:
+            return None
+        found = self.groups.get(fold(name))
+        if found is None:
+            found = self.upsert(
+                "group",
+                self.groups,
+                name,
+                lambda: SubGroup(partnership_id=self.p.id, name=name, kind=GroupKind.STANDING),
+                {},
+            )
+        return found
+
+    # ------------------------------------------------------------------ sections
+
+    def sync(self, plan: PlanFile) -> None:
+        for o in plan.organisations:
+            self.upsert(
+                "organisation",
+                self.orgs,
+                o.name,
+                lambda o=o: Organisation(partnership_id=self.p.id, name=o.name),
+                {"kind": o.kind},
+            )
+        for person in plan.people:
+            self.upsert(
+                "person",
+                self.people,
+                person.name,
+                lambda person=person: Person(partnership_id=self.p.id, name=person.name),
+                {
+                    "organisation": self.org(person.organisation),
+                    "job_title": person.job_title,
+                    "role": person.role,
+                    "slack_user_id": person.slack,
+                    "email": person.email,
+                },
+            )
+        if plan.priorities:
+            self.may_create_priorities = False
+        for position, pri in enumerate(plan.priorities):
+            self.upsert(
+                "priority",
+                self.priorities,
+                pri.code,
+                lambda pri=pri: Priority(partnership_id=self.p.id, code=pri.code, title=pri.title),
+                {
+                    "title": pri.title,
+                    "aims": pri.aims,
+                    "rationale": pri.rationale,
+                    "lead_organisation": self.org(pri.lead_organisation),
+                    "position": position,
+                },
+            )
+        for i, grp in enumerate(plan.groups):
+            obj = self.upsert(
+                "group",
+                self.groups,
+                grp.name,
+                lambda grp=grp: SubGroup(partnership_id=self.p.id, name=grp.name),
+                {
+                    "kind": grp.kind,
+                    "purpose": grp.purpose,
+                    "lead": self.person(grp.lead),
+                    "end_date": grp.ends,
+                },
+            )
+            if grp.priorities:
+                wanted = [
+                    self.priority(c, ("groups", i, "priorities", j))
+                    for j, c in enumerate(grp.priorities)
+                ]
+                wanted_ids = {p.id for p in wanted if p is not None}
+                if {p.id for p in obj.priorities} != wanted_ids or not obj.id:
+                    obj.priorities = [p for p in wanted if p is not None]
+        self.s.flush()  # ids for the rows below
+        for position, (path, measure, code) in enumerate(plan.all_measures()):
+            self.measure(path, measure, code, position)
+        for meeting in plan.meetings:
+            grp = self.group(meeting.group) if meeting.group else None
+            key = (grp.id if grp else None, meeting.date)
+            label = f"{meeting.date.isoformat()} {grp.name if grp else 'leadership group'}"
+            existing = self.meetings.get(key)
+            obj = existing or Meeting(partnership_id=self.p.id, subgroup=grp, date=meeting.date)
+            if existing is None:
+                self.s.add(obj)
+                self.meetings[key] = obj
+            changed = self._set(
+                obj, {"time": meeting.time, "title": meeting.title, "location": meeting.location}
+            )
+            self._record("meeting", label, existing is None, changed)
+        self.taken_refs |= {a.ref.upper() for _, a, _, _ in plan.all_actions() if a.ref}
+        for position, (path, action, code, group_name) in enumerate(plan.all_actions()):
+            self.action(path, action, code, group_name, position)
+
+    def measure(self, path: Path_, m: Any, code: str | None, position: int) -> None:
+        obj: Measure = self.upsert(
+            "measure",
+            self.measures,
+            m.name,
+            lambda: Measure(partnership_id=self.p.id, name=m.name),
+            {
+                "ref": m.ref,
+                "priority": self.priority(code, (*path, "priority")),
+                "unit": m.unit,
+                "baseline": m.baseline,
+                "baseline_text": m.baseline_text,
+                "baseline_period": m.baseline_period,
+                "target": m.target,
+                "target_text": m.target_text,
+                "target_date": m.target_date,
+                "direction": m.direction,
+                "position": position,
+            },
+        )
+        if not m.readings:
+            return
+        self.s.flush()
+        existing = {r.period: r for r in obj.readings}
+        for reading in m.readings:
+            label, end = parse_period(reading.period, fy=self.fy)
+            row = existing.get(label)
+            created = row is None
+            if row is None:
+                row = MeasureReading(
+                    partnership_id=self.p.id,
+                    measure=obj,
+                    period=label,
+                    period_end=end,
+                    value=reading.value,
+                )
+                self.s.add(row)
+                existing[label] = row
+            changed = self._set(row, {"value": reading.value, "note": reading.note})
+            self._record("reading", f"{m.name} {label}", created, changed)
+
+    def action(
+        self, path: Path_, a: ActionIn, code: str | None, group_name: str | None, position: int
+    ) -> None:
+        due, timescale = a.due_parts(self.fy)
+        wanted: dict[str, Any] = {
+            "title": a.title,
+            "objective": a.objective,
+            "measure_of_success": a.measure_of_success,
+            "priority": self.priority(code or a.priority, (*path, "priority")),
+            "subgroup": self.group(group_name or a.group),
+            "lead_organisation": self.org(a.lead_organisation),
+            "owner": self.person(a.owner),
+            "partners": a.partners,
+            "due_date": due,
+            "timescale": timescale,
+            "status": a.status,
+            "rag": a.rag,
+            "sara_stage": a.sara,
+            "resources": a.resources,
+            "risks": a.risks,
+        }
+        obj = self.by_ref.get(a.ref.upper()) if a.ref else self.by_title.get(fold(a.title))
+        if obj is not None and a.ref is None and obj.ref.upper() in self.seen_refs:
+            obj = None  # two rows with the same title: the second is a new action
+        created = obj is None
+        if obj is None:
+            ref = a.ref or self._new_ref()
+            if wanted["status"] is None:
+                started = a.rag is not None or a.note is not None
+                wanted["status"] = Status.IN_PROGRESS if started else Status.NOT_STARTED
+            obj = Action(
+                partnership_id=self.p.id,
+                ref=ref,
+                title=a.title,
+                position=position,
+                status=wanted["status"],
+                created_at=self.now,
+                updated_at=self.now,
+            )
+            self.s.add(obj)
+            self.by_ref[ref.upper()] = obj
+            self.by_title.setdefault(fold(a.title), obj)
+            before = {name: None for name in wanted}
+        else:
+            before = {name: getattr(obj, name) for name in wanted}
+        self.seen_refs.add(obj.ref.upper())
+        changed = self._set(obj, wanted)
+        if created:
+            changed = [n for n in wanted if getattr(obj, n) is not None]
+        note_is_new = a.note is not None and (created or self.latest_note.get(obj.id) != a.note)
+        if changed or note_is_new:
+            obj.updated_at = self.now
+            update = ActionUpdate(
+                partnership_id=self.p.id,
+                action=obj,
+                at=self.now,
+                by=self.by,
+                source=self.source,
+                note=a.note if note_is_new else None,
+                changes={n: [_json(before[n]), _json(getattr(obj, n))] for n in changed},
+            )
+            self.s.add(update)
+        fields = list(changed) + (["note"] if note_is_new and not created else [])
+        self._record("action", obj.ref, created, fields)
+
+
+def _priority_keys(text: str) -> list[str]:
+    """Ways a spreadsheet may name priority P1: "P1", "1", "Priority 1", "Priority 1: ASB"."""
+    keys = [fold(text)]
+    if m := re.match(r"\s*(?:priority|p)?\s*(\d+)\b", text, re.IGNORECASE):
+        keys += [f"p{m[1]}", m[1]]
+    return keys
+
+
+def _priority_code(text: str) -> str:
+    """A code for a priority first seen in a spreadsheet."""
+    if m := re.match(r"\s*(?:priority|p)?\s*(\d+)\b", text, re.IGNORECASE):
+        return f"P{m[1]}"
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:16] or "P"
+
+
+def find_partnership(session: Session, key: str) -> Partnership | None:
+    """A partnership by slug, name or short name (case ignored)."""
+    for p in session.scalars(select(Partnership)):
+        if fold(key) in {fold(p.slug), fold(p.name), fold(p.short_name or "")}:
+            return p
+    return None
+
+
+def _sync_partnership(
+    session: Session, plan: PlanFile, report_warnings: list[str]
+) -> tuple[Partnership, bool, list[str]]:
+    """Create or update the partnership row from the plan's partnership section."""
+    section = plan.partnership
+    assert section is not None
+    slug = section.resolved_slug
+    partnership = session.scalars(select(Partnership).where(Partnership.slug == slug)).first()
+    created = partnership is None
+    if partnership is None:
+        partnership = Partnership(slug=slug, name=section.name)
+        session.add(partnership)
+    fy = section.fy
+    values: dict[str, Any] = {
+        "name": section.name,
+        "short_name": section.short_name,
+        "timezone": section.timezone,
+        "fy_start_month": fy.month,
+        "fy_start_day": fy.day,
+        "nation": section.nation,
+        "plan_title": section.plan_title,
+        "plan_period": section.plan_period,
+        "vision": section.vision,
+        "leadership_group": section.leadership_group,
+        "meeting_cadence": section.meeting_cadence,
+        "meetings_per_year": section.meetings_per_year,
+        "slack_team_id": section.slack.team_id if section.slack else None,
+    }
+    changed = [n for n, v in values.items() if v is not None and getattr(partnership, n) != v]
+    for n in changed:
+        setattr(partnership, n, values[n])
+    if section.parent:
+        parent = session.scalars(
+            select(Partnership).where(Partnership.slug == section.parent)
+        ).first()
+        if parent is None:
+            report_warnings.append(
+                f"parent partnership {section.parent!r} is not in the bot yet; import its plan "
+                "and then this one again to link them"
+            )
+        elif partnership.parent_id != parent.id:
+            partnership.parent = parent
+            changed.append("parent")
+    session.flush()
+    if section.slack:
+        existing = {c.purpose: c for c in partnership.channels}
+        for purpose, channel_id in section.slack.channels.items():
+            row = existing.get(purpose)
+            if row is None:
+                partnership.channels.append(Channel(purpose=purpose, slack_channel_id=channel_id))
+                changed.append(f"channel {purpose}")
+            elif row.slack_channel_id != channel_id:
+                row.slack_channel_id = channel_id
+                changed.append(f"channel {purpose}")
+    return partnership, created, changed
+
+
+def apply_plan(
+    session: Session,
+    plan: PlanFile,
+    *,
+    source_name: str,
+    partnership: Partnership | None = None,
+    by: Person | None = None,
+    source: Source = Source.IMPORT,
+    now: dt.datetime | None = None,
+) -> ImportReport:
+    """Bring the database in line with ``plan``; raise PlanError (nothing kept) on problems."""
+    warnings: list[str] = []
+    created = False
+    changed: list[str] = []
+    if plan.partnership is not None:
+        partnership, created, changed = _sync_partnership(session, plan, warnings)
+    elif partnership is None:
+        raise PlanError(
+            source_name, [Problem(("partnership",), "say which partnership this is for")]
+        )
+    fy = FinancialYear(partnership.fy_start_month, partnership.fy_start_day)
+    syncer = _Syncer(session, partnership, source, by, now or utcnow(), fy)
+    syncer.report.warnings.extend(warnings)
+    syncer._record("partnership", partnership.slug, created, changed)
+    syncer.sync(plan)
+    if syncer.problems:
+        raise PlanError(source_name, syncer.problems)
+    session.flush()
+    return syncer.report

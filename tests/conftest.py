@@ -1,0 +1,111 @@
+"""Shared fixtures: a migrated database on SQLite, and on PostgreSQL when one is given.
+
+PostgreSQL tests run when ``TEST_DATABASE_URL`` names a server (CI sets it). When
+``CSP_REQUIRE_POSTGRES=1`` is also set, a missing or unreachable server fails the
+run instead of skipping, so CI cannot pass by quietly testing SQLite alone.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.db import make_engine, normalise_url, session_factory, upgrade
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    return normalise_url(url) if url else None
+
+
+def _require_postgres() -> bool:
+    return os.environ.get("CSP_REQUIRE_POSTGRES") == "1"
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[Engine]:
+    """An engine on the server's maintenance database, for creating test databases."""
+    url = _postgres_url()
+    if url is None:
+        if _require_postgres():
+            pytest.fail("CSP_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+        pytest.skip("PostgreSQL not configured (set TEST_DATABASE_URL)")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:
+        if _require_postgres():
+            pytest.fail(f"PostgreSQL at TEST_DATABASE_URL is not answering: {exc}")
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    yield engine
+    engine.dispose()
+
+
+def _fresh_postgres(admin: Engine) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    name = f"csp_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(str(admin.url)).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database URL: a SQLite file, and a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    admin = request.getfixturevalue("postgres_admin")
+    yield from _fresh_postgres(admin)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """A migrated engine on each backend."""
+    eng = make_engine(database_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def factory(engine: Engine) -> sessionmaker[Session]:
+    """A sessionmaker on the migrated engine."""
+    return session_factory(engine)
+
+
+@pytest.fixture
+def session(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session; tests commit or not as they need."""
+    with factory() as s:
+        yield s
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite URL for tests that only need one backend (CLI, file handling)."""
+    return f"sqlite:///{tmp_path / 'cli.db'}"
