@@ -1,0 +1,379 @@
+"""The ``csp-bot`` command line.
+
+Every sub-command prints plain sentences and exits 0 on success, 1 when the input
+or data is wrong (with what to do about it) and 2 on a usage error. No traceback
+reaches the person at the terminal for a problem they can fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.render import render
+from bot.settings import Settings, SettingsError, load_settings
+from commands.plan import plan_overview
+from storage.db import (
+    DatabaseError,
+    current_revision,
+    ensure_schema,
+    head_revision,
+    make_engine,
+    session_factory,
+    transaction,
+    upgrade,
+)
+from storage.models import Partnership
+from storage.planfile import PlanError, PlanFile, load_plan_file
+from storage.sync import ImportReport, apply_plan, find_partnership
+
+SPREADSHEET_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
+PLAN_SUFFIXES = {".yaml", ".yml"}
+
+
+class CliError(Exception):
+    """A problem the person can fix; printed without a traceback, exit status 1."""
+
+
+def _out(text: str) -> None:
+    print(text.rstrip("\n"))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _sessions(settings: Settings, *, migrate: bool = True) -> sessionmaker[Session]:
+    """A session factory on the configured database, its schema checked first."""
+    engine = make_engine(settings.database_url)
+    if migrate:
+        ensure_schema(engine)
+    return session_factory(engine)
+
+
+def _pick_partnership(session: Session, name: str | None) -> Partnership:
+    """The partnership named, or the only one; otherwise say what to type."""
+    if name:
+        found = find_partnership(session, name)
+        if found is None:
+            raise CliError(f"No partnership called {name!r}. {_known(session)}")
+        return found
+    all_ = list(session.scalars(select(Partnership).order_by(Partnership.name)))
+    if len(all_) == 1:
+        return all_[0]
+    if not all_:
+        raise CliError("The bot holds no partnership yet. Import a plan first: csp-bot import PLAN.yaml")
+    raise CliError(f"Several partnerships are held; add --partnership NAME. {_known(session)}")
+
+
+def _known(session: Session) -> str:
+    rows = session.scalars(select(Partnership).order_by(Partnership.name)).all()
+    if not rows:
+        return "None are held yet."
+    return "Known: " + ", ".join(f"{p.slug} ({p.name})" for p in rows) + "."
+
+
+def _today(partnership: Partnership | None = None) -> dt.date:
+    """Today's date where the partnership is (Europe/London by default)."""
+    zone = ZoneInfo(partnership.timezone if partnership else "Europe/London")
+    return dt.datetime.now(zone).date()
+
+
+def _print_report(report: ImportReport, verbose: bool) -> None:
+    _out(report.summary())
+    if verbose:
+        for change in report.changes:
+            _out(f"    {change}")
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    """Apply database migrations."""
+    engine = make_engine(settings.database_url)
+    before = current_revision(engine)
+    upgrade(engine)
+    after = current_revision(engine)
+    if before == after:
+        _out(f"Database already at the newest schema ({after}).")
+    else:
+        _out(f"Database upgraded from {before or 'empty'} to {after}.")
+    return 0
+
+
+def cmd_db_current(settings: Settings, _args: argparse.Namespace) -> int:
+    """Show the database's schema revision."""
+    engine = make_engine(settings.database_url)
+    current, head = current_revision(engine), head_revision()
+    state = "up to date" if current == head else f"newest is {head}: run csp-bot db upgrade"
+    _out(f"Schema revision: {current or 'empty'} ({state}).")
+    return 0
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    """Import a YAML plan, or a CSV/XLSX action table, into a partnership."""
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"{path}: no such file.")
+    suffix = path.suffix.lower()
+    if suffix not in PLAN_SUFFIXES | SPREADSHEET_SUFFIXES:
+        raise CliError(
+            f"{path}: csp-bot imports plan files (.yaml) and action tables (.csv, .xlsx); "
+            "save a spreadsheet as .xlsx or .csv first."
+        )
+    factory = _sessions(settings)
+    if suffix in PLAN_SUFFIXES:
+        plan = load_plan_file(path)
+        return _apply(factory, plan, str(path), args, partnership_name=args.partnership)
+    return _import_table(factory, path, args)
+
+
+def _import_table(factory: sessionmaker[Session], path: Path, args: argparse.Namespace) -> int:
+    from storage.spreadsheet import read_table
+
+    if args.create and not args.partnership:
+        raise CliError("--create needs --partnership NAME for the new partnership.")
+    if not args.create:
+        with factory() as session:
+            target_slug = _pick_partnership(session, args.partnership).slug
+    table = read_table(path, sheet=args.sheet)
+    _out(table.mapping_report())
+    if table.bad_rows:
+        _out(f"{len(table.bad_rows)} row(s) could not be read:")
+        for bad in table.bad_rows:
+            _out(f"  row {bad.row}: " + "; ".join(bad.problems))
+        if not args.skip_bad_rows:
+            _out(
+                "Nothing was imported. Fix these rows, or run again with --skip-bad-rows "
+                f"to import the other {len(table.actions)} row(s)."
+            )
+            return 1
+        _out(f"Skipping them; importing the other {len(table.actions)} row(s).")
+    if not table.actions:
+        raise CliError(f"{path}: no action rows to import.")
+    plan = table.plan()
+    if args.create:
+        return _apply(factory, plan, str(path), args, new_name=args.partnership)
+    return _apply(factory, plan, str(path), args, partnership_name=target_slug)
+
+
+def _apply(
+    factory: sessionmaker[Session],
+    plan: PlanFile,
+    source: str,
+    args: argparse.Namespace,
+    *,
+    partnership_name: str | None = None,
+    new_name: str | None = None,
+) -> int:
+    """Apply a plan in one transaction; roll back on a dry run or any problem."""
+    with factory() as session, session.begin():
+        target: Partnership | None = None
+        if plan.partnership is None:
+            if new_name is not None:
+                if find_partnership(session, new_name) is not None:
+                    raise CliError(f"A partnership called {new_name!r} exists; drop --create.")
+                from storage.planfile import slugify
+
+                target = Partnership(slug=slugify(new_name), name=new_name)
+                session.add(target)
+                session.flush()
+            else:
+                target = _pick_partnership(session, partnership_name)
+        elif partnership_name and plan.partnership.resolved_slug != partnership_name:
+            found = find_partnership(session, partnership_name)
+            if found is None or found.slug != plan.partnership.resolved_slug:
+                raise CliError(
+                    f"{source} is the plan of {plan.partnership.name!r}, not {partnership_name!r}; "
+                    "drop --partnership or import the right file."
+                )
+        report = apply_plan(session, plan, source_name=source, partnership=target)
+        if args.dry_run:
+            session.rollback()
+            _out("Dry run: nothing was written. This is what the import would do:")
+        _print_report(report, args.verbose)
+    return 0
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    """Write the action plan as CSV and/or XLSX in the standard template columns."""
+    from storage.export import export_rows, write_csv, write_xlsx
+
+    factory = _sessions(settings)
+    with factory() as session:
+        partnership = _pick_partnership(session, args.partnership)
+        rows = export_rows(session, partnership)
+        title = partnership.plan_title or partnership.name
+        slug = partnership.slug
+    formats = ["csv", "xlsx"] if args.format == "both" else [args.format]
+    written = []
+    for fmt in formats:
+        if args.output and len(formats) == 1:
+            target = Path(args.output)
+        else:
+            base = Path(args.output) if args.output else Path(f"{slug}-action-plan")
+            target = base.with_suffix(f".{fmt}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "csv":
+            write_csv(target, rows)
+        else:
+            write_xlsx(target, rows, title=title)
+        written.append(str(target))
+    _out(f"Exported {len(rows)} action(s) of {slug} to {', '.join(written)}.")
+    return 0
+
+
+def cmd_plan_list(settings: Settings, _args: argparse.Namespace) -> int:
+    """List the partnerships the bot holds."""
+    factory = _sessions(settings)
+    with factory() as session:
+        rows = session.scalars(select(Partnership).order_by(Partnership.name)).all()
+        if not rows:
+            _out("No partnerships yet. Import a plan: csp-bot import PLAN.yaml")
+        for p in rows:
+            parent = f" (part of {p.parent.slug})" if p.parent else ""
+            _out(f"{p.slug:32} {p.name}{parent}")
+    return 0
+
+
+def cmd_plan_show(settings: Settings, args: argparse.Namespace) -> int:
+    """Show what a partnership holds: priorities, groups, measures, meetings."""
+    factory = _sessions(settings)
+    with factory() as session:
+        partnership = _pick_partnership(session, args.partnership)
+        overview = plan_overview(session, partnership, _today(partnership))
+    _out(render("plan_show.txt.j2", plan=overview))
+    return 0
+
+
+def example_plans() -> list[Path]:
+    """The bundled example plans, county boards before their districts."""
+    folder = resources.files("examples")
+    paths = sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml"))
+    plans = [(load_plan_file(p), p) for p in paths]
+    return [p for plan, p in sorted(plans, key=lambda t: bool(t[0].partnership and t[0].partnership.parent))]
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    """Load the bundled example plans and show one: the bot's main job, no Slack needed."""
+    factory = _sessions(settings)
+    for path in example_plans():
+        plan = load_plan_file(path)
+        with transaction(factory) as session:
+            report = apply_plan(session, plan, source_name=path.name)
+        verb = "loaded" if report.changed else "already loaded"
+        _out(f"{path.name}: {verb} ({report.partnership})")
+    _out("")
+    with factory() as session:
+        partnership = _pick_partnership(session, args.partnership)
+        overview = plan_overview(session, partnership, _today(partnership))
+    _out(render("plan_show.txt.j2", plan=overview))
+    _out(
+        "Next: csp-bot plan list, csp-bot plan show --partnership NAME, "
+        "csp-bot export --partnership stroud --format xlsx"
+    )
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with --help on every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="csp-bot",
+        description="Run a Community Safety Partnership's action plan: import, show, export.",
+    )
+    parser.add_argument(
+        "--database-url", help="database to use (default: DATABASE_URL, else ./csp-bot.db)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, func: Callable[[Settings, argparse.Namespace], int],
+            parent: argparse._SubParsersAction[argparse.ArgumentParser] = sub,
+            ) -> argparse.ArgumentParser:
+        doc = (func.__doc__ or "").strip()
+        p = parent.add_parser(name, help=doc, description=doc)
+        p.set_defaults(func=func)
+        return p
+
+    db = sub.add_parser("db", help="Database schema: upgrade, current.", description="Database schema.")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    add("upgrade", cmd_db_upgrade, db_sub)
+    add("current", cmd_db_current, db_sub)
+
+    imp = add("import", cmd_import)
+    imp.add_argument("file", help="a plan file (.yaml) or an action table (.csv, .xlsx)")
+    imp.add_argument("--partnership", help="which partnership (slug or name) a table is for")
+    imp.add_argument("--create", action="store_true",
+                     help="with a table: start a new partnership called --partnership")
+    imp.add_argument("--sheet", help="which worksheet of an .xlsx file to read")
+    imp.add_argument("--skip-bad-rows", action="store_true",
+                     help="import the readable rows even when some rows cannot be read")
+    imp.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    imp.add_argument("-v", "--verbose", action="store_true", help="list every change")
+
+    exp = add("export", cmd_export)
+    exp.add_argument("--partnership", help="which partnership (slug or name)")
+    exp.add_argument("--format", choices=["csv", "xlsx", "both"], default="both")
+    exp.add_argument("-o", "--output", help="file to write (default: SLUG-action-plan.csv/.xlsx)")
+
+    plan = sub.add_parser("plan", help="What a partnership holds: list, show.",
+                          description="What a partnership holds.")
+    plan_sub = plan.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
+    add("list", cmd_plan_list, plan_sub)
+    show = add("show", cmd_plan_show, plan_sub)
+    show.add_argument("--partnership", help="which partnership (slug or name)")
+
+    demo = add("demo", cmd_demo)
+    demo.add_argument("--partnership", default="stroud", help="which example to show (default: stroud)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``csp-bot`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        overrides = {"database_url": args.database_url} if args.database_url else {}
+        settings = load_settings(**overrides)
+        status: int = args.func(settings, args)
+        return status
+    except (SettingsError, CliError, DatabaseError) as exc:
+        print(f"csp-bot: {exc}", file=sys.stderr)
+        return 1
+    except PlanError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except OperationalError as exc:
+        # Connection refused, missing file permissions...: one line, no traceback.
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        print(f"csp-bot: cannot use the database: {reason}", file=sys.stderr)
+        return 1
+    except SpreadsheetErrorProxy.types() as exc:
+        print(f"csp-bot: {exc}", file=sys.stderr)
+        return 1
+
+
+class SpreadsheetErrorProxy:
+    """Lazily import the spreadsheet error type so plan-only runs skip openpyxl."""
+
+    @staticmethod
+    def types() -> tuple[type[BaseException], ...]:
+        """The exception types the spreadsheet reader raises for a person to fix."""
+        from storage.spreadsheet import SpreadsheetError
+
+        return (SpreadsheetError,)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
