@@ -57,6 +57,7 @@ class MeasureLine:
     baseline: str
     target: str
     direction: str
+    latest: str
 
 
 @dataclass
@@ -156,9 +157,15 @@ def plan_overview(session: Session, partnership: Partnership, today: dt.date) ->
             target=_number(m.target, m.target_text, m.unit)
             + (f" by {uk(m.target_date)}" if m.target_date else ""),
             direction=f"{m.direction.value} is better" if m.direction else "",
+            latest=(
+                f"{m.readings[-1].value:g} in {m.readings[-1].period}" if m.readings else ""
+            ),
         )
         for m in session.scalars(
-            select(Measure).where(Measure.partnership_id == pid).order_by(Measure.position)
+            select(Measure)
+            .where(Measure.partnership_id == pid)
+            .options(selectinload(Measure.readings))
+            .order_by(Measure.position)
         )
     ]
     meetings = [

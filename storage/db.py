@@ -106,6 +106,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
+def downgrade_to_base(engine: Engine) -> None:
+    """Undo every migration (tests use it to prove the downgrades work)."""
+    command.downgrade(alembic_config(engine), "base")
+
+
 def ensure_schema(engine: Engine) -> None:
     """Bring a SQLite file up to date on first use; insist on a migrated PostgreSQL.
 

@@ -397,6 +397,7 @@ class Measure(Base):
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
     ref: Mapped[str | None] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
     priority_id: Mapped[int | None] = mapped_column(ForeignKey("priority.id"))
     unit: Mapped[str | None] = mapped_column(String(64))
     baseline: Mapped[float | None] = mapped_column(Float)

@@ -161,7 +161,17 @@ def _date(value: Any, info: ValidationInfo) -> dt.date | None:
         raise ValueError(str(exc)) from None
 
 
-OptText = Annotated[str | None, BeforeValidator(_blank_to_none)]
+OptText = Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=10_000)]
+
+
+def _text(limit: int) -> Any:
+    """Optional text no longer than the database column that will hold it."""
+    return Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=limit)]
+
+
+Text64 = _text(64)
+Text200 = _text(200)
+Text300 = _text(300)
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 OptDate = Annotated[dt.date | None, BeforeValidator(_date)]
 StatusField = Annotated[Status | None, _word(STATUS_WORDS, "status")]
@@ -197,16 +207,16 @@ class PartnershipIn(PlanModel):
 
     name: Name
     slug: OptText = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
-    short_name: OptText = None
+    short_name: Text64 = None
     timezone: str = "Europe/London"
     financial_year_start: str = "1 April"
     nation: str = Field(default="ENG", pattern=r"^(ENG|WLS)$")
     parent: OptText = None
-    plan_title: OptText = None
-    plan_period: OptText = None
+    plan_title: Text300 = None
+    plan_period: Text64 = None
     vision: OptText = None
-    leadership_group: OptText = None
-    meeting_cadence: OptText = None
+    leadership_group: Text200 = None
+    meeting_cadence: Text200 = None
     meetings_per_year: int | None = Field(default=None, ge=1, le=52)
     slack: SlackIn | None = None
 
@@ -251,7 +261,7 @@ class PersonIn(PlanModel):
 
     name: Name
     organisation: OptText = None
-    job_title: OptText = None
+    job_title: Text200 = None
     role: Annotated[Role, _word(ROLE_WORDS, "role")] = Role.MEMBER
     slack: OptText = Field(default=None, pattern=r"^[UW][A-Z0-9]{2,30}$")
     email: OptText = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
@@ -280,14 +290,15 @@ class MeasureIn(PlanModel):
     """A performance indicator. Numbers where the document gives them, text where not."""
 
     name: Annotated[str, Field(min_length=1, max_length=300)]
-    ref: OptText = None
+    ref: _text(32) = None
     priority: OptText = None
-    unit: OptText = None
+    description: OptText = None
+    unit: Text64 = None
     baseline: float | None = None
-    baseline_text: OptText = None
-    baseline_period: OptText = None
+    baseline_text: Text300 = None
+    baseline_period: _text(32) = None
     target: float | None = None
-    target_text: OptText = None
+    target_text: Text300 = None
     target_date: OptDate = None
     direction: Annotated[Direction | None, _word(DIRECTION_WORDS, "direction")] = None
     readings: list[ReadingIn] = Field(default_factory=list)
@@ -381,8 +392,8 @@ class MeetingIn(PlanModel):
     date: Annotated[dt.date, BeforeValidator(_date)]
     time: dt.time | None = None
     group: OptText = None
-    title: OptText = None
-    location: OptText = None
+    title: Text200 = None
+    location: Text200 = None
 
     @field_validator("time", mode="before")
     @classmethod
@@ -625,7 +636,7 @@ def load_plan_text(text: str, source: str) -> PlanFile:
         try:
             fy = parse_fy_start(section["financial_year_start"])
         except DateError:
-            pass  # reported by the model's own validation below
+            pass  # noqa: SIM105 (reported by the model's own validation below)
     try:
         plan = PlanFile.model_validate(data, context={"fy": fy})
     except ValidationError as exc:

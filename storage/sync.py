@@ -396,6 +396,7 @@ class _Syncer:
             lambda: Measure(partnership_id=self.p.id, name=m.name),
             {
                 "ref": m.ref,
+                "description": m.description,
                 "priority": self.priority(code, (*path, "priority")),
                 "unit": m.unit,
                 "baseline": m.baseline,

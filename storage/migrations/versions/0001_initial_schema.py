@@ -206,6 +206,7 @@ def upgrade() -> None:
         sa.Column("partnership_id", sa.Integer(), nullable=False),
         sa.Column("ref", sa.String(length=32), nullable=True),
         sa.Column("name", sa.String(length=300), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
         sa.Column("priority_id", sa.Integer(), nullable=True),
         sa.Column("unit", sa.String(length=64), nullable=True),
         sa.Column("baseline", sa.Float(), nullable=True),

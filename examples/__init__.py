@@ -1,0 +1,1 @@
+"""Example plans transcribed from real partnership documents (data only)."""
