@@ -455,6 +455,8 @@ class _Syncer:
         if obj is not None and a.ref is None and obj.ref.upper() in self.seen_refs:
             obj = None  # two rows with the same title: the second is a new action
         created = obj is None
+        if not created and a.ref is None:
+            wanted["title"] = None  # the title was the key it matched by (case aside): keep it
         if obj is None:
             ref = a.ref or self._new_ref()
             if wanted["status"] is None:

@@ -1,8 +1,9 @@
-"""Shared fixtures: a migrated database on SQLite, and on PostgreSQL when one is given.
+"""Shared fixtures: a migrated database on SQLite, and on PostgreSQL when one answers.
 
-PostgreSQL tests run when ``TEST_DATABASE_URL`` names a server (CI sets it). When
-``CSP_REQUIRE_POSTGRES=1`` is also set, a missing or unreachable server fails the
-run instead of skipping, so CI cannot pass by quietly testing SQLite alone.
+PostgreSQL tests use ``TEST_DATABASE_URL``, or else a local server at
+``postgresql://postgres@127.0.0.1:5432/test`` if one answers; otherwise they skip.
+With ``CSP_REQUIRE_POSTGRES=1`` (CI sets it) a missing or unreachable server fails
+the run instead, so CI cannot pass by quietly testing SQLite alone.
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ EXAMPLES = REPO / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def _postgres_url() -> str | None:
-    url = os.environ.get("TEST_DATABASE_URL")
-    return normalise_url(url) if url else None
+LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _postgres_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or LOCAL_POSTGRES
+    return normalise_url(url)
 
 
 def _require_postgres() -> bool:
@@ -37,11 +41,7 @@ def _require_postgres() -> bool:
 def postgres_admin() -> Iterator[Engine]:
     """An engine on the server's maintenance database, for creating test databases."""
     url = _postgres_url()
-    if url is None:
-        if _require_postgres():
-            pytest.fail("CSP_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
-        pytest.skip("PostgreSQL not configured (set TEST_DATABASE_URL)")
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
     try:
         with engine.connect() as conn:
             conn.execute(text("select 1"))
@@ -73,14 +73,19 @@ def _fresh_postgres(admin: Engine) -> Iterator[str]:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
 
 
+@pytest.fixture
+def postgres_url(postgres_admin: Engine) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test."""
+    yield from _fresh_postgres(postgres_admin)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database URL: a SQLite file, and a fresh PostgreSQL database."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    admin = request.getfixturevalue("postgres_admin")
-    yield from _fresh_postgres(admin)
+    yield request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture
