@@ -70,7 +70,9 @@ def _pick_partnership(session: Session, name: str | None) -> Partnership:
     if len(all_) == 1:
         return all_[0]
     if not all_:
-        raise CliError("The bot holds no partnership yet. Import a plan first: csp-bot import PLAN.yaml")
+        raise CliError(
+            "The bot holds no partnership yet. Import a plan first: csp-bot import PLAN.yaml"
+        )
     raise CliError(f"Several partnerships are held; add --partnership NAME. {_known(session)}")
 
 
@@ -260,7 +262,12 @@ def example_plans() -> list[Path]:
     folder = resources.files("examples")
     paths = sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml"))
     plans = [(load_plan_file(p), p) for p in paths]
-    return [p for plan, p in sorted(plans, key=lambda t: bool(t[0].partnership and t[0].partnership.parent))]
+    return [
+        p
+        for plan, p in sorted(
+            plans, key=lambda t: bool(t[0].partnership and t[0].partnership.parent)
+        )
+    ]
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -298,15 +305,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def add(name: str, func: Callable[[Settings, argparse.Namespace], int],
-            parent: argparse._SubParsersAction[argparse.ArgumentParser] = sub,
-            ) -> argparse.ArgumentParser:
+    def add(
+        name: str,
+        func: Callable[[Settings, argparse.Namespace], int],
+        parent: argparse._SubParsersAction[argparse.ArgumentParser] = sub,
+    ) -> argparse.ArgumentParser:
         doc = (func.__doc__ or "").strip()
         p = parent.add_parser(name, help=doc, description=doc)
         p.set_defaults(func=func)
         return p
 
-    db = sub.add_parser("db", help="Database schema: upgrade, current.", description="Database schema.")
+    db = sub.add_parser(
+        "db", help="Database schema: upgrade, current.", description="Database schema."
+    )
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     add("upgrade", cmd_db_upgrade, db_sub)
     add("current", cmd_db_current, db_sub)
@@ -314,12 +325,20 @@ def build_parser() -> argparse.ArgumentParser:
     imp = add("import", cmd_import)
     imp.add_argument("file", help="a plan file (.yaml) or an action table (.csv, .xlsx)")
     imp.add_argument("--partnership", help="which partnership (slug or name) a table is for")
-    imp.add_argument("--create", action="store_true",
-                     help="with a table: start a new partnership called --partnership")
+    imp.add_argument(
+        "--create",
+        action="store_true",
+        help="with a table: start a new partnership called --partnership",
+    )
     imp.add_argument("--sheet", help="which worksheet of an .xlsx file to read")
-    imp.add_argument("--skip-bad-rows", action="store_true",
-                     help="import the readable rows even when some rows cannot be read")
-    imp.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    imp.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="import the readable rows even when some rows cannot be read",
+    )
+    imp.add_argument(
+        "--dry-run", action="store_true", help="report what would change; write nothing"
+    )
     imp.add_argument("-v", "--verbose", action="store_true", help="list every change")
 
     exp = add("export", cmd_export)
@@ -327,15 +346,20 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=["csv", "xlsx", "both"], default="both")
     exp.add_argument("-o", "--output", help="file to write (default: SLUG-action-plan.csv/.xlsx)")
 
-    plan = sub.add_parser("plan", help="What a partnership holds: list, show.",
-                          description="What a partnership holds.")
+    plan = sub.add_parser(
+        "plan",
+        help="What a partnership holds: list, show.",
+        description="What a partnership holds.",
+    )
     plan_sub = plan.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
     add("list", cmd_plan_list, plan_sub)
     show = add("show", cmd_plan_show, plan_sub)
     show.add_argument("--partnership", help="which partnership (slug or name)")
 
     demo = add("demo", cmd_demo)
-    demo.add_argument("--partnership", default="stroud", help="which example to show (default: stroud)")
+    demo.add_argument(
+        "--partnership", default="stroud", help="which example to show (default: stroud)"
+    )
     return parser
 
 

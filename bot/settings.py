@@ -72,6 +72,8 @@ def load_settings(**overrides: str) -> Settings:
         for err in exc.errors(include_url=False, include_input=False):
             field = str(err["loc"][0]) if err["loc"] else ""
             variable = names.get(field, field.upper())
-            reason = str(err["ctx"]["error"]) if "ctx" in err and "error" in err["ctx"] else err["msg"]
+            reason = (
+                str(err["ctx"]["error"]) if "ctx" in err and "error" in err["ctx"] else err["msg"]
+            )
             lines.append(f"{variable}: {reason}")
         raise SettingsError("; ".join(lines)) from None

@@ -96,10 +96,13 @@ def plan_overview(session: Session, partnership: Partnership, today: dt.date) ->
     """Summarise one partnership's plan as of ``today`` (its own calendar date)."""
     pid = partnership.id
     orgs = session.execute(
-        select(Organisation.kind, func.count()).where(Organisation.partnership_id == pid)
+        select(Organisation.kind, func.count())
+        .where(Organisation.partnership_id == pid)
         .group_by(Organisation.kind)
     ).all()
-    people = session.scalar(select(func.count()).select_from(Person).where(Person.partnership_id == pid))
+    people = session.scalar(
+        select(func.count()).select_from(Person).where(Person.partnership_id == pid)
+    )
     counts: dict[int | None, dict[str, int]] = {}
     for priority_id, status, rag, n in session.execute(
         select(Action.priority_id, Action.status, Action.rag, func.count())
@@ -114,14 +117,16 @@ def plan_overview(session: Session, partnership: Partnership, today: dt.date) ->
             bucket[rag.value] = bucket.get(rag.value, 0) + n
     open_statuses = (Status.NOT_STARTED, Status.IN_PROGRESS)
     overdue = session.scalar(
-        select(func.count()).select_from(Action).where(
+        select(func.count())
+        .select_from(Action)
+        .where(
             Action.partnership_id == pid, Action.status.in_(open_statuses), Action.due_date < today
         )
     )
     undated = session.scalar(
-        select(func.count()).select_from(Action).where(
-            Action.partnership_id == pid, Action.due_date.is_(None)
-        )
+        select(func.count())
+        .select_from(Action)
+        .where(Action.partnership_id == pid, Action.due_date.is_(None))
     )
     priorities = [
         PriorityLine(
@@ -157,9 +162,7 @@ def plan_overview(session: Session, partnership: Partnership, today: dt.date) ->
             target=_number(m.target, m.target_text, m.unit)
             + (f" by {uk(m.target_date)}" if m.target_date else ""),
             direction=f"{m.direction.value} is better" if m.direction else "",
-            latest=(
-                f"{m.readings[-1].value:g} in {m.readings[-1].period}" if m.readings else ""
-            ),
+            latest=(f"{m.readings[-1].value:g} in {m.readings[-1].period}" if m.readings else ""),
         )
         for m in session.scalars(
             select(Measure)
@@ -168,9 +171,10 @@ def plan_overview(session: Session, partnership: Partnership, today: dt.date) ->
             .order_by(Measure.position)
         )
     ]
+    board = partnership.leadership_group or "Leadership Group"
     meetings = [
         f"{uk(m.date)}{' ' + m.time.strftime('%H:%M') if m.time else ''}"
-        f" — {m.subgroup.name if m.subgroup else partnership.leadership_group or 'Leadership Group'}"
+        f" — {m.subgroup.name if m.subgroup else board}"
         for m in session.scalars(
             select(Meeting)
             .where(Meeting.partnership_id == pid, Meeting.date >= today)

@@ -11,6 +11,7 @@ read as a date object) and lets every date go through one UK-aware parser.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import re
@@ -164,14 +165,11 @@ def _date(value: Any, info: ValidationInfo) -> dt.date | None:
 OptText = Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=10_000)]
 
 
-def _text(limit: int) -> Any:
-    """Optional text no longer than the database column that will hold it."""
-    return Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=limit)]
-
-
-Text64 = _text(64)
-Text200 = _text(200)
-Text300 = _text(300)
+# Optional text no longer than the database column that will hold it.
+Text32 = Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=32)]
+Text64 = Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=64)]
+Text200 = Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=200)]
+Text300 = Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=300)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 OptDate = Annotated[dt.date | None, BeforeValidator(_date)]
 StatusField = Annotated[Status | None, _word(STATUS_WORDS, "status")]
@@ -290,13 +288,13 @@ class MeasureIn(PlanModel):
     """A performance indicator. Numbers where the document gives them, text where not."""
 
     name: Annotated[str, Field(min_length=1, max_length=300)]
-    ref: _text(32) = None
+    ref: Text32 = None
     priority: OptText = None
     description: OptText = None
     unit: Text64 = None
     baseline: float | None = None
     baseline_text: Text300 = None
-    baseline_period: _text(32) = None
+    baseline_period: Text32 = None
     target: float | None = None
     target_text: Text300 = None
     target_date: OptDate = None
@@ -633,10 +631,8 @@ def load_plan_text(text: str, source: str) -> PlanFile:
     fy = UK_FY
     section = data.get("partnership")
     if isinstance(section, dict) and isinstance(section.get("financial_year_start"), str):
-        try:
+        with contextlib.suppress(DateError):  # reported by the model's validation below
             fy = parse_fy_start(section["financial_year_start"])
-        except DateError:
-            pass  # noqa: SIM105 (reported by the model's own validation below)
     try:
         plan = PlanFile.model_validate(data, context={"fy": fy})
     except ValidationError as exc:

@@ -21,7 +21,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -48,12 +48,16 @@ from storage.models import (
 )
 from storage.planfile import (
     ActionIn,
+    MeasureIn,
+    MeetingIn,
     Path_,
     PlanError,
     PlanFile,
     Problem,
     fold,
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -220,16 +224,17 @@ class _Syncer:
     def upsert(
         self,
         kind: str,
-        table: dict[str, Any],
+        table: dict[str, T],
         key: str,
-        factory: Callable[[], Any],
+        cls: Callable[..., T],
+        init: dict[str, Any],
         values: dict[str, Any],
-    ) -> Any:
-        """Find by key or create; set stated values; record what happened."""
-        obj = table.get(fold(key))
-        created = obj is None
-        if obj is None:
-            obj = factory()
+    ) -> T:
+        """Find by key or create (with ``init``); set stated values; record what happened."""
+        found = table.get(fold(key))
+        created = found is None
+        obj = found if found is not None else cls(partnership_id=self.p.id, **init)
+        if created:
             self.s.add(obj)
             table[fold(key)] = obj
         changed = self._set(obj, values)
@@ -246,7 +251,8 @@ class _Syncer:
                 "organisation",
                 self.orgs,
                 name,
-                lambda: Organisation(partnership_id=self.p.id, name=name, kind=OrgKind.OTHER),
+                Organisation,
+                {"name": name, "kind": OrgKind.OTHER},
                 {},
             )
         return found
@@ -261,7 +267,8 @@ class _Syncer:
                 "person",
                 self.people,
                 name,
-                lambda: Person(partnership_id=self.p.id, name=name, role=Role.LEAD),
+                Person,
+                {"name": name, "role": Role.LEAD},
                 {},
             )
         return found
@@ -279,12 +286,8 @@ class _Syncer:
                 "priority",
                 self.priorities,
                 new_code,
-                lambda: Priority(
-                    partnership_id=self.p.id,
-                    code=new_code,
-                    title=code,
-                    position=len(self.priorities),
-                ),
+                Priority,
+                {"code": new_code, "title": code, "position": len(self.priorities)},
                 {},
             )
         known = ", ".join(p.code for p in self.priorities.values()) or "none yet"
@@ -301,7 +304,8 @@ class _Syncer:
                 "group",
                 self.groups,
                 name,
-                lambda: SubGroup(partnership_id=self.p.id, name=name, kind=GroupKind.STANDING),
+                SubGroup,
+                {"name": name, "kind": GroupKind.STANDING},
                 {},
             )
         return found
@@ -314,7 +318,8 @@ class _Syncer:
                 "organisation",
                 self.orgs,
                 o.name,
-                lambda o=o: Organisation(partnership_id=self.p.id, name=o.name),
+                Organisation,
+                {"name": o.name},
                 {"kind": o.kind},
             )
         for person in plan.people:
@@ -322,7 +327,8 @@ class _Syncer:
                 "person",
                 self.people,
                 person.name,
-                lambda person=person: Person(partnership_id=self.p.id, name=person.name),
+                Person,
+                {"name": person.name},
                 {
                     "organisation": self.org(person.organisation),
                     "job_title": person.job_title,
@@ -338,7 +344,8 @@ class _Syncer:
                 "priority",
                 self.priorities,
                 pri.code,
-                lambda pri=pri: Priority(partnership_id=self.p.id, code=pri.code, title=pri.title),
+                Priority,
+                {"code": pri.code, "title": pri.title},
                 {
                     "title": pri.title,
                     "aims": pri.aims,
@@ -352,7 +359,8 @@ class _Syncer:
                 "group",
                 self.groups,
                 grp.name,
-                lambda grp=grp: SubGroup(partnership_id=self.p.id, name=grp.name),
+                SubGroup,
+                {"name": grp.name},
                 {
                     "kind": grp.kind,
                     "purpose": grp.purpose,
@@ -372,28 +380,34 @@ class _Syncer:
         for position, (path, measure, code) in enumerate(plan.all_measures()):
             self.measure(path, measure, code, position)
         for meeting in plan.meetings:
-            grp = self.group(meeting.group) if meeting.group else None
-            key = (grp.id if grp else None, meeting.date)
-            label = f"{meeting.date.isoformat()} {grp.name if grp else 'leadership group'}"
-            existing = self.meetings.get(key)
-            obj = existing or Meeting(partnership_id=self.p.id, subgroup=grp, date=meeting.date)
-            if existing is None:
-                self.s.add(obj)
-                self.meetings[key] = obj
-            changed = self._set(
-                obj, {"time": meeting.time, "title": meeting.title, "location": meeting.location}
-            )
-            self._record("meeting", label, existing is None, changed)
+            self.meeting(meeting)
         self.taken_refs |= {a.ref.upper() for _, a, _, _ in plan.all_actions() if a.ref}
         for position, (path, action, code, group_name) in enumerate(plan.all_actions()):
             self.action(path, action, code, group_name, position)
 
-    def measure(self, path: Path_, m: Any, code: str | None, position: int) -> None:
+    def meeting(self, m: MeetingIn) -> None:
+        """A meeting, keyed by its group (none: the Leadership Group) and date."""
+        sub = self.group(m.group)
+        if sub is not None and sub.id is None:
+            self.s.flush()  # a group created just now needs its id for the key
+        key = (sub.id if sub else None, m.date)
+        label = f"{m.date.isoformat()} {sub.name if sub else 'leadership group'}"
+        row = self.meetings.get(key)
+        created = row is None
+        if row is None:
+            row = Meeting(partnership_id=self.p.id, subgroup=sub, date=m.date)
+            self.s.add(row)
+            self.meetings[key] = row
+        changed = self._set(row, {"time": m.time, "title": m.title, "location": m.location})
+        self._record("meeting", label, created, changed)
+
+    def measure(self, path: Path_, m: MeasureIn, code: str | None, position: int) -> None:
         obj: Measure = self.upsert(
             "measure",
             self.measures,
             m.name,
-            lambda: Measure(partnership_id=self.p.id, name=m.name),
+            Measure,
+            {"name": m.name},
             {
                 "ref": m.ref,
                 "description": m.description,

@@ -48,12 +48,16 @@ def test_db_upgrade_is_idempotent(sqlite_url: str, capsys: pytest.CaptureFixture
     assert "up to date" in capsys.readouterr().out
 
 
-def test_any_command_migrates_an_empty_sqlite_file(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_any_command_migrates_an_empty_sqlite_file(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(sqlite_url, "plan", "list") == 0
     assert "No partnerships yet" in capsys.readouterr().out
 
 
-def test_postgres_must_be_migrated_explicitly(postgres_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_postgres_must_be_migrated_explicitly(
+    postgres_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     database_url = postgres_url
     assert run(database_url, "plan", "list") == 1
     assert "run `csp-bot db upgrade` first" in capsys.readouterr().err
@@ -61,8 +65,9 @@ def test_postgres_must_be_migrated_explicitly(postgres_url: str, capsys: pytest.
     assert run(database_url, "plan", "list") == 0
 
 
-def test_import_then_reimport_then_show(sqlite_url: str, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_then_reimport_then_show(
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     plan = tmp_path / "plan.yaml"
     plan.write_text(GOOD)
     assert run(sqlite_url, "import", str(plan)) == 0
@@ -74,7 +79,9 @@ def test_import_then_reimport_then_show(sqlite_url: str, tmp_path: Path,
     assert "Test CSP" in out and "P1" in out and "1 actions" in out
 
 
-def test_dry_run_writes_nothing(sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_writes_nothing(
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     plan = tmp_path / "plan.yaml"
     plan.write_text(GOOD)
     assert run(sqlite_url, "import", "--dry-run", "-v", str(plan)) == 0
@@ -84,7 +91,9 @@ def test_dry_run_writes_nothing(sqlite_url: str, tmp_path: Path, capsys: pytest.
     assert "No partnerships yet" in capsys.readouterr().out
 
 
-def test_bad_plan_is_refused_whole(sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_plan_is_refused_whole(
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     plan = tmp_path / "plan.yaml"
     plan.write_text(GOOD.replace("31/03/2027", "31/02/2027"))
     assert run(sqlite_url, "import", str(plan)) == 1
@@ -101,8 +110,14 @@ def test_bad_plan_is_refused_whole(sqlite_url: str, tmp_path: Path, capsys: pyte
         ("missing.yaml", None, "no such file"),
     ],
 )
-def test_wrong_files_get_a_sentence(sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                    name: str, content: str | None, expected: str) -> None:
+def test_wrong_files_get_a_sentence(
+    sqlite_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    content: str | None,
+    expected: str,
+) -> None:
     path = tmp_path / name
     if content is not None:
         path.write_text(content)
@@ -110,16 +125,23 @@ def test_wrong_files_get_a_sentence(sqlite_url: str, tmp_path: Path, capsys: pyt
     assert expected in capsys.readouterr().err
 
 
-def test_several_partnerships_need_a_name(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_several_partnerships_need_a_name(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     for name in ("safer-gloucestershire-2023.yaml", "stroud-2023.yaml"):
         assert run(sqlite_url, "import", str(EXAMPLES / name)) == 0
     capsys.readouterr()
     assert run(sqlite_url, "plan", "show") == 1
     assert "add --partnership NAME" in capsys.readouterr().err
     assert run(sqlite_url, "plan", "show", "--partnership", "nowhere") == 1
-    assert "No partnership called 'nowhere'. Known: safer-gloucestershire" in capsys.readouterr().err
+    assert (
+        "No partnership called 'nowhere'. Known: safer-gloucestershire" in capsys.readouterr().err
+    )
     assert run(sqlite_url, "plan", "show", "--partnership", "Safer Gloucestershire") == 0
-    assert "district partnerships: Stroud District Community Safety Partnership" in capsys.readouterr().out
+    assert (
+        "district partnerships: Stroud District Community Safety Partnership"
+        in capsys.readouterr().out
+    )
 
 
 def test_demo_loads_the_examples_once(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -130,7 +152,9 @@ def test_demo_loads_the_examples_once(sqlite_url: str, capsys: pytest.CaptureFix
     assert capsys.readouterr().out.count("already loaded") == 5
 
 
-def test_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_settings_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DATABASE_URL", "mysql://nope")
     assert main(["plan", "list"]) == 1
     assert "DATABASE_URL:" in capsys.readouterr().err

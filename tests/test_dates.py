@@ -50,8 +50,18 @@ def test_parse_date_accepts_uk_iso_and_quarter_forms(text: str, expected: dt.dat
 
 
 @pytest.mark.parametrize(
-    "text", ["31/02/2027", "2027-13-01", "29/02/2027", "00/01/2027", "12/31/2027", "Q5 2026/27",
-             "Q1 2026/28", "31 February 2027", "1/2/3/4"],
+    "text",
+    [
+        "31/02/2027",
+        "2027-13-01",
+        "29/02/2027",
+        "00/01/2027",
+        "12/31/2027",
+        "Q5 2026/27",
+        "Q1 2026/28",
+        "31 February 2027",
+        "1/2/3/4",
+    ],
 )
 def test_impossible_dates_are_invalid_and_say_what_to_write(text: str) -> None:
     with pytest.raises(InvalidDate) as info:
@@ -59,7 +69,9 @@ def test_impossible_dates_are_invalid_and_say_what_to_write(text: str) -> None:
     assert text in str(info.value) or "quarter" in str(info.value)
 
 
-@pytest.mark.parametrize("text", ["Ongoing", "within six months", "April 2019 for 2 years", "TBC", ""])
+@pytest.mark.parametrize(
+    "text", ["Ongoing", "within six months", "April 2019 for 2 years", "TBC", ""]
+)
 def test_free_text_is_not_a_date(text: str) -> None:
     with pytest.raises(NotADate):
         parse_date(text)

@@ -62,10 +62,13 @@ def test_errors_name_file_line_path_and_fix() -> None:
     bad = GOOD.replace("due: 03/04/2027", "due: 31/02/2027").replace("rag: Amber", "rag: purple")
     lines = _problems(bad)
     assert any(
-        line.strip().startswith("bad.yaml:19: priorities[0].actions[2].due:") and "31/03/2027" in line
+        line.strip().startswith("bad.yaml:19: priorities[0].actions[2].due:")
+        and "31/03/2027" in line
         for line in lines
     ), lines
-    assert any("priorities[0].actions[0].rag" in line and "amber, green, red" in line for line in lines)
+    assert any(
+        "priorities[0].actions[0].rag" in line and "amber, green, red" in line for line in lines
+    )
 
 
 def test_unknown_field_suggests_the_nearest() -> None:
@@ -76,12 +79,13 @@ def test_unknown_field_suggests_the_nearest() -> None:
 
 
 def test_cross_references_are_checked() -> None:
-    bad = GOOD.replace("priorities: [P1]", "priorities: [P9]").replace(
-        "{ref: A-2,", "{ref: A-1,"
-    )
+    bad = GOOD.replace("priorities: [P1]", "priorities: [P9]").replace("{ref: A-2,", "{ref: A-1,")
     text = "\n".join(_problems(bad))
     assert "groups[0].priorities[0]: no priority 'P9' in this plan; use one of: P1" in text
-    assert "priorities[0].actions[1].ref: ref 'A-1' is already used at priorities[0].actions[0].ref" in text
+    assert (
+        "priorities[0].actions[1].ref: ref 'A-1' is already used at priorities[0].actions[0].ref"
+        in text
+    )
 
 
 def test_yaml_traps_are_not_sprung() -> None:
@@ -108,8 +112,10 @@ def test_yaml_traps_are_not_sprung() -> None:
         ("partnership: {name: X}\nmeasures: [{name: M, baseline: lots}]\n", "baseline_text"),
         ("partnership: {name: X}\nactions: [{title: ''}]\n", "must not be empty"),
         ("partnership: {name: X}\nactions: {title: A}\n", "should be a list"),
-        ("partnership: {name: X}\nmeasures: [{name: M, readings: [{period: soon, value: 1}]}]\n",
-         "a period is a quarter"),
+        (
+            "partnership: {name: X}\nmeasures: [{name: M, readings: [{period: soon, value: 1}]}]\n",
+            "a period is a quarter",
+        ),
     ],
 )
 def test_bad_files_get_a_sentence_each(text: str, expected: str) -> None:

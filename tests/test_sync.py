@@ -84,12 +84,15 @@ def test_an_empty_value_never_clears_what_the_bot_holds(factory: sessionmaker[Se
 
 def test_rows_without_ref_match_by_title_and_get_new_refs(factory: sessionmaker[Session]) -> None:
     _apply(factory, PLAN)
-    partial = "actions:\n  - {title: launch the PLEDGE, rag: red}\n  - {title: A brand new action}\n"
+    partial = (
+        "actions:\n  - {title: launch the PLEDGE, rag: red}\n  - {title: A brand new action}\n"
+    )
     with factory() as s:
         target = s.scalars(select(Partnership)).one()
     with transaction(factory) as s:
-        report = apply_plan(s, load_plan_text(partial, "t"), source_name="t",
-                            partnership=s.merge(target))
+        report = apply_plan(
+            s, load_plan_text(partial, "t"), source_name="t", partnership=s.merge(target)
+        )
     assert [str(c) for c in report.changes] == ["updated action A-1 (rag)", "created action A-3"]
 
 
@@ -98,7 +101,10 @@ def test_problems_found_while_syncing_write_nothing(factory: sessionmaker[Sessio
     partial = "actions:\n  - {ref: A-1, title: Launch the pledge, rag: red}\n  - {title: X, priority: P7}\n"
     with factory() as s:
         target = s.scalars(select(Partnership)).one()
-    with pytest.raises(PlanError, match="no priority 'P7'; known priorities: P1"), transaction(factory) as s:
+    with (
+        pytest.raises(PlanError, match="no priority 'P7'; known priorities: P1"),
+        transaction(factory) as s,
+    ):
         apply_plan(s, load_plan_text(partial, "t"), source_name="t", partnership=s.merge(target))
     with factory() as s:
         assert _action(s, "A-1").rag is Rag.GREEN
