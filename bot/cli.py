@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.render import render
 from bot.settings import Settings, SettingsError, load_settings
 from commands.plan import plan_overview
+from storage.dates import UK_FY, FinancialYear
 from storage.db import (
     DatabaseError,
     current_revision,
@@ -32,8 +33,10 @@ from storage.db import (
     transaction,
     upgrade,
 )
+from storage.export import export_rows, write_csv, write_xlsx
 from storage.models import Partnership
-from storage.planfile import PlanError, PlanFile, load_plan_file
+from storage.planfile import PlanError, PlanFile, load_plan_file, slugify
+from storage.spreadsheet import SpreadsheetError, read_table
 from storage.sync import ImportReport, apply_plan, find_partnership
 
 SPREADSHEET_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
@@ -140,14 +143,15 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _import_table(factory: sessionmaker[Session], path: Path, args: argparse.Namespace) -> int:
-    from storage.spreadsheet import read_table
-
     if args.create and not args.partnership:
         raise CliError("--create needs --partnership NAME for the new partnership.")
+    fy = UK_FY
     if not args.create:
         with factory() as session:
-            target_slug = _pick_partnership(session, args.partnership).slug
-    table = read_table(path, sheet=args.sheet)
+            target = _pick_partnership(session, args.partnership)
+            target_slug = target.slug
+            fy = FinancialYear(target.fy_start_month, target.fy_start_day)
+    table = read_table(path, sheet=args.sheet, fy=fy)
     _out(table.mapping_report())
     if table.bad_rows:
         _out(f"{len(table.bad_rows)} row(s) could not be read:")
@@ -184,8 +188,6 @@ def _apply(
             if new_name is not None:
                 if find_partnership(session, new_name) is not None:
                     raise CliError(f"A partnership called {new_name!r} exists; drop --create.")
-                from storage.planfile import slugify
-
                 target = Partnership(slug=slugify(new_name), name=new_name)
                 session.add(target)
                 session.flush()
@@ -208,8 +210,6 @@ def _apply(
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     """Write the action plan as CSV and/or XLSX in the standard template columns."""
-    from storage.export import export_rows, write_csv, write_xlsx
-
     factory = _sessions(settings)
     with factory() as session:
         partnership = _pick_partnership(session, args.partnership)
@@ -383,20 +383,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         print(f"csp-bot: cannot use the database: {reason}", file=sys.stderr)
         return 1
-    except SpreadsheetErrorProxy.types() as exc:
+    except SpreadsheetError as exc:
         print(f"csp-bot: {exc}", file=sys.stderr)
         return 1
-
-
-class SpreadsheetErrorProxy:
-    """Lazily import the spreadsheet error type so plan-only runs skip openpyxl."""
-
-    @staticmethod
-    def types() -> tuple[type[BaseException], ...]:
-        """The exception types the spreadsheet reader raises for a person to fix."""
-        from storage.spreadsheet import SpreadsheetError
-
-        return (SpreadsheetError,)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,10 @@ changes".
 What an action export does not carry (so importing it into a new, empty
 partnership gives the same rows but not the same plan): priority titles and
 aims, group details, people's Slack ids and roles, organisation kinds,
-measures, meetings, and every history entry except the latest note.
+measures, meetings, and every history entry except the latest note. An action
+with both a due date and a free-text timescale exports its date only. Owner
+names that the importer would split ("A & B", "A, B") or treat as nobody in
+particular ("TBC", "All partners") come back split or as partners text.
 
 Spreadsheet formula injection: a cell that starts with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return is run as a formula by Excel when the file
@@ -113,7 +116,7 @@ def _latest_notes(session: Session, partnership_id: int) -> dict[int, str]:
         select(ActionUpdate.action_id, ActionUpdate.note).where(
             ActionUpdate.partnership_id == partnership_id, ActionUpdate.id.in_(newest)
         )
-    ).tuples()
+    )
     return {action_id: note for action_id, note in rows if note is not None}
 
 

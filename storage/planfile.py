@@ -258,7 +258,7 @@ class PersonIn(PlanModel):
     """A person; give a Slack user id when they are on Slack, an email when not."""
 
     name: Name
-    organisation: OptText = None
+    organisation: Text200 = None
     job_title: Text200 = None
     role: Annotated[Role, _word(ROLE_WORDS, "role")] = Role.MEMBER
     slack: OptText = Field(default=None, pattern=r"^[UW][A-Z0-9]{2,30}$")
@@ -289,7 +289,7 @@ class MeasureIn(PlanModel):
 
     name: Annotated[str, Field(min_length=1, max_length=300)]
     ref: Text32 = None
-    priority: OptText = None
+    priority: Text200 = None
     description: OptText = None
     unit: Text64 = None
     baseline: float | None = None
@@ -324,10 +324,10 @@ class ActionIn(PlanModel):
     title: Annotated[str, Field(min_length=1, max_length=2000)]
     objective: OptText = None
     measure_of_success: OptText = None
-    priority: OptText = None
-    group: OptText = None
-    lead_organisation: OptText = None
-    owner: OptText = None
+    priority: Text200 = None
+    group: Text200 = None
+    lead_organisation: Text200 = None
+    owner: Text200 = None
     partners: OptText = None
     due: OptText = None
     status: StatusField = None
@@ -367,7 +367,7 @@ class PriorityIn(PlanModel):
     title: Annotated[str, Field(min_length=1, max_length=2000)]
     aims: OptText = None
     rationale: OptText = None
-    lead_organisation: OptText = None
+    lead_organisation: Text200 = None
     measures: list[MeasureIn] = Field(default_factory=list)
     actions: list[ActionIn] = Field(default_factory=list)
 
@@ -378,7 +378,7 @@ class GroupIn(PlanModel):
     name: Name
     kind: Annotated[GroupKind, _word(GROUP_WORDS, "kind of group")] = GroupKind.STANDING
     purpose: OptText = None
-    lead: OptText = None
+    lead: Text200 = None
     priorities: list[str] = Field(default_factory=list)
     ends: OptDate = None
     actions: list[ActionIn] = Field(default_factory=list)
@@ -389,7 +389,7 @@ class MeetingIn(PlanModel):
 
     date: Annotated[dt.date, BeforeValidator(_date)]
     time: dt.time | None = None
-    group: OptText = None
+    group: Text200 = None
     title: Text200 = None
     location: Text200 = None
 

@@ -191,7 +191,10 @@ class _Syncer:
         """Each action's most recent progress note, in one query."""
         newest = (
             select(func.max(ActionUpdate.id))
-            .where(ActionUpdate.partnership_id == pid, ActionUpdate.note.is_not(None))
+            .where(
+                ActionUpdate.partnership_id == pid,
+                func.length(func.trim(ActionUpdate.note)) > 0,
+            )
             .group_by(ActionUpdate.action_id)
         )
         rows = self.s.execute(
@@ -515,14 +518,14 @@ class _Syncer:
 def _priority_keys(text: str) -> list[str]:
     """Ways a spreadsheet may name priority P1: "P1", "1", "Priority 1", "Priority 1: ASB"."""
     keys = [fold(text)]
-    if m := re.match(r"\s*(?:priority|p)?\s*(\d+)\b", text, re.IGNORECASE):
+    if m := re.match(r"\s*(?:priority|p)?\s*(\d+(?:\.\d+)*)\b", text, re.IGNORECASE):
         keys += [f"p{m[1]}", m[1]]
     return keys
 
 
 def _priority_code(text: str) -> str:
     """A code for a priority first seen in a spreadsheet."""
-    if m := re.match(r"\s*(?:priority|p)?\s*(\d+)\b", text, re.IGNORECASE):
+    if m := re.match(r"\s*(?:priority|p)?\s*(\d+(?:\.\d+)*)\b", text, re.IGNORECASE):
         return f"P{m[1]}"
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:16] or "P"
 
