@@ -474,17 +474,18 @@ class _Syncer:
         created = obj is None
         if not created and a.ref is None:
             wanted["title"] = None  # the title was the key it matched by (case aside): keep it
+        # A RAG rating or a progress note without a status means work has started.
+        started = a.rag is not None or a.note is not None
+        if wanted["status"] is None and started and (obj is None or obj.status == Status.NOT_STARTED):
+            wanted["status"] = Status.IN_PROGRESS
         if obj is None:
             ref = a.ref or self._new_ref()
-            if wanted["status"] is None:
-                started = a.rag is not None or a.note is not None
-                wanted["status"] = Status.IN_PROGRESS if started else Status.NOT_STARTED
             obj = Action(
                 partnership_id=self.p.id,
                 ref=ref,
                 title=a.title,
                 position=position,
-                status=wanted["status"],
+                status=wanted["status"] or Status.NOT_STARTED,
                 created_at=self.now,
                 updated_at=self.now,
             )

@@ -149,3 +149,22 @@ def test_parent_links_when_the_county_board_arrives(factory: sessionmaker[Sessio
     with factory() as s:
         county = s.scalars(select(Partnership).where(Partnership.slug == "county")).one()
         assert [c.slug for c in county.children] == ["test"]
+
+
+def test_a_rag_or_note_on_a_not_started_action_means_it_has_started(
+    factory: sessionmaker[Session],
+) -> None:
+    _apply(factory, PLAN)
+    with factory() as s:
+        target = s.scalars(select(Partnership)).one()
+    partial = "actions:\n  - {ref: A-2, title: Train partners, rag: amber}\n"
+    with transaction(factory) as s:
+        report = apply_plan(
+            s, load_plan_text(partial, "t"), source_name="t", partnership=s.merge(target)
+        )
+    assert [str(c) for c in report.changes] == ["updated action A-2 (status, rag)"]
+    with factory() as s:
+        assert _action(s, "A-2").updates[-1].changes == {
+            "status": ["not_started", "in_progress"],
+            "rag": [None, "amber"],
+        }
