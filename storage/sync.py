@@ -476,7 +476,8 @@ class _Syncer:
             wanted["title"] = None  # the title was the key it matched by (case aside): keep it
         # A RAG rating or a progress note without a status means work has started.
         started = a.rag is not None or a.note is not None
-        if wanted["status"] is None and started and (obj is None or obj.status == Status.NOT_STARTED):
+        not_started = obj is None or obj.status == Status.NOT_STARTED
+        if wanted["status"] is None and started and not_started:
             wanted["status"] = Status.IN_PROGRESS
         if obj is None:
             ref = a.ref or self._new_ref()
