@@ -1,0 +1,54 @@
+"""The documentation keeps up with the code it describes."""
+
+import re
+
+import pytest
+from pydantic import BaseModel
+
+from storage import planfile, spreadsheet
+
+from .conftest import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+PLAN_FORMAT = (REPO / "docs" / "plan-format.md").read_text(encoding="utf-8")
+IMPORT_GUIDE = (REPO / "docs" / "spreadsheet-import.md").read_text(encoding="utf-8")
+
+
+def test_quickstart_has_exactly_two_commands() -> None:
+    quickstart = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", quickstart, re.S)
+    commands = [line for block in blocks for line in block.splitlines() if line.strip()]
+    assert len(commands) == 2
+    assert commands[0].endswith("csp-bot demo")
+    assert commands[1].endswith("pytest")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert f'TEST_CMD="{commands[1]}"' in ci
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        planfile.PartnershipIn,
+        planfile.OrganisationIn,
+        planfile.PersonIn,
+        planfile.PriorityIn,
+        planfile.GroupIn,
+        planfile.ActionIn,
+        planfile.MeasureIn,
+        planfile.ReadingIn,
+        planfile.MeetingIn,
+    ],
+    ids=lambda m: m.__name__,
+)
+def test_plan_format_documents_every_field(model: type[BaseModel]) -> None:
+    # Documented as `key` in a table, or inside a `{key, key}` list.
+    braces = " ".join(re.findall(r"`\{([^}`]*)\}`", PLAN_FORMAT))
+    for name in model.model_fields:
+        key = "slack.team_id" if name == "slack" else name
+        assert f"`{key}`" in PLAN_FORMAT or re.search(rf"\b{key}\b", braces), key
+
+
+def test_import_guide_lists_every_recognised_header() -> None:
+    for names in spreadsheet._SYNONYMS.values():
+        for header in names:
+            assert header in IMPORT_GUIDE, header
