@@ -244,37 +244,29 @@ class _Syncer:
         self._record(kind, key, created, changed)
         return obj
 
-    def org(self, name: str | None) -> Organisation | None:
-        """The organisation named, created (kind 'other') when the plan has not listed it."""
+    def _named(
+        self,
+        kind: str,
+        table: dict[str, T],
+        cls: Callable[..., T],
+        name: str | None,
+        defaults: dict[str, Any],
+    ) -> T | None:
+        """A row named elsewhere in the plan, created with ``defaults`` if not yet held."""
         if name is None:
             return None
-        found = self.orgs.get(fold(name))
-        if found is None:
-            found = self.upsert(
-                "organisation",
-                self.orgs,
-                name,
-                Organisation,
-                {"name": name, "kind": OrgKind.OTHER},
-                {},
-            )
-        return found
+        found = table.get(fold(name))
+        if found is not None:
+            return found
+        return self.upsert(kind, table, name, cls, {"name": name, **defaults}, {})
+
+    def org(self, name: str | None) -> Organisation | None:
+        """The organisation named, created (kind 'other') when the plan has not listed it."""
+        return self._named("organisation", self.orgs, Organisation, name, {"kind": OrgKind.OTHER})
 
     def person(self, name: str | None) -> Person | None:
         """The person named, created as a lead when the plan has not listed them."""
-        if name is None:
-            return None
-        found = self.people.get(fold(name))
-        if found is None:
-            found = self.upsert(
-                "person",
-                self.people,
-                name,
-                Person,
-                {"name": name, "role": Role.LEAD},
-                {},
-            )
-        return found
+        return self._named("person", self.people, Person, name, {"role": Role.LEAD})
 
     def priority(self, code: str | None, path: Path_) -> Priority | None:
         """A priority by code ("P1"), or by "Priority 1" / "1" as spreadsheets write it."""
@@ -299,19 +291,7 @@ class _Syncer:
 
     def group(self, name: str | None) -> SubGroup | None:
         """A group by name, created (standing) when new."""
-        if name is None:
-            return None
-        found = self.groups.get(fold(name))
-        if found is None:
-            found = self.upsert(
-                "group",
-                self.groups,
-                name,
-                SubGroup,
-                {"name": name, "kind": GroupKind.STANDING},
-                {},
-            )
-        return found
+        return self._named("group", self.groups, SubGroup, name, {"kind": GroupKind.STANDING})
 
     # ------------------------------------------------------------------ sections
 
