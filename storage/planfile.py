@@ -677,6 +677,7 @@ def cross_check(plan: PlanFile) -> list[Problem]:
     unique(((("priorities", i, "code"), p.code) for i, p in enumerate(plan.priorities)), "code")
     unique(((("groups", i, "name"), g.name) for i, g in enumerate(plan.groups)), "group")
     unique(((("people", i, "name"), p.name) for i, p in enumerate(plan.people)), "person")
+    unique(((("people", i, "slack"), p.slack) for i, p in enumerate(plan.people)), "Slack id")
     unique(
         ((("organisations", i, "name"), o.name) for i, o in enumerate(plan.organisations)),
         "organisation",

@@ -305,7 +305,18 @@ class _Syncer:
                 {"name": o.name},
                 {"kind": o.kind},
             )
-        for person in plan.people:
+        slack_ids = {p.slack_user_id: p.name for p in self.people.values() if p.slack_user_id}
+        for i, person in enumerate(plan.people):
+            holder = slack_ids.get(person.slack) if person.slack else None
+            if holder is not None and fold(holder) != fold(person.name):
+                self.problems.append(
+                    Problem(
+                        ("people", i, "slack"),
+                        f"Slack id {person.slack} already belongs to {holder} in this partnership; "
+                        "one Slack account is one person",
+                    )
+                )
+                continue
             self.upsert(
                 "person",
                 self.people,

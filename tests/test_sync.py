@@ -168,3 +168,19 @@ def test_a_rag_or_note_on_a_not_started_action_means_it_has_started(
             "status": ["not_started", "in_progress"],
             "rag": [None, "amber"],
         }
+
+
+def test_one_slack_account_is_one_person(factory: sessionmaker[Session]) -> None:
+    _apply(factory, PLAN.replace("{name: Ann Lead, role: lead}", "{name: Ann Lead, slack: U111}"))
+    clash = PLAN.replace(
+        "{name: Ann Lead, role: lead}", "{name: Ann Lead}\n  - {name: Bob Other, slack: U111}"
+    )
+    with pytest.raises(PlanError, match="U111 already belongs to Ann Lead"):
+        _apply(factory, clash)
+    with pytest.raises(PlanError, match="Slack id 'U111' is already used at people"):
+        _apply(
+            factory,
+            PLAN.replace(
+                "{name: Ann Lead, role: lead}", "{name: A, slack: U111}\n  - {name: B, slack: U111}"
+            ),
+        )
