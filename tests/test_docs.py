@@ -5,7 +5,7 @@ import re
 import pytest
 from pydantic import BaseModel
 
-from storage import planfile, spreadsheet
+from storage import headers, planfile
 
 from .conftest import REPO
 
@@ -49,6 +49,6 @@ def test_plan_format_documents_every_field(model: type[BaseModel]) -> None:
 
 
 def test_import_guide_lists_every_recognised_header() -> None:
-    for names in spreadsheet._SYNONYMS.values():
+    for names in headers.SYNONYMS.values():
         for header in names:
             assert header in IMPORT_GUIDE, header

@@ -17,20 +17,12 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.cells import looks_like_organisation, parse_state, split_names
 from storage.export import EXPORT_COLUMNS
+from storage.headers import LEAD, match_header, normalise_header
 from storage.models import Action, ActionUpdate, Partnership, Rag, Source, Status
 from storage.planfile import load_plan_text
-from storage.spreadsheet import (
-    LEAD,
-    SpreadsheetError,
-    TableRead,
-    looks_like_organisation,
-    match_header,
-    normalise_header,
-    parse_state,
-    read_table,
-    split_names,
-)
+from storage.spreadsheet import SpreadsheetError, TableRead, read_table
 from storage.sync import apply_plan
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "spreadsheets"
