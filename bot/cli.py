@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.render import render
@@ -156,7 +156,7 @@ def _import_table(factory: sessionmaker[Session], path: Path, args: argparse.Nam
     if table.bad_rows:
         _out(f"{len(table.bad_rows)} row(s) could not be read:")
         for bad in table.bad_rows:
-            _out(f"  row {bad.row}: " + "; ".join(bad.problems))
+            _out(f"  {bad}")
         if not args.skip_bad_rows:
             _out(
                 "Nothing was imported. Fix these rows, or run again with --skip-bad-rows "
@@ -186,9 +186,10 @@ def _apply(
         target: Partnership | None = None
         if plan.partnership is None:
             if new_name is not None:
-                if find_partnership(session, new_name) is not None:
+                slug = slugify(new_name)
+                if find_partnership(session, new_name) or find_partnership(session, slug):
                     raise CliError(f"A partnership called {new_name!r} exists; drop --create.")
-                target = Partnership(slug=slugify(new_name), name=new_name)
+                target = Partnership(slug=slug, name=new_name)
                 session.add(target)
                 session.flush()
             else:
@@ -385,6 +386,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except SpreadsheetError as exc:
         print(f"csp-bot: {exc}", file=sys.stderr)
+        return 1
+    except IntegrityError as exc:
+        # Validation should have caught it; say so plainly rather than dump SQL.
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "a uniqueness rule"
+        print(
+            f"csp-bot: nothing was written: this conflicts with what the bot holds "
+            f"({reason}). Please report it with the file you imported.",
+            file=sys.stderr,
+        )
         return 1
 
 

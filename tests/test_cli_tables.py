@@ -98,3 +98,12 @@ def test_unreadable_spreadsheet_is_one_line(
     assert run(stroud, "import", str(broken), "--partnership", "stroud") == 1
     err = capsys.readouterr().err
     assert err.startswith("csp-bot: ") and "Traceback" not in err
+
+
+def test_create_refuses_a_name_whose_slug_is_taken(
+    stroud: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = tmp_path / "new.csv"
+    table.write_text("Action\nLaunch pledge\n")
+    assert run(stroud, "import", str(table), "--partnership", "STROUD!", "--create") == 1
+    assert "exists; drop --create" in capsys.readouterr().err
