@@ -142,26 +142,11 @@ class _Syncer:
         self.report = ImportReport(partnership=partnership.name)
         self.problems: list[Problem] = []
         pid = partnership.id
-        self.orgs = {
-            fold(o.name): o
-            for o in session.scalars(select(Organisation).where(Organisation.partnership_id == pid))
-        }
-        self.people = {
-            fold(p.name): p
-            for p in session.scalars(select(Person).where(Person.partnership_id == pid))
-        }
-        self.priorities = {
-            fold(p.code): p
-            for p in session.scalars(select(Priority).where(Priority.partnership_id == pid))
-        }
-        self.groups = {
-            fold(g.name): g
-            for g in session.scalars(select(SubGroup).where(SubGroup.partnership_id == pid))
-        }
-        self.measures = {
-            fold(m.name): m
-            for m in session.scalars(select(Measure).where(Measure.partnership_id == pid))
-        }
+        self.orgs = self._index(Organisation, lambda o: o.name)
+        self.people = self._index(Person, lambda p: p.name)
+        self.priorities = self._index(Priority, lambda p: p.code)
+        self.groups = self._index(SubGroup, lambda g: g.name)
+        self.measures = self._index(Measure, lambda m: m.name)
         actions = list(session.scalars(select(Action).where(Action.partnership_id == pid)))
         self.by_ref = {a.ref.upper(): a for a in actions}
         self.by_title: dict[str, Action] = {}
@@ -178,6 +163,13 @@ class _Syncer:
         # A spreadsheet may bring the first priorities of a new partnership; once the
         # plan defines priorities, an unknown one is a mistake to report instead.
         self.may_create_priorities = not self.priorities
+
+    def _index(self, model: type[T], key: Callable[[T], str]) -> dict[str, T]:
+        """The partnership's rows of one kind, by folded natural key, in one query."""
+        column: Any = getattr(model, "partnership_id")  # noqa: B009 (every model has it)
+        return {
+            fold(key(row)): row for row in self.s.scalars(select(model).where(column == self.p.id))
+        }
 
     def _new_ref(self) -> str:
         """The lowest free ``A-N``, skipping refs in the bot and refs the plan states."""

@@ -6,6 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cli import main
+from storage.export import EXPORT_COLUMNS
 
 from .conftest import EXAMPLES
 
@@ -60,14 +61,7 @@ def test_export_then_reimport_changes_nothing(
     sheet = load_workbook(tmp_path / "plan.xlsx").active
     assert sheet is not None
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
-    assert header[:6] == [
-        "Ref",
-        "Priority",
-        "Sub-group",
-        "Objective",
-        "Action",
-        "Lead organisation",
-    ]
+    assert header == EXPORT_COLUMNS
     for name in ("plan.xlsx", "plan.csv"):
         assert run(stroud, "import", str(tmp_path / name), "--partnership", "stroud") == 0
         assert "No changes" in capsys.readouterr().out
