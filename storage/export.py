@@ -34,11 +34,12 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from storage.dates import uk
-from storage.models import Action, ActionUpdate, Partnership
+from storage.models import Action, Partnership
+from storage.queries import latest_notes
 
 EXPORT_COLUMNS = [
     "Ref",
@@ -101,25 +102,6 @@ def _sort_key(action: Action) -> tuple[object, ...]:
     )
 
 
-def _latest_notes(session: Session, partnership_id: int) -> dict[int, str]:
-    """Each action's most recent non-empty progress note, in one query."""
-    newest = (
-        select(func.max(ActionUpdate.id))
-        .where(
-            ActionUpdate.partnership_id == partnership_id,
-            ActionUpdate.note.is_not(None),
-            func.length(func.trim(ActionUpdate.note)) > 0,
-        )
-        .group_by(ActionUpdate.action_id)
-    )
-    rows = session.execute(
-        select(ActionUpdate.action_id, ActionUpdate.note).where(
-            ActionUpdate.partnership_id == partnership_id, ActionUpdate.id.in_(newest)
-        )
-    )
-    return {action_id: note for action_id, note in rows if note is not None}
-
-
 def export_rows(session: Session, partnership: Partnership) -> list[dict[str, str]]:
     """The partnership's actions as rows keyed by :data:`EXPORT_COLUMNS` (two queries)."""
     pid = partnership.id
@@ -136,7 +118,7 @@ def export_rows(session: Session, partnership: Partnership) -> list[dict[str, st
             )
         )
     )
-    notes = _latest_notes(session, pid)
+    notes = latest_notes(session, pid)
     rows = []
     for a in sorted(actions, key=_sort_key):
         due = uk(a.due_date) if a.due_date is not None else (a.timescale or "")

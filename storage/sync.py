@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.dates import FinancialYear, parse_period
@@ -56,6 +56,7 @@ from storage.planfile import (
     Problem,
     fold,
 )
+from storage.queries import latest_notes
 
 T = TypeVar("T")
 
@@ -154,7 +155,7 @@ class _Syncer:
             self.by_title.setdefault(fold(a.title), a)
         self.taken_refs = set(self.by_ref)
         self.next_ref = 1
-        self.latest_note = self._latest_notes(pid)
+        self.latest_note = latest_notes(session, pid)
         self.meetings = {
             (m.subgroup_id, m.date): m
             for m in session.scalars(select(Meeting).where(Meeting.partnership_id == pid))
@@ -178,21 +179,6 @@ class _Syncer:
         ref = f"A-{self.next_ref}"
         self.taken_refs.add(ref)
         return ref
-
-    def _latest_notes(self, pid: int) -> dict[int, str]:
-        """Each action's most recent progress note, in one query."""
-        newest = (
-            select(func.max(ActionUpdate.id))
-            .where(
-                ActionUpdate.partnership_id == pid,
-                func.length(func.trim(ActionUpdate.note)) > 0,
-            )
-            .group_by(ActionUpdate.action_id)
-        )
-        rows = self.s.execute(
-            select(ActionUpdate.action_id, ActionUpdate.note).where(ActionUpdate.id.in_(newest))
-        )
-        return {action_id: note for action_id, note in rows if note is not None}
 
     # ------------------------------------------------------------------ helpers
 
