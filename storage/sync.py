@@ -160,6 +160,12 @@ class _Syncer:
             (m.subgroup_id, m.date): m
             for m in session.scalars(select(Meeting).where(Meeting.partnership_id == pid))
         }
+        self.readings = {
+            (r.measure_id, r.period): r
+            for r in session.scalars(
+                select(MeasureReading).where(MeasureReading.partnership_id == pid)
+            )
+        }
         self.seen_refs: set[str] = set()
         # A spreadsheet may bring the first priorities of a new partnership; once the
         # plan defines priorities, an unknown one is a mistake to report instead.
@@ -327,7 +333,12 @@ class _Syncer:
                 },
             )
         for i, grp in enumerate(plan.groups):
-            obj = self.upsert(
+            covered = [
+                p
+                for j, code in enumerate(grp.priorities)
+                if (p := self.priority(code, ("groups", i, "priorities", j))) is not None
+            ]
+            self.upsert(
                 "group",
                 self.groups,
                 grp.name,
@@ -338,16 +349,11 @@ class _Syncer:
                     "purpose": grp.purpose,
                     "lead": self.person(grp.lead),
                     "end_date": grp.ends,
+                    # In plan order, as the relationship loads them, so an unchanged
+                    # list compares equal on re-import.
+                    "priorities": sorted(covered, key=lambda p: p.position) or None,
                 },
             )
-            if grp.priorities:
-                wanted = [
-                    self.priority(c, ("groups", i, "priorities", j))
-                    for j, c in enumerate(grp.priorities)
-                ]
-                wanted_ids = {p.id for p in wanted if p is not None}
-                if {p.id for p in obj.priorities} != wanted_ids or not obj.id:
-                    obj.priorities = [p for p in wanted if p is not None]
         self.s.flush()  # ids for the rows below
         for position, (path, measure, code) in enumerate(plan.all_measures()):
             self.measure(path, measure, code, position)
@@ -395,13 +401,10 @@ class _Syncer:
                 "position": position,
             },
         )
-        if not m.readings:
-            return
-        self.s.flush()
-        existing = {r.period: r for r in obj.readings}
+        this_file: dict[str, MeasureReading] = {}  # a period given twice updates one row
         for reading in m.readings:
             label, end = parse_period(reading.period, fy=self.fy)
-            row = existing.get(label)
+            row = this_file.get(label) or self.readings.get((obj.id, label))
             created = row is None
             if row is None:
                 row = MeasureReading(
@@ -412,7 +415,7 @@ class _Syncer:
                     value=reading.value,
                 )
                 self.s.add(row)
-                existing[label] = row
+            this_file[label] = row
             changed = self._set(row, {"value": reading.value, "note": reading.note})
             self._record("reading", f"{m.name} {label}", created, changed)
 

@@ -184,3 +184,26 @@ def test_one_slack_account_is_one_person(factory: sessionmaker[Session]) -> None
                 "{name: Ann Lead, role: lead}", "{name: A, slack: U111}\n  - {name: B, slack: U111}"
             ),
         )
+
+
+def test_a_group_covering_other_priorities_is_reported(factory: sessionmaker[Session]) -> None:
+    plan = (
+        PLAN
+        + "  - {code: P2, title: Reoffending}\ngroups:\n  - {name: ASB Group, priorities: [P1]}\n"
+    )
+    _apply(factory, plan)
+    assert not _apply(factory, plan).changed  # type: ignore[attr-defined]
+    report = _apply(factory, plan.replace("priorities: [P1]", "priorities: [P2, P1]"))
+    assert [str(c) for c in report.changes] == ["updated group ASB Group (priorities)"]  # type: ignore[attr-defined]
+    assert not _apply(factory, plan.replace("priorities: [P1]", "priorities: [P1, P2]")).changed  # type: ignore[attr-defined]
+
+
+def test_readings_reimport_without_changes(factory: sessionmaker[Session]) -> None:
+    plan = (
+        PLAN
+        + "measures:\n  - {name: ASB, readings: [{period: Q1 2026/27, value: 5}, {period: 2026/27 Q2, value: 6}]}\n"
+    )
+    assert _apply(factory, plan).count("reading", "created") == 2  # type: ignore[attr-defined]
+    assert not _apply(factory, plan).changed  # type: ignore[attr-defined]
+    report = _apply(factory, plan.replace("value: 6", "value: 7"))
+    assert [str(c) for c in report.changes] == ["updated reading ASB Q2 2026/27 (value)"]  # type: ignore[attr-defined]
