@@ -1,16 +1,30 @@
-"""Jinja2 rendering. Templates hold no logic; user text is escaped by one filter.
+"""Jinja2 rendering: Block Kit for Slack, plain text for the terminal.
 
-Plain-text templates (``*.txt.j2``) are for the terminal. The ``mrkdwn`` filter is
-the single place Slack's control characters (&, <, >) are escaped, so a title
-containing ``<!channel>`` can never ping anyone once Slack templates arrive.
+Two environments, one loader (the ``templates`` package):
+
+* ``*.txt.j2`` — plain text for the CLI; user text is shown as typed.
+* ``*.json.j2`` — Block Kit, one JSON block per line. In these, **every**
+  ``{{ expression }}`` that yields a string is escaped for Slack mrkdwn by the
+  environment's ``finalize`` hook, so a template cannot forget: a title holding
+  ``<!channel>`` shows as text and pings nobody. JSON is only ever produced by
+  ``tojson`` inside the macros of ``_blocks.j2``; those take plain-text values
+  (headers, button labels, input values, where Slack parses no markup) as
+  arguments, and mrkdwn bodies from ``{% call %}`` blocks, which are escaped.
+  Jinja never evaluates user strings, so ``{{ 7*7 }}`` in a title shows as typed.
+
+:mod:`bot.blocks` then fits the blocks to Slack's limits.
 """
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from storage.dates import uk
 
 
 def mrkdwn(value: object) -> str:
@@ -18,21 +32,187 @@ def mrkdwn(value: object) -> str:
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-@cache
-def environment() -> Environment:
-    """The one Jinja environment, loading from the ``templates`` package."""
+def _finalize(value: Any) -> Any:
+    """Escape every string a Block Kit template outputs, unless it is already safe."""
+    if isinstance(value, Markup):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return mrkdwn(value)
+    return value
+
+
+def _base(**options: Any) -> Environment:
     env = Environment(
         loader=PackageLoader("templates", ""),
         undefined=StrictUndefined,  # a misspelt variable is an error, not a blank
-        autoescape=False,  # text and mrkdwn are escaped explicitly with |mrkdwn
+        autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        **options,
     )
     env.filters["mrkdwn"] = mrkdwn
+    env.filters["uk"] = uk
+    env.filters["mention"] = mention
+    env.filters["plural"] = plural
+    env.globals.update(
+        buttons=buttons,
+        overflow=overflow,
+        text_input=text_input,
+        select_input=select_input,
+        date_input=date_input,
+    )
     return env
 
 
+@cache
+def environment() -> Environment:
+    """The plain-text environment (CLI output)."""
+    return _base()
+
+
+@cache
+def slack_environment() -> Environment:
+    """The Block Kit environment: every output string escaped for mrkdwn."""
+    return _base(finalize=_finalize)
+
+
 def render(template: str, **context: Any) -> str:
-    """Render a template by name with a view-model."""
+    """Render a plain-text template by name with a view-model."""
     return environment().get_template(template).render(**context)
+
+
+def render_blocks(template: str, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Render ``templates/<template>.json.j2`` into a list of Block Kit blocks."""
+    text = slack_environment().get_template(f"{template}.json.j2").render(**data)
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def mention(slack_user_id: str | None) -> Markup:
+    """A Slack user mention for an id we hold (never for typed text)."""
+    if slack_user_id and slack_user_id.isalnum():
+        return Markup(f"<@{slack_user_id}>")
+    return Markup("")
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 action``, ``2 actions``."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+# Block Kit elements as Python values, for the macros in templates/_blocks.j2.
+# Every argument here lands in a plain_text object or an id, never in mrkdwn.
+
+ACTION_VERBS = (
+    ("update", "Update…"),
+    ("done", "Mark done"),
+    ("snooze", "Snooze a week"),
+    ("show", "History"),
+)
+
+
+def _plain(text: str, limit: int = 75) -> dict[str, Any]:
+    return {"type": "plain_text", "text": (text or " ")[:limit], "emoji": True}
+
+
+def buttons(ref: str, snooze: bool = True) -> list[dict[str, Any]]:
+    """Update / Mark done / Snooze buttons for one action."""
+    out = []
+    for verb, label in ACTION_VERBS[:3]:
+        if verb == "snooze" and not snooze:
+            continue
+        button: dict[str, Any] = {
+            "type": "button",
+            "text": _plain(f"{label} {ref}" if verb == "update" else label),
+            "action_id": f"action_{verb}",
+            "value": ref,
+        }
+        if verb == "done":
+            button["style"] = "primary"
+        out.append(button)
+    return out
+
+
+def overflow(ref: str, snooze: bool = True) -> dict[str, Any]:
+    """An overflow menu with the same choices, one block per action in long lists."""
+    options = [
+        {"text": _plain(label), "value": f"{verb}:{ref}"}
+        for verb, label in ACTION_VERBS
+        if snooze or verb != "snooze"
+    ]
+    return {"type": "overflow", "action_id": "action_menu", "options": options}
+
+
+def text_input(
+    block_id: str,
+    label: str,
+    initial: str | None = None,
+    *,
+    multiline: bool = False,
+    optional: bool = True,
+    max_length: int = 2000,
+    placeholder: str = "",
+    hint: str = "",
+) -> dict[str, Any]:
+    """A plain-text input block for a modal."""
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": block_id,
+        "multiline": multiline,
+        "max_length": max_length,
+    }
+    if initial:
+        element["initial_value"] = initial[:max_length]
+    if placeholder:
+        element["placeholder"] = _plain(placeholder, 150)
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label, 2000),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = _plain(hint, 2000)
+    return block
+
+
+def select_input(
+    block_id: str,
+    label: str,
+    options: list[tuple[str, str]],
+    initial: str | None = None,
+    *,
+    optional: bool = True,
+) -> dict[str, Any]:
+    """A static select (at most 100 options, Slack's limit) for a modal."""
+    opts = [{"text": _plain(text), "value": value[:150]} for text, value in options[:100]]
+    element: dict[str, Any] = {"type": "static_select", "action_id": block_id, "options": opts}
+    chosen = [o for o in opts if o["value"] == initial]
+    if chosen:
+        element["initial_option"] = chosen[0]
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label, 2000),
+        "element": element,
+        "optional": optional,
+    }
+
+
+def date_input(
+    block_id: str, label: str, initial: str | None = None, *, optional: bool = True
+) -> dict[str, Any]:
+    """A date picker for a modal; ``initial`` is an ISO date."""
+    element: dict[str, Any] = {"type": "datepicker", "action_id": block_id}
+    if initial:
+        element["initial_date"] = initial
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": _plain(label, 2000),
+        "element": element,
+        "optional": optional,
+    }

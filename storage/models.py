@@ -338,6 +338,8 @@ class Action(Base):
     resources: Mapped[str | None] = mapped_column(Text)
     risks: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Nudges about this action wait until after this day (the owner's "snooze").
+    snoozed_until: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Optimistic locking: a concurrent writer's stale UPDATE affects no row and fails.

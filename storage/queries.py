@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models import ActionUpdate
+from storage.models import ActionUpdate, Organisation, Person, Priority, SubGroup
+
+
+def history_value(value: Any) -> Any:
+    """A value as it is written into an action's history (plain JSON)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Organisation | Person):
+        return value.name
+    if isinstance(value, Priority):
+        return value.code
+    if isinstance(value, SubGroup):
+        return value.name
+    if hasattr(value, "value"):
+        return value.value
+    return value
 
 
 def latest_notes(session: Session, partnership_id: int) -> dict[int, str]:

@@ -56,7 +56,7 @@ from storage.planfile import (
     Problem,
     fold,
 )
-from storage.queries import latest_notes
+from storage.queries import history_value, latest_notes
 
 T = TypeVar("T")
 
@@ -105,21 +105,6 @@ class ImportReport:
             lines.append(f"  {kind}: {created} created, {updated} updated, {same} unchanged")
         lines.extend(f"  warning: {w}" for w in self.warnings)
         return "\n".join(lines)
-
-
-def _json(value: Any) -> Any:
-    """A value as it is written into an action's history."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Organisation | Person):
-        return value.name
-    if isinstance(value, Priority):
-        return value.code
-    if isinstance(value, SubGroup):
-        return value.name
-    if hasattr(value, "value"):
-        return value.value
-    return value
 
 
 class _Syncer:
@@ -482,7 +467,9 @@ class _Syncer:
                 by=self.by,
                 source=self.source,
                 note=a.note if note_is_new else None,
-                changes={n: [_json(before[n]), _json(getattr(obj, n))] for n in changed},
+                changes={
+                    n: [history_value(before[n]), history_value(getattr(obj, n))] for n in changed
+                },
             )
             self.s.add(update)
         fields = list(changed) + (["note"] if note_is_new and not created else [])

@@ -1,0 +1,111 @@
+"""``/csp action update``: log progress on an action in one line, or in a form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from commands.core import Context, Form, Result, UserError
+from commands.edits import change_action, changed_reply, read_due, read_rag, read_status, read_text
+from commands.lookup import find_action, find_person
+from commands.perms import require_change
+from commands.registry import Args, command
+from storage.models import Action, Rag, Status
+
+FIELDS = ("rag", "status", "due", "note", "owner")
+
+
+@command(
+    "action update",
+    usage="<ref> [rag:red|amber|green] [status:<status>] [due:<date>] [<note text>]",
+    examples=(
+        '/csp action update A-17 rag:amber "venue confirmed, launch slips to May"',
+        "/csp action update A-17 due:31/05/2027",
+        "/csp action update A-17",
+    ),
+    positional=("ref",),
+    rest="note",
+    keys=("rag", "status", "due", "note", "owner", "version"),
+    aliases={"by": "due", "date": "due", "state": "status", "comment": "note", "for": "owner"},
+    date_keys=("due",),
+    person_keys=("owner",),
+)
+def action_update(ctx: Context, args: Args) -> Result:
+    """Change an action's RAG, status or due date and add a progress note.
+
+    Give only the reference to open a form with the current values. Any words
+    that are not `key:value` are the note. Dates are UK dates (03/04/2027 is
+    3 April), or `today`, `+2w`, `end of quarter`.
+    """
+    action = find_action(ctx, args.get("ref"))
+    require_change(ctx, action)
+    if not any(name in args for name in FIELDS):
+        return update_form(ctx, action)
+    check_version(action, args.get("version"))
+    wanted, note = read_update(ctx, args)
+    entry = change_action(ctx, action, wanted, note)
+    return changed_reply(ctx, action, entry)
+
+
+def read_update(ctx: Context, args: Args) -> tuple[dict[str, Any], str | None]:
+    """Validate every field at once, so a form shows all its problems together."""
+    wanted: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    messages: list[str] = []
+    readers: dict[str, Any] = {
+        "rag": read_rag,
+        "status": read_status,
+        "due": lambda v: read_due(ctx, v),
+        "owner": lambda v: find_person(ctx, v),
+    }
+    target = {"rag": "rag", "status": "status", "due": "due_date", "owner": "owner"}
+    for name, reader in readers.items():
+        value = args.get(name)
+        if value is None:
+            continue
+        try:
+            wanted[target[name]] = reader(value)
+        except UserError as exc:
+            errors.update(exc.fields or {name: exc.message})
+            messages.append(exc.message)
+    note = None
+    try:
+        note = read_text(args.get("note"), "note")
+    except UserError as exc:
+        errors.update(exc.fields)
+        messages.append(exc.message)
+    if errors:
+        raise UserError(" ".join(messages), fields=errors)
+    return wanted, note
+
+
+def check_version(action: Action, version: str | None) -> None:
+    """Refuse a form's submission if the action changed since the form was opened."""
+    if version is not None and version.isdigit() and int(version) != action.version:
+        raise UserError(
+            f"{action.ref} was changed by someone else while your form was open. "
+            f"Nothing was saved: see `/csp action show {action.ref}` and update it again.",
+            fields={"note": "Changed by someone else since you opened this form"},
+        )
+
+
+def update_form(ctx: Context, action: Action) -> Form:
+    """The update form, pre-filled with the action's current values."""
+    return Form(
+        name="action_update",
+        title=f"Update {action.ref}",
+        values={
+            "ref": action.ref,
+            "title": action.title,
+            "rag": action.rag.value if action.rag else "",
+            "status": action.status.value,
+            "due": action.due_date.isoformat() if action.due_date else "",
+            "timescale": action.timescale or "",
+            "note": "",
+            "version": str(action.version),
+        },
+        options={
+            "rag": [(r.value.title(), r.value) for r in Rag],
+            "status": [(s.value.replace("_", " ").capitalize(), s.value) for s in Status],
+        },
+        meta={"ref": action.ref, "version": str(action.version)},
+    )

@@ -1,0 +1,88 @@
+"""From typed text (or a modal's or button's values) to a command's result.
+
+The Slack edge and the console both call :func:`dispatch_text` or
+:func:`dispatch_args` and then render the result; neither knows how a command
+reads its arguments. An :class:`Outcome` that is not ``ok`` means the caller
+must roll back: bad input writes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from commands.args import parse
+from commands.core import Context, Refused, Reply, Result, UserError
+from commands.edits import is_date
+from commands.lookup import is_person
+from commands.perms import require_coordinator
+from commands.registry import Args, Command, find, registry
+
+# Slack caps a slash command's text at 4,000 characters; anything longer did
+# not come from Slack and is refused before any parsing work.
+MAX_COMMAND = 4000
+
+
+@dataclass
+class Outcome:
+    """A command's result, whether it succeeded, and which command ran."""
+
+    result: Result
+    ok: bool
+    command: Command | None = None
+    error: UserError | None = None
+
+
+def error_reply(error: UserError, cmd: Command | None = None) -> Reply:
+    """The private reply for bad input: what was wrong and how to type it."""
+    if isinstance(error, Refused):
+        cmd = None  # a refusal is not a typing mistake: no usage line
+    return Reply(
+        "error",
+        {
+            "message": error.message,
+            "line": cmd.line if cmd is not None else "",
+            "example": cmd.examples[0] if cmd is not None and cmd.examples else "",
+        },
+        text=error.message,
+    )
+
+
+def split_words(text: str, count: int) -> str:
+    """``text`` with its first ``count`` words removed."""
+    if not count:
+        return text.strip()
+    return re.sub(r"^\s*(?:\S+\s*){" + str(count) + "}", "", text, count=1)
+
+
+def dispatch_text(ctx: Context, text: str) -> Outcome:
+    """Run what was typed after ``/csp``."""
+    cmd: Command | None = None
+    try:
+        if len(text) > MAX_COMMAND:
+            raise UserError(
+                f"That command is {len(text):,} characters long; Slack allows {MAX_COMMAND:,}. "
+                "Shorten the note, or attach long reports to the quarterly return."
+            )
+        cmd, used = find(text.split()[:2])
+        if cmd.coordinator_only:
+            require_coordinator(ctx, f"use `/csp {cmd.name}`")
+
+        def probe(kind: str, value: str) -> bool:
+            return is_date(ctx, value) if kind == "date" else is_person(ctx, value)
+
+        args = parse(cmd, split_words(text, used), probe)
+        return Outcome(cmd.run(ctx, args), True, cmd)
+    except UserError as exc:
+        return Outcome(error_reply(exc, cmd), False, cmd, exc)
+
+
+def dispatch_args(ctx: Context, name: str, args: Args) -> Outcome:
+    """Run a command by name with values from a modal or a button."""
+    cmd = registry()[name]
+    try:
+        if cmd.coordinator_only:
+            require_coordinator(ctx, f"use `/csp {cmd.name}`")
+        return Outcome(cmd.run(ctx, args), True, cmd)
+    except UserError as exc:
+        return Outcome(error_reply(exc, cmd), False, cmd, exc)

@@ -1,0 +1,197 @@
+"""Finding what a command names — an action, a person, a priority, a group, a measure.
+
+Every query here is scoped to the asker's partnership: a ref, a name or a
+Slack id from another partnership is simply "not found", never a leak. Each
+"not found" message says what to type instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from commands.args import split_mention
+from commands.core import Context, UserError
+from storage.models import Action, Measure, Person, Priority, SubGroup
+from storage.planfile import fold
+
+_REF = re.compile(r"[A-Za-z]{1,6}-?\d{1,6}")
+
+
+def normalise_ref(text: str) -> str:
+    """``a17``, ``A17`` and ``a-17`` all mean ``A-17``."""
+    text = text.strip().upper()
+    if m := re.fullmatch(r"([A-Z]{1,6})-?(\d{1,6})", text):
+        return f"{m[1]}-{m[2]}"
+    return text
+
+
+def find_action(ctx: Context, ref: str | None, *, history: bool = False) -> Action:
+    """The action with this ref in the asker's partnership, or a UserError."""
+    if ref is None or not ref.strip():
+        raise UserError(
+            "Which action? Give its reference, such as `A-17`.", fields={"ref": "Required"}
+        )
+    if not _REF.fullmatch(ref.strip()):
+        raise UserError(
+            f"`{ref[:40]}` is not an action reference; references look like `A-17` "
+            "(see `/csp action list`).",
+            fields={"ref": "Write a reference such as A-17"},
+        )
+    wanted = normalise_ref(ref)
+    query = select(Action).where(
+        Action.partnership_id == ctx.partnership.id, func.upper(Action.ref) == wanted
+    )
+    if history:
+        query = query.options(selectinload(Action.updates))
+    action = ctx.session.scalars(query).first()
+    if action is None:
+        raise UserError(
+            f"There is no action `{wanted}` in {ctx.partnership.name}. "
+            "`/csp action list` shows the references.",
+            fields={"ref": f"No action {wanted}"},
+        )
+    return action
+
+
+def people(ctx: Context) -> list[Person]:
+    """Everyone in the asker's partnership, by name."""
+    return list(
+        ctx.session.scalars(
+            select(Person).where(Person.partnership_id == ctx.partnership.id).order_by(Person.name)
+        )
+    )
+
+
+def _name_keys(person: Person) -> set[str]:
+    name = fold(person.name)
+    keys = {name, name.replace(" ", ""), name.replace(" ", "."), name.replace(" ", "_")}
+    if person.email:
+        keys.add(fold(person.email.split("@")[0]))
+    return keys
+
+
+def match_person(candidates: list[Person], text: str) -> Person | None:
+    """The one person ``text`` names (mention, full name, first name, email), or None."""
+    slack_id, name = split_mention(text)
+    if slack_id is not None:
+        hits = [p for p in candidates if p.slack_user_id == slack_id]
+        if hits:
+            return hits[0]
+    if not name:
+        return None
+    key = fold(name)
+    exact = [p for p in candidates if key in _name_keys(p)]
+    if len(exact) == 1:
+        return exact[0]
+    first = [p for p in candidates if fold(p.name).split(" ")[0] == key]
+    if len(first) == 1:
+        return first[0]
+    return None
+
+
+def find_person(ctx: Context, text: str, *, field: str = "owner") -> Person:
+    """The person ``text`` names in the asker's partnership, or a UserError."""
+    everyone = people(ctx)
+    person = match_person(everyone, text)
+    if person is not None:
+        return person
+    slack_id, name = split_mention(text)
+    shown = name or text
+    near = difflib.get_close_matches(fold(shown), [fold(p.name) for p in everyone], n=1)
+    hint = (
+        f" Did you mean {next(p.name for p in everyone if fold(p.name) == near[0])}?"
+        if near
+        else ""
+    )
+    who = "That Slack user is" if slack_id and not name else f"`{shown[:60]}` is"
+    raise UserError(
+        f"{who} not in {ctx.partnership.name}'s plan.{hint} Use a name from the plan "
+        'in quotes (`owner:"Kath Rees"`) or @mention them; a coordinator can add people '
+        "with `/csp person add`.",
+        fields={field: "Not a person in this plan"},
+    )
+
+
+def is_person(ctx: Context, text: str) -> bool:
+    """Whether ``text`` names someone in the partnership (used to read multi-word names)."""
+    return match_person(people(ctx), text) is not None
+
+
+def find_priority(ctx: Context, text: str) -> Priority:
+    """A priority by code (``P2``, ``2``) or title, or a UserError listing the codes."""
+    rows = list(
+        ctx.session.scalars(
+            select(Priority)
+            .where(Priority.partnership_id == ctx.partnership.id)
+            .order_by(Priority.position)
+        )
+    )
+    key = fold(text)
+    for p in rows:
+        if (
+            fold(p.code) == key
+            or fold(p.code).lstrip("p") == key.lstrip("p")
+            or fold(p.title) == key
+        ):
+            return p
+    starts = [p for p in rows if fold(p.title).startswith(key)] if len(key) >= 3 else []
+    if len(starts) == 1:
+        return starts[0]
+    codes = ", ".join(f"`{p.code}`" for p in rows) or "none yet"
+    raise UserError(
+        f"There is no priority `{text[:40]}` in {ctx.partnership.name}. Its priorities: {codes}.",
+        fields={"priority": "Not a priority in this plan"},
+    )
+
+
+def find_group(ctx: Context, text: str) -> SubGroup:
+    """A sub-group by name (or the start of it), or a UserError listing the groups."""
+    rows = list(
+        ctx.session.scalars(
+            select(SubGroup)
+            .where(SubGroup.partnership_id == ctx.partnership.id)
+            .order_by(SubGroup.name)
+        )
+    )
+    key = fold(text)
+    exact = [g for g in rows if fold(g.name) == key]
+    if exact:
+        return exact[0]
+    partial = [g for g in rows if key and key in fold(g.name)]
+    if len(partial) == 1:
+        return partial[0]
+    names = ", ".join(f"`{g.name}`" for g in rows) or "none"
+    raise UserError(
+        f"There is no sub-group `{text[:60]}` in {ctx.partnership.name}. Its groups: {names}. "
+        'Quote a name with spaces: `group:"ASB Steering Group"`.',
+        fields={"group": "Not a sub-group in this plan"},
+    )
+
+
+def find_measure(ctx: Context, text: str) -> Measure:
+    """A measure by ref (``M-3``) or name (or a unique part of it), or a UserError."""
+    rows = list(
+        ctx.session.scalars(
+            select(Measure)
+            .where(Measure.partnership_id == ctx.partnership.id)
+            .order_by(Measure.position)
+        )
+    )
+    key = fold(text)
+    for m in rows:
+        if (m.ref and fold(m.ref) == key) or fold(m.name) == key:
+            return m
+    partial = [m for m in rows if key and key in fold(m.name)]
+    if len(partial) == 1:
+        return partial[0]
+    listed = ", ".join(f"`{m.ref or m.name}`" for m in rows[:10]) or "none"
+    more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    why = "matches several measures" if partial else "is not a measure"
+    raise UserError(
+        f"`{text[:60]}` {why} in {ctx.partnership.name}. Measures: {listed}{more}.",
+        fields={"measure": "Not a measure in this plan"},
+    )

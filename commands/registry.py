@@ -1,0 +1,180 @@
+"""The sub-command registry: adding a sub-command is one new file in ``commands/``.
+
+A module registers its function with :func:`command`; :func:`load_all` imports
+every module in the package so the registry is complete, and ``/csp help`` is
+built from what is registered (each function's docstring is its help text).
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from commands.core import Context, Result, UserError
+
+Runner = Callable[[Context, "Args"], Result]
+
+
+@dataclass
+class Args:
+    """A command's arguments, from typed text, a modal or a button: names to text."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    flags: set[str] = field(default_factory=set)
+
+    def get(self, name: str) -> str | None:
+        """The value of an argument, or None when it was not given (or blank)."""
+        value = self.values.get(name)
+        return value if value is not None and value.strip() else None
+
+    def __contains__(self, name: str) -> bool:
+        return self.get(name) is not None
+
+
+@dataclass(frozen=True)
+class Command:
+    """One sub-command: how it is typed, who may run it, and its function."""
+
+    name: str
+    run: Runner
+    usage: str
+    examples: tuple[str, ...]
+    summary: str
+    details: str
+    positional: tuple[str, ...] = ()
+    rest: str | None = None
+    keys: tuple[str, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()
+    flags: tuple[str, ...] = ()
+    mention: str | None = None
+    date_keys: tuple[str, ...] = ()
+    person_keys: tuple[str, ...] = ()
+    slow: bool = False
+    coordinator_only: bool = False
+
+    @property
+    def topic(self) -> str:
+        """The first word (``action`` for ``action update``), for grouping help."""
+        return self.name.split()[0]
+
+    @property
+    def line(self) -> str:
+        """The usage line as typed in Slack."""
+        return f"/csp {self.name} {self.usage}".rstrip()
+
+    def key_for(self, word: str) -> str | None:
+        """The argument a typed key names (``by`` -> ``due``), or None."""
+        word = word.lower().replace("-", "_")
+        if word in self.keys:
+            return word
+        return dict(self.aliases).get(word)
+
+
+_REGISTRY: dict[str, Command] = {}
+
+
+def command(
+    name: str,
+    *,
+    usage: str = "",
+    examples: tuple[str, ...] = (),
+    positional: tuple[str, ...] = (),
+    rest: str | None = None,
+    keys: tuple[str, ...] = (),
+    aliases: dict[str, str] | None = None,
+    flags: tuple[str, ...] = (),
+    mention: str | None = None,
+    date_keys: tuple[str, ...] = (),
+    person_keys: tuple[str, ...] = (),
+    slow: bool = False,
+    coordinator_only: bool = False,
+) -> Callable[[Runner], Runner]:
+    """Register a sub-command; its docstring's first line is its summary in help."""
+
+    def register(func: Runner) -> Runner:
+        doc = inspect.getdoc(func) or ""
+        summary, _, details = doc.partition("\n")
+        _REGISTRY[name] = Command(
+            name=name,
+            run=func,
+            usage=usage,
+            examples=examples,
+            summary=summary.strip(),
+            details=details.strip(),
+            positional=positional,
+            rest=rest,
+            keys=keys,
+            aliases=tuple(sorted((aliases or {}).items())),
+            flags=flags,
+            mention=mention,
+            date_keys=date_keys,
+            person_keys=person_keys,
+            slow=slow,
+            coordinator_only=coordinator_only,
+        )
+        return func
+
+    return register
+
+
+@cache
+def load_all() -> dict[str, Command]:
+    """Import every module in ``commands`` once, so every sub-command is registered."""
+    import commands
+
+    for info in pkgutil.iter_modules(commands.__path__):
+        importlib.import_module(f"commands.{info.name}")
+    return dict(sorted(_REGISTRY.items()))
+
+
+def registry() -> dict[str, Command]:
+    """Every registered sub-command by name."""
+    return load_all()
+
+
+def find(words: list[str]) -> tuple[Command, int]:
+    """The command named by the leading words, and how many words named it.
+
+    Raises UserError with the nearest names when nothing matches.
+    """
+    commands = registry()
+    lowered = [w.lower() for w in words]
+    for length in (2, 1):
+        name = " ".join(lowered[:length])
+        if len(lowered) >= length and name in commands:
+            return commands[name], length
+    if not lowered:
+        return commands["help"], 0
+    topic = lowered[0]
+    in_topic = [c for c in commands.values() if c.topic == topic]
+    if in_topic:
+        typed = " ".join(lowered[:2])
+        near = difflib.get_close_matches(typed, [c.name for c in in_topic], n=1, cutoff=0.6)
+        hint = f" Did you mean `/csp {near[0]}`?" if near else ""
+        names = ", ".join(f"`{c.name}`" for c in in_topic)
+        raise UserError(f"`/csp {typed}` is not a command.{hint} The {topic} commands: {names}.")
+    typed = " ".join(lowered[:2])
+    candidates = [c.name for c in commands.values()] + sorted({c.topic for c in commands.values()})
+    near = difflib.get_close_matches(typed, candidates, n=1, cutoff=0.5) or (
+        difflib.get_close_matches(topic, candidates, n=1, cutoff=0.5)
+    )
+    hint = f" Did you mean `/csp {near[0]}`?" if near else ""
+    raise UserError(f"`/csp {words[0]}` is not a command.{hint} Type `/csp help` to see them all.")
+
+
+def describe(cmd: Command) -> dict[str, Any]:
+    """A command as a plain view-model for the help templates."""
+    return {
+        "name": cmd.name,
+        "line": cmd.line,
+        "summary": cmd.summary,
+        "details": cmd.details,
+        "examples": list(cmd.examples),
+        "coordinator_only": cmd.coordinator_only,
+    }
