@@ -73,3 +73,29 @@ def shown(outcome: Outcome) -> str:
         return to_text(render_blocks(result.template, result.data))
     assert isinstance(result, Form)
     return f"FORM {result.name}: {result.values}"
+
+
+def valid_blocks(blocks: list[dict[str, Any]], limit: int = 50) -> list[dict[str, Any]]:
+    """Assert blocks pass slack_sdk's Block Kit validation and Slack's size limits."""
+    from slack_sdk.models.blocks import Block
+
+    assert len(blocks) <= limit, f"{len(blocks)} blocks > {limit}"
+    for raw in blocks:
+        block = Block.parse(raw)
+        assert block is not None, raw
+        block.validate_json()
+        if raw["type"] == "section" and "text" in raw:
+            assert len(raw["text"]["text"]) <= 3000
+    return blocks
+
+
+def rendered(outcome: Outcome) -> list[dict[str, Any]]:
+    """The blocks of an outcome's reply, fitted to Slack's limits and validated page by page."""
+    from bot.blocks import pages
+
+    result = outcome.result
+    assert isinstance(result, Reply)
+    out: list[dict[str, Any]] = []
+    for page in pages(render_blocks(result.template, result.data)):
+        out += valid_blocks(page)
+    return out
