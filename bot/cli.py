@@ -30,7 +30,6 @@ from storage.db import (
     head_revision,
     make_engine,
     session_factory,
-    transaction,
     upgrade,
 )
 from storage.export import export_rows, write_csv, write_xlsx
@@ -271,25 +270,19 @@ def example_plans() -> list[Path]:
     ]
 
 
-def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    """Load the bundled example plans and show one: the bot's main job, no Slack needed."""
-    factory = _sessions(settings)
-    for path in example_plans():
-        plan = load_plan_file(path)
-        with transaction(factory) as session:
-            report = apply_plan(session, plan, source_name=path.name)
-        verb = "loaded" if report.changed else "already loaded"
-        _out(f"{path.name}: {verb} ({report.partnership})")
-    _out("")
-    with factory() as session:
-        partnership = _pick_partnership(session, args.partnership)
-        overview = plan_overview(session, partnership, _today(partnership))
-    _out(render("plan_show.txt.j2", plan=overview))
-    _out(
-        "Next: csp-bot plan list, csp-bot plan show --partnership NAME, "
-        "csp-bot export --partnership stroud --format xlsx"
-    )
-    return 0
+def _runner(name: str) -> Callable[[Settings, argparse.Namespace], int]:
+    """A run command from bot.cli_bot, bound to this module's database and output helpers."""
+    from bot import cli_bot
+
+    func = getattr(cli_bot, f"cmd_{name}")
+    if name in ("serve", "socket"):
+        return func  # type: ignore[no-any-return]
+
+    def run(settings: Settings, args: argparse.Namespace) -> int:
+        return func(settings, args, _sessions, example_plans(), _out)  # type: ignore[no-any-return]
+
+    run.__doc__ = func.__doc__
+    return run
 
 
 # --------------------------------------------------------------------------- parser
@@ -357,10 +350,10 @@ def build_parser() -> argparse.ArgumentParser:
     show = add("show", cmd_plan_show, plan_sub)
     show.add_argument("--partnership", help="which partnership (slug or name)")
 
-    demo = add("demo", cmd_demo)
-    demo.add_argument(
-        "--partnership", default="stroud", help="which example to show (default: stroud)"
-    )
+    from bot.cli_bot import add_arguments
+
+    runners = {name: add(name, _runner(name)) for name in ("demo", "console", "serve", "socket")}
+    add_arguments(runners)
     return parser
 
 

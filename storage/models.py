@@ -258,6 +258,7 @@ class Person(Base):
     email: Mapped[str | None] = mapped_column(String(254))
 
     organisation: Mapped[Organisation | None] = relationship()
+    partnership: Mapped[Partnership] = relationship()
 
 
 subgroup_priority = Table(

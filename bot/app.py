@@ -1,0 +1,436 @@
+"""The Slack edge: a Bolt app whose listeners turn Slack payloads into commands.
+
+Listener design (chosen knowingly, see docs/decisions.md): the app runs with
+``process_before_response=True``, so the HTTP response *is* the ack and Bolt's
+threaded runner does not poll for it every 10 ms. Fast work (nearly every
+command: one small transaction) is done inside the ack and its reply travels
+in the ack's body. Slow work (``/csp chase``, which sends a message per lead)
+is acknowledged at once and finished in a lazy listener, which also posts the
+follow-up pages of a reply longer than one message.
+
+Nothing in ``commands/`` sees a Slack payload: this module reads team, user,
+channel, text, trigger and values out of the payload and hands plain values on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.identity import identify, take_partnership
+from bot.notifier import SlackNotifier
+from bot.runner import apology, execute
+from bot.settings import Settings
+from bot.views import (
+    FORM_COMMANDS,
+    form_view,
+    home_view,
+    input_ids,
+    message,
+    reply_pages,
+    submitted_values,
+)
+from commands.core import Context, Form, Reply, UserError
+from commands.dispatch import Outcome, dispatch_args, dispatch_text, error_reply
+from commands.registry import Args, find
+from storage.models import Source
+
+log = logging.getLogger("csp_bot.slack")
+
+Clock = Callable[[], dt.datetime]
+BUTTONS = r"^action_(update|done|snooze|show|menu)$"
+# Follow-up pages of long replies, handed from the ack to the lazy listener.
+_PENDING_TTL = 120.0
+
+
+def utcnow() -> dt.datetime:
+    """The current time, aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def web_client(settings: Settings) -> WebClient:
+    """The Web API client: our base URL, a timeout, and retries for 429/5xx/resets."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=1),
+        ],
+    )
+
+
+class Edge:
+    """The glue between Bolt's listeners and the commands: one per app."""
+
+    def __init__(self, factory: sessionmaker[Session], client: WebClient, clock: Clock) -> None:
+        self.factory = factory
+        self.client = client
+        self.clock = clock
+        self.notifier = SlackNotifier(client)
+        self._pending: dict[str, tuple[float, list[list[dict[str, Any]]], Reply]] = {}
+        self._lock = threading.Lock()
+
+    # ----------------------------------------------------------------- running
+
+    def run(
+        self,
+        body: dict[str, Any],
+        source: Source,
+        call: Callable[[Context], Outcome],
+        *,
+        slug: str | None = None,
+        channel: str | None = None,
+        label: str = "command",
+    ) -> Outcome:
+        """Identify the asker from the payload and run ``call`` in one transaction."""
+        team = _team(body)
+        user = _user(body)
+        channel = channel or _channel(body)
+        started = time.perf_counter()
+
+        def build(session: Session) -> Context:
+            asker = identify(session, team, user, channel, slug)
+            return Context(
+                session=session,
+                partnership=asker.partnership,
+                person=asker.person,
+                now=self.clock(),
+                source=source,
+                notifier=self.notifier,
+                channel_id=channel,
+            )
+
+        outcome = execute(self.factory, build, call, label=label)
+        log.info(
+            "handled %s command=%s ok=%s ms=%.1f",
+            label,
+            outcome.command.name if outcome.command else "-",
+            outcome.ok,
+            (time.perf_counter() - started) * 1000,
+        )
+        return outcome
+
+    def stash(self, key: str, rest: list[list[dict[str, Any]]], reply: Reply) -> None:
+        """Keep a reply's follow-up pages for the lazy listener."""
+        now = time.monotonic()
+        with self._lock:
+            for old in [k for k, (at, _, _) in self._pending.items() if now - at > _PENDING_TTL]:
+                del self._pending[old]
+            self._pending[key] = (now, rest, reply)
+
+    def unstash(self, key: str) -> tuple[list[list[dict[str, Any]]], Reply] | None:
+        """Take a reply's follow-up pages, if the ack left any."""
+        with self._lock:
+            item = self._pending.pop(key, None)
+        return (item[1], item[2]) if item else None
+
+    # --------------------------------------------------------------- listeners
+
+    def on_command(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """``/csp ...``: run it and answer in the ack (or acknowledge slow work)."""
+        try:
+            slug, text = take_partnership(body.get("text") or "")
+            if _is_slow(text):
+                ack(
+                    response_type="ephemeral",
+                    text=":hourglass_flowing_sand: On it — I'll post the result here shortly.",
+                )
+                return
+            outcome = self.run(
+                body,
+                Source.COMMAND,
+                lambda ctx: dispatch_text(ctx, text),
+                slug=slug,
+                label="command",
+            )
+            self._answer(ack, body, client, outcome)
+        except Exception:  # the last guard: Slack must get an answer, never a 500
+            log.exception("command listener failed")
+            ack(**_ephemeral(apology("listener")))
+
+    def command_lazy(self, body: dict[str, Any], respond: Respond) -> None:
+        """After the ack: run slow commands, and post follow-up pages of long replies."""
+        slug, text = take_partnership(body.get("text") or "")
+        if _is_slow(text):
+            outcome = self.run(
+                body,
+                Source.COMMAND,
+                lambda ctx: dispatch_text(ctx, text),
+                slug=slug,
+                label="command",
+            )
+            reply = (
+                outcome.result
+                if isinstance(outcome.result, Reply)
+                else error_reply(UserError("That command opens no form."))
+            )
+            for page in reply_pages(reply):
+                _respond(respond, page, reply)
+            return
+        pending = self.unstash(_key(body))
+        if pending is not None:
+            rest, reply = pending
+            for page in rest:
+                _respond(respond, page, reply)
+
+    def on_button(
+        self, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        """A button or menu item on an action: update (form), done, snooze, show."""
+        ack()
+        try:
+            element = body["actions"][0]
+            if element.get("type") == "overflow":
+                verb, _, ref = element["selected_option"]["value"].partition(":")
+            else:
+                verb, ref = element["action_id"].removeprefix("action_"), element.get("value", "")
+            line = f"action {verb} {ref}"
+            outcome = self.run(
+                body, Source.BUTTON, lambda ctx: dispatch_text(ctx, line), label="button"
+            )
+            from_home = body.get("container", {}).get("type") == "view"
+            if isinstance(outcome.result, Form):
+                self._open_form(client, body, outcome.result, from_home=from_home)
+            elif from_home:
+                self.publish_home(client, body)
+            else:
+                for page in reply_pages(outcome.result):
+                    _respond(respond, page, outcome.result)
+        except Exception:
+            log.exception("button listener failed")
+
+    def on_submit(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """A form's submission: the same command, the same validation, errors on fields."""
+        view = body["view"]
+        try:
+            meta = json.loads(view.get("private_metadata") or "{}")
+            values = {
+                **submitted_values(view),
+                **{k: v for k, v in meta.items() if k in ("ref", "version")},
+            }
+            name = FORM_COMMANDS[view["callback_id"]]
+            outcome = self.run(
+                body,
+                Source.MODAL,
+                lambda ctx: dispatch_args(ctx, name, Args(values)),
+                slug=meta.get("partnership"),
+                channel=meta.get("channel"),
+                label="form",
+            )
+            if not outcome.ok:
+                ack(response_action="errors", errors=_field_errors(outcome, view))
+                return
+            ack()
+            if isinstance(outcome.result, Reply):
+                self._confirm(client, body, meta, outcome.result)
+            if meta.get("from") == "home":
+                self.publish_home(client, body)
+        except Exception:
+            log.exception("form listener failed")
+            ids = input_ids(view)
+            message_ = (
+                "Sorry, something went wrong on our side and nothing was saved. Please try again."
+            )
+            ack(response_action="errors", errors={ids[0]: message_} if ids else {})
+
+    def on_home(self, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+        """The Home tab was opened: publish the person's view."""
+        if event.get("tab") != "home":
+            return
+        self.publish_home(client, body, user=event.get("user"))
+
+    # ----------------------------------------------------------------- helpers
+
+    def publish_home(
+        self, client: WebClient, body: dict[str, Any], user: str | None = None
+    ) -> None:
+        """Build and publish the Home tab for the user in ``body``."""
+        from commands.home import home
+
+        user_id = user or _user(body)
+
+        def call(ctx: Context) -> Outcome:
+            return Outcome(home(ctx), True)
+
+        outcome = self.run({**body, "user_id": user_id}, Source.COMMAND, call, label="home")
+        reply = outcome.result
+        if not isinstance(reply, Reply):
+            return
+        try:
+            client.views_publish(user_id=user_id, view=home_view(reply))
+        except (SlackApiError, SlackClientError) as exc:
+            log.warning("views.publish failed: %s", type(exc).__name__)
+
+    def _answer(self, ack: Ack, body: dict[str, Any], client: WebClient, outcome: Outcome) -> None:
+        result = outcome.result
+        if isinstance(result, Form):
+            if self._open_form(client, body, result):
+                ack()
+            else:
+                ack(
+                    **_ephemeral(
+                        error_reply(
+                            UserError(
+                                "Slack would not open the form. Type the values instead "
+                                "(see `/csp help action update`)."
+                            )
+                        )
+                    )
+                )
+            return
+        pages = reply_pages(result)
+        if len(pages) > 1:
+            self.stash(_key(body), pages[1:], result)
+        ack(
+            response_type="in_channel" if result.public and outcome.ok else "ephemeral",
+            **message(pages[0], result),
+        )
+
+    def _open_form(
+        self, client: WebClient, body: dict[str, Any], form: Form, *, from_home: bool = False
+    ) -> bool:
+        meta = {"channel": _channel(body) or "", "from": "home" if from_home else ""}
+        try:
+            client.views_open(trigger_id=body["trigger_id"], view=form_view(form, meta))
+        except (SlackApiError, SlackClientError, KeyError) as exc:
+            log.warning("views.open failed: %s", type(exc).__name__)
+            return False
+        return True
+
+    def _confirm(
+        self, client: WebClient, body: dict[str, Any], meta: dict[str, str], reply: Reply
+    ) -> None:
+        """Tell the person what their form did: privately in the channel, else by DM."""
+        user = _user(body)
+        for page in reply_pages(reply):
+            try:
+                if meta.get("channel"):
+                    client.chat_postEphemeral(
+                        channel=meta["channel"], user=user, **message(page, reply)
+                    )
+                    continue
+            except SlackApiError:
+                pass  # a channel the bot is not in: fall back to a direct message
+            try:
+                client.chat_postMessage(channel=user, **message(page, reply))
+            except (SlackApiError, SlackClientError) as exc:
+                log.warning("confirmation failed: %s", type(exc).__name__)
+
+
+def create_app(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    *,
+    clock: Clock = utcnow,
+    client: WebClient | None = None,
+    token_verification: bool = True,
+) -> App:
+    """The Bolt app with every /csp listener registered."""
+    client = client or web_client(settings)
+    app = App(
+        token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret,
+        client=client,
+        process_before_response=True,
+        token_verification_enabled=token_verification,
+        logger=logging.getLogger("csp_bot.bolt"),
+    )
+    edge = Edge(factory, client, clock)
+    app.command("/csp")(ack=edge.on_command, lazy=[edge.command_lazy])
+    app.action(_pattern(BUTTONS))(edge.on_button)
+    app.view_submission(_pattern(r"^action_(update|add)$"))(edge.on_submit)
+    app.event("app_home_opened")(edge.on_home)
+    return app
+
+
+# ------------------------------------------------------------------ payloads
+
+
+def _pattern(text: str) -> Any:
+    import re
+
+    return re.compile(text)
+
+
+def _is_slow(text: str) -> bool:
+    try:
+        cmd, _ = find(text.split()[:2])
+    except UserError:
+        return False
+    return cmd.slow
+
+
+def _team(body: dict[str, Any]) -> str | None:
+    team = body.get("team_id") or (body.get("team") or {}).get("id")
+    user = body.get("user")
+    if team is None and isinstance(user, dict):
+        team = user.get("team_id")
+    return team
+
+
+def _user(body: dict[str, Any]) -> str:
+    if "user_id" in body:
+        return str(body["user_id"])
+    user = body.get("user")
+    if isinstance(user, dict):
+        return str(user.get("id", ""))
+    event = body.get("event") or {}
+    return str(event.get("user", ""))
+
+
+def _channel(body: dict[str, Any]) -> str | None:
+    if "channel_id" in body:
+        return str(body["channel_id"])
+    channel = body.get("channel")
+    if isinstance(channel, dict):
+        return channel.get("id")
+    return None
+
+
+def _key(body: dict[str, Any]) -> str:
+    return str(body.get("trigger_id") or body.get("response_url") or "")
+
+
+def _ephemeral(reply: Reply) -> dict[str, Any]:
+    pages = reply_pages(reply)
+    return {"response_type": "ephemeral", **message(pages[0], reply)}
+
+
+def _respond(respond: Respond, page: list[dict[str, Any]], reply: Reply) -> None:
+    try:
+        respond(
+            response_type="in_channel" if reply.public else "ephemeral",
+            replace_original=False,
+            **message(page, reply),
+        )
+    except Exception as exc:  # response_url expired or Slack unreachable: log, don't crash
+        log.warning("respond failed: %s", type(exc).__name__)
+
+
+def _field_errors(outcome: Outcome, view: dict[str, Any]) -> dict[str, str]:
+    """Per-field messages for the inputs that exist in the view."""
+    ids = input_ids(view)
+    error = outcome.error
+    fields = {k: v for k, v in (error.fields if error else {}).items() if k in ids}
+    if not fields and ids:
+        text = error.message if error else "Sorry, something went wrong; nothing was saved."
+        fields = {ids[-1]: text[:2000]}
+    return {k: v[:2000] for k, v in fields.items()}

@@ -1,0 +1,158 @@
+"""The ``csp-bot`` commands that run the bot: demo, console, serve, socket."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.console import Console, ConsoleError, play, repl
+from bot.settings import Settings
+from storage.db import transaction
+from storage.models import Partnership, Source
+from storage.planfile import load_plan_file
+from storage.sync import apply_plan
+
+Out = Callable[[str], None]
+DEMO_PARTNERSHIP = "stronger-safer-gloucester"
+
+# The scripted session `csp-bot demo` plays through the console: a lead logs
+# progress, a member reads, bad input is refused, the coordinator chases.
+DEMO_SCRIPT = """\
+# Kath Rees leads the Vulnerable Women Project in the Stronger Safer Gloucester plan.
+/as Kath Rees
+/csp action list mine
+# She logs progress in one line: RAG, new due date and a note.
+/csp action update A-1 rag:amber due:31/05/2027 "venue confirmed, launch slips to May"
+/csp action show A-1
+# Anyone in the partnership may read; only the owner, the group lead or a coordinator may change.
+/as Emily Bolland
+/csp priority status P1
+/csp action update A-1 rag:green
+# Bad input gets a private answer that says what to type, and nothing is written.
+/csp action update A-1 due:31/02/2027
+# Give only the reference and Slack opens a form with the current values.
+/as Kath Rees
+/csp action update A-1
+# The coordinator chases the leads of overdue and stale actions.
+/as operator
+/csp chase
+/csp help action
+"""
+
+
+def load_examples(factory: sessionmaker[Session], out: Out, plans: list[Path]) -> None:
+    """Import the example plans (county boards first); say which were new."""
+    for path in plans:
+        plan = load_plan_file(path)
+        with transaction(factory) as session:
+            report = apply_plan(session, plan, source_name=path.name, source=Source.IMPORT)
+        verb = "loaded" if report.changed else "already loaded"
+        out(f"{path.name}: {verb} ({report.partnership})")
+
+
+def _empty(factory: sessionmaker[Session]) -> bool:
+    with factory() as session:
+        return not session.scalar(select(func.count()).select_from(Partnership))
+
+
+def _default_slug(factory: sessionmaker[Session], wanted: str | None) -> str:
+    with factory() as session:
+        slugs = list(session.scalars(select(Partnership.slug).order_by(Partnership.slug)))
+    if wanted:
+        return wanted
+    return DEMO_PARTNERSHIP if DEMO_PARTNERSHIP in slugs else slugs[0]
+
+
+def cmd_demo(
+    settings: Settings,
+    args: argparse.Namespace,
+    sessions: Callable[[Settings], sessionmaker[Session]],
+    examples: list[Path],
+    out: Out,
+) -> int:
+    """Load the example plans and play a short scripted session through the console."""
+    factory = sessions(settings)
+    load_examples(factory, out, examples)
+    console = Console(factory, _default_slug(factory, args.partnership), out=out)
+    play(console, DEMO_SCRIPT.splitlines())
+    out(
+        '\nYour turn: csp-bot console --as "Kath Rees"   (type /csp help; '
+        "/as NAME to be someone else; Ctrl-D to leave)"
+    )
+    return 0
+
+
+def cmd_console(
+    settings: Settings,
+    args: argparse.Namespace,
+    sessions: Callable[[Settings], sessionmaker[Session]],
+    examples: list[Path],
+    out: Out,
+) -> int:
+    """Type /csp commands as a person from the plan and read the replies (no Slack needed)."""
+    factory = sessions(settings)
+    slug = args.partnership
+    if args.plan:
+        plan = load_plan_file(Path(args.plan))
+        with transaction(factory) as session:
+            report = apply_plan(session, plan, source_name=Path(args.plan).name)
+        out(report.summary())
+        if plan.partnership is None:
+            from bot.cli import CliError
+
+            raise CliError(f"{args.plan} has no partnership: section; the console needs one")
+        slug = slug or plan.partnership.resolved_slug
+    elif _empty(factory):
+        load_examples(factory, out, examples)
+    try:
+        console = Console(factory, _default_slug(factory, slug), args.as_person, out=out)
+    except ConsoleError as exc:
+        from bot.cli import CliError
+
+        raise CliError(str(exc)) from None
+    repl(console, sys.stdin)
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    """Serve Slack over HTTP (gunicorn + Bolt's WSGI adapter) at /slack/events."""
+    from bot.server import serve
+    from storage.db import ensure_schema, make_engine
+
+    ensure_schema(make_engine(settings.database_url))
+    serve(settings, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    return 0
+
+
+def cmd_socket(settings: Settings, _args: argparse.Namespace) -> int:
+    """Connect to Slack over Socket Mode (no inbound traffic needed)."""
+    from bot.server import socket_mode
+    from storage.db import ensure_schema, make_engine
+
+    ensure_schema(make_engine(settings.database_url))
+    socket_mode(settings)
+    return 0
+
+
+def add_arguments(parsers: dict[str, argparse.ArgumentParser]) -> None:
+    """Options of the run commands."""
+    demo = parsers["demo"]
+    demo.add_argument("--partnership", help=f"which example (default: {DEMO_PARTNERSHIP})")
+    console = parsers["console"]
+    console.add_argument("--plan", help="import this plan file first and use its partnership")
+    console.add_argument("--partnership", help="which partnership (slug)")
+    console.add_argument(
+        "--as", dest="as_person", help="act as this person (name, email or Slack id)"
+    )
+    serve = parsers["serve"]
+    serve.add_argument(
+        "--port", type=int, default=3000, help="port (default 3000; Procfile: $PORT)"
+    )
+    serve.add_argument("--host", default="0.0.0.0", help="address to bind (default 0.0.0.0)")
+    serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    serve.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")

@@ -1,0 +1,95 @@
+"""Who is asking, and in which partnership: from Slack's team, user and channel ids.
+
+One workspace may hold several partnerships (a county board and its districts),
+and one person may sit in more than one. The partnership is chosen, in order:
+an explicit ``in:<slug>`` at the start of the command; the partnership that
+owns the channel the command was typed in; the only partnership the person is
+in. A person is only ever matched inside a partnership whose Slack team is the
+request's team (or a partnership with no team set, the single-workspace
+setup), so a user id from another workspace matches nobody.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from commands.core import UserError
+from storage.models import Channel, Partnership, Person
+
+_IN = re.compile(r"^\s*in[:=]([a-z0-9][a-z0-9-]{0,63})\s*", re.IGNORECASE)
+
+
+@dataclass
+class Asker:
+    """The person asking and the partnership they are acting in."""
+
+    partnership: Partnership
+    person: Person
+
+
+def take_partnership(text: str) -> tuple[str | None, str]:
+    """Split a leading ``in:<slug>`` off the command text."""
+    if m := _IN.match(text):
+        return m[1].lower(), text[m.end() :]
+    return None, text
+
+
+def memberships(session: Session, team_id: str | None, user_id: str) -> list[Person]:
+    """The person rows for this Slack user, in partnerships of this workspace."""
+    return list(
+        session.scalars(
+            select(Person)
+            .join(Partnership, Partnership.id == Person.partnership_id)
+            .where(
+                Person.slack_user_id == user_id,
+                or_(Partnership.slack_team_id.is_(None), Partnership.slack_team_id == team_id),
+            )
+            .options(joinedload(Person.partnership))
+            .order_by(Partnership.name)
+        ).unique()
+    )
+
+
+def identify(
+    session: Session,
+    team_id: str | None,
+    user_id: str,
+    channel_id: str | None = None,
+    slug: str | None = None,
+) -> Asker:
+    """The asker's person and partnership, or a UserError saying how to get in."""
+    people = memberships(session, team_id, user_id)
+    if not people:
+        raise UserError(
+            "I don't know you yet: you are not in any partnership's plan in this workspace. "
+            "Ask your partnership's coordinator to add you (`/csp person add @you`)."
+        )
+    by_slug = {p.partnership.slug: p for p in people}
+    if slug is not None:
+        if slug in by_slug:
+            return Asker(by_slug[slug].partnership, by_slug[slug])
+        raise UserError(
+            f"You are not in a partnership called `{slug}`. Yours: "
+            + ", ".join(f"`{s}`" for s in sorted(by_slug))
+            + "."
+        )
+    if channel_id:
+        owner = session.scalar(
+            select(Channel.partnership_id).where(Channel.slack_channel_id == channel_id)
+        )
+        for person in people:
+            if person.partnership_id == owner:
+                return Asker(person.partnership, person)
+    if len(people) == 1:
+        return Asker(people[0].partnership, people[0])
+    names = ", ".join(f"`{p.partnership.slug}` ({p.partnership.name})" for p in people)
+    first = people[0].partnership.slug
+    raise UserError(
+        f"You are in several partnerships here: {names}. Type the command in the "
+        f"partnership's channel, or start it with `in:<slug>`, e.g. "
+        f"`/csp in:{first} action list mine`."
+    )

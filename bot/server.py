@@ -1,0 +1,111 @@
+"""Running the app: HTTP behind gunicorn (production), or Socket Mode.
+
+HTTP: gunicorn serves one WSGI callable. ``/slack/events`` goes to Bolt's WSGI
+adapter (commands, interactivity and events share that one URL; Bolt verifies
+every request's signature and refuses stale timestamps with 401), ``/healthz``
+checks the database, and anything else is 404. The app is built in each worker
+after the fork, so no database connection is shared between processes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+
+from bot.settings import Settings, SettingsError
+from storage.db import make_engine, session_factory
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIEnvironment
+
+log = logging.getLogger("csp_bot.server")
+
+WSGIApp = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
+
+
+def require(settings: Settings, *names: str) -> None:
+    """Stop with a message naming each missing setting."""
+    missing = [n.upper() for n in names if not getattr(settings, n)]
+    if missing:
+        raise SettingsError(
+            "; ".join(f"{n}: not set (see the README's 'Slack app' section)" for n in missing)
+        )
+
+
+def build_wsgi(settings: Settings, *, token_verification: bool = True) -> WSGIApp:
+    """The WSGI callable: Bolt at /slack/events, a health check at /healthz."""
+    require(settings, "slack_bot_token", "slack_signing_secret")
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+    from bot.app import create_app
+
+    engine = make_engine(settings.database_url)
+    factory = session_factory(engine)
+    app = create_app(settings, factory, token_verification=token_verification)
+    slack = SlackRequestHandler(app, path="/slack/events")
+
+    def health(start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("select 1"))
+            status, body = "200 OK", {"ok": True, "database": "ok"}
+        except Exception as exc:
+            log.warning("health check failed: %s", type(exc).__name__)
+            status, body = "503 Service Unavailable", {"ok": False, "database": "unavailable"}
+        data = json.dumps(body).encode()
+        start_response(
+            status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+        )
+        return [data]
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in (
+            "GET",
+            "HEAD",
+        ):
+            return health(start_response)
+        return slack(environ, start_response)
+
+    return application
+
+
+def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
+    """Run gunicorn in this process with ``workers`` worker processes."""
+    require(settings, "slack_bot_token", "slack_signing_secret")
+    from gunicorn.app.base import BaseApplication
+
+    class Gunicorn(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options: dict[str, Any] = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "timeout": 30,
+                "graceful_timeout": 10,
+                "accesslog": None,  # request lines are logged by the app, without payloads
+                "loglevel": "info",
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> WSGIApp:
+            return build_wsgi(settings)
+
+    Gunicorn().run()
+
+
+def socket_mode(settings: Settings) -> None:
+    """Connect over Socket Mode (no inbound traffic needed) and serve until stopped."""
+    require(settings, "slack_bot_token", "slack_app_token")
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app
+
+    factory = session_factory(make_engine(settings.database_url))
+    app = create_app(settings, factory)
+    SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]

@@ -1,0 +1,88 @@
+"""Replies, forms and the Home tab as Slack payloads (messages, modals, views).
+
+Forms are rendered from ``templates/form_<name>.json.j2``; their input blocks
+use the argument names as ``block_id`` so a submission's values map straight
+back onto the command's arguments, and ``response_action: errors`` can point
+at the very field that was wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.blocks import Block, cap, fallback_text, pages
+from bot.render import render_blocks
+from commands.core import Form, Reply
+
+MODAL_TITLE = 24
+PRIVATE_METADATA = 3000
+
+# Which command a form's submission runs.
+FORM_COMMANDS = {"action_update": "action update", "action_add": "action add"}
+
+
+def reply_pages(reply: Reply) -> list[list[Block]]:
+    """A reply's blocks, split into messages of at most 50 blocks."""
+    return pages(render_blocks(reply.template, reply.data))
+
+
+def message(blocks: list[Block], reply: Reply) -> dict[str, Any]:
+    """Keyword arguments for one message page (blocks plus notification text)."""
+    return {"blocks": blocks, "text": reply.text or fallback_text(blocks)}
+
+
+def form_view(form: Form, meta: dict[str, str]) -> dict[str, Any]:
+    """The modal for a form, pre-filled, with ``meta`` carried in private_metadata."""
+    blocks = cap(render_blocks(f"form_{form.name}", {"form": form, "values": form.values}))
+    metadata = json.dumps({**form.meta, **meta}, separators=(",", ":"))
+    if len(metadata) > PRIVATE_METADATA:
+        metadata = json.dumps(form.meta, separators=(",", ":"))
+    return {
+        "type": "modal",
+        "callback_id": form.name,
+        "title": _plain(form.title, MODAL_TITLE),
+        "submit": _plain("Save", MODAL_TITLE),
+        "close": _plain("Cancel", MODAL_TITLE),
+        "private_metadata": metadata,
+        "blocks": blocks,
+    }
+
+
+def input_ids(view: dict[str, Any]) -> list[str]:
+    """The block ids of a view's input blocks, in order."""
+    return [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]
+
+
+def submitted_values(view: dict[str, Any]) -> dict[str, str]:
+    """A submitted view's state as argument name → text (selects and dates included)."""
+    values: dict[str, str] = {}
+    state = view.get("state", {}).get("values", {})
+    for block_id, actions in state.items():
+        for element in actions.values():
+            kind = element.get("type")
+            if kind == "plain_text_input":
+                value = element.get("value")
+            elif kind == "static_select":
+                option = element.get("selected_option") or {}
+                value = option.get("value")
+            elif kind == "datepicker":
+                value = element.get("selected_date")
+            elif kind == "users_select":
+                user = element.get("selected_user")
+                value = f"<@{user}>" if user else None
+            else:
+                value = None
+            values[block_id] = value or ""
+    return values
+
+
+def home_view(reply: Reply) -> dict[str, Any]:
+    """The Home tab view for a reply (at most 100 blocks)."""
+    blocks = cap(render_blocks(reply.template, reply.data), more="Type `/csp action list mine`.")
+    return {"type": "home", "blocks": blocks}
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return {"type": "plain_text", "text": text, "emoji": True}
