@@ -39,15 +39,17 @@ def _finalize(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, str):
-        return mrkdwn(value)
+        # Marked safe once escaped, so a macro's output (Markup: the macro files
+        # are autoescape regions) is never escaped a second time.
+        return Markup(mrkdwn(value))
     return value
 
 
 def _base(**options: Any) -> Environment:
+    options.setdefault("autoescape", False)
     env = Environment(
         loader=PackageLoader("templates", ""),
         undefined=StrictUndefined,  # a misspelt variable is an error, not a blank
-        autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -73,10 +75,15 @@ def environment() -> Environment:
     return _base()
 
 
+def _is_library(name: str | None) -> bool:
+    """Macro libraries (``_*.j2``) autoescape, so their macros return safe Markup."""
+    return bool(name) and str(name).rsplit("/", 1)[-1].startswith("_")
+
+
 @cache
 def slack_environment() -> Environment:
     """The Block Kit environment: every output string escaped for mrkdwn."""
-    return _base(finalize=_finalize)
+    return _base(finalize=_finalize, autoescape=_is_library)
 
 
 def render(template: str, **context: Any) -> str:
@@ -125,7 +132,7 @@ def buttons(ref: str, snooze: bool = True) -> list[dict[str, Any]]:
             continue
         button: dict[str, Any] = {
             "type": "button",
-            "text": _plain(f"{label} {ref}" if verb == "update" else label),
+            "text": _plain(f"Update {ref}" if verb == "update" else label),
             "action_id": f"action_{verb}",
             "value": ref,
         }
