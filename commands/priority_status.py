@@ -1,0 +1,52 @@
+"""``/csp priority status``: where every priority (or one) stands, with what is overdue."""
+
+from __future__ import annotations
+
+from commands.core import Context, Reply, Result
+from commands.lookup import find_priority
+from commands.registry import Args, command
+from commands.status import rollup
+
+# One priority asked for by name shows more of its overdue actions than the list of all.
+OVERDUE_ONE = 10
+OVERDUE_ALL = 5
+
+
+@command(
+    "priority status",
+    usage="[<priority>] [post]",
+    examples=(
+        "/csp priority status",
+        "/csp priority status P2",
+        "/csp priority status P1 post",
+    ),
+    positional=("priority",),
+    rest="more",
+    flags=("post",),
+)
+def priority_status(ctx: Context, args: Args) -> Result:
+    """Show each priority's RAG rolled up from its actions and measures; `post` shares it.
+
+    Give a priority's code (`P2`) or title for just that one. The reply is
+    only for you unless you add `post`, which posts it in the channel. A
+    priority is red when an open action is red, more than a quarter of its
+    dated open actions are overdue, or a measure is worse than its baseline;
+    amber when an action is amber or overdue or a measure is off track.
+    """
+    post = "post" in args.flags
+    words = " ".join(w for w in (args.get("priority"), args.get("more")) if w)
+    if words.lower().endswith(" post"):  # an unquoted title followed by `post`
+        words, post = words[: -len(" post")].rstrip(), True
+    chosen = find_priority(ctx, words) if words else None
+    cap = OVERDUE_ONE if chosen is not None else OVERDUE_ALL
+    statuses = rollup(ctx, chosen.id if chosen is not None else None, overdue_cap=cap)
+    data = {
+        "partnership": ctx.partnership.name,
+        "single": chosen is not None,
+        "code": chosen.code if chosen is not None else "",
+        "as_of": ctx.today,
+        "priorities": [s.view(ctx.today) for s in statuses],
+        "posted_by": ctx.who if post else "",
+    }
+    summary = ", ".join(f"{s.code} {s.rag}" for s in statuses) or "no priorities yet"
+    return Reply("priority_status", data, public=post, text=f"Priority status: {summary}")
