@@ -43,6 +43,7 @@ from bot.views import (
     input_ids,
     message,
     reply_pages,
+    split_value,
     submitted_values,
 )
 from commands.core import Context, Form, Reply, UserError
@@ -99,6 +100,7 @@ class Edge:
         slug: str | None = None,
         channel: str | None = None,
         label: str = "command",
+        first_if_several: bool = False,
     ) -> Outcome:
         """Identify the asker from the payload and run ``call`` in one transaction."""
         team = _team(body)
@@ -107,7 +109,7 @@ class Edge:
         started = time.perf_counter()
 
         def build(session: Session) -> Context:
-            asker = identify(session, team, user, channel, slug)
+            asker = identify(session, team, user, channel, slug, first_if_several=first_if_several)
             return Context(
                 session=session,
                 partnership=asker.partnership,
@@ -182,7 +184,7 @@ class Edge:
                 if isinstance(outcome.result, Reply)
                 else error_reply(UserError("That command opens no form."))
             )
-            for page in reply_pages(reply):
+            for page in reply_pages(reply, outcome.partnership):
                 _respond(respond, page, reply)
             return
         pending = self.unstash(_key(body))
@@ -199,21 +201,27 @@ class Edge:
         try:
             element = body["actions"][0]
             if element.get("type") == "overflow":
-                verb, _, ref = element["selected_option"]["value"].partition(":")
+                value = str(element["selected_option"]["value"])
+                verb, _, tagged = value.partition(":")
             else:
-                verb, ref = element["action_id"].removeprefix("action_"), element.get("value", "")
+                verb = str(element["action_id"]).removeprefix("action_")
+                tagged = str(element.get("value", ""))
+            ref, slug = split_value(tagged)
             line = f"action {verb} {ref}"
             outcome = self.run(
-                body, Source.BUTTON, lambda ctx: dispatch_text(ctx, line), label="button"
+                body, Source.BUTTON, lambda ctx: dispatch_text(ctx, line), slug=slug, label="button"
             )
             from_home = body.get("container", {}).get("type") == "view"
-            if isinstance(outcome.result, Form):
-                self._open_form(client, body, outcome.result, from_home=from_home)
+            result = outcome.result
+            if isinstance(result, Form):
+                self._open_form(client, body, result, outcome.partnership, from_home=from_home)
             elif from_home:
-                self.publish_home(client, body)
+                if not outcome.ok:  # the Home tab has no reply area: say why by direct message
+                    self._direct(client, _user(body), result)
+                self.publish_home(client, body, slug=slug)
             else:
-                for page in reply_pages(outcome.result):
-                    _respond(respond, page, outcome.result)
+                for page in reply_pages(result, outcome.partnership):
+                    _respond(respond, page, result)
         except Exception:
             log.exception("button listener failed")
 
@@ -231,7 +239,7 @@ class Edge:
                 body,
                 Source.MODAL,
                 lambda ctx: dispatch_args(ctx, name, Args(values)),
-                slug=meta.get("partnership"),
+                slug=meta.get("partnership") or None,
                 channel=meta.get("channel"),
                 label="form",
             )
@@ -242,14 +250,14 @@ class Edge:
             if isinstance(outcome.result, Reply):
                 self._confirm(client, body, meta, outcome.result)
             if meta.get("from") == "home":
-                self.publish_home(client, body)
+                self.publish_home(client, body, slug=meta.get("partnership"))
         except Exception:
             log.exception("form listener failed")
             ids = input_ids(view)
             message_ = (
                 "Sorry, something went wrong on our side and nothing was saved. Please try again."
             )
-            ack(response_action="errors", errors={ids[0]: message_} if ids else {})
+            ack(response_action="errors", errors={ids[0]: message_}) if ids else ack()
 
     def on_home(self, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         """The Home tab was opened: publish the person's view."""
@@ -260,7 +268,11 @@ class Edge:
     # ----------------------------------------------------------------- helpers
 
     def publish_home(
-        self, client: WebClient, body: dict[str, Any], user: str | None = None
+        self,
+        client: WebClient,
+        body: dict[str, Any],
+        user: str | None = None,
+        slug: str | None = None,
     ) -> None:
         """Build and publish the Home tab for the user in ``body``."""
         from commands.home import home
@@ -270,19 +282,28 @@ class Edge:
         def call(ctx: Context) -> Outcome:
             return Outcome(home(ctx), True)
 
-        outcome = self.run({**body, "user_id": user_id}, Source.COMMAND, call, label="home")
+        # Someone in several partnerships sees the first (by name) unless a
+        # button said which; each partnership's channel still works for commands.
+        outcome = self.run(
+            {**body, "user_id": user_id},
+            Source.COMMAND,
+            call,
+            slug=slug,
+            label="home",
+            first_if_several=True,
+        )
         reply = outcome.result
         if not isinstance(reply, Reply):
             return
         try:
-            client.views_publish(user_id=user_id, view=home_view(reply))
+            client.views_publish(user_id=user_id, view=home_view(reply, outcome.partnership))
         except (SlackApiError, SlackClientError) as exc:
             log.warning("views.publish failed: %s", type(exc).__name__)
 
     def _answer(self, ack: Ack, body: dict[str, Any], client: WebClient, outcome: Outcome) -> None:
         result = outcome.result
         if isinstance(result, Form):
-            if self._open_form(client, body, result):
+            if self._open_form(client, body, result, outcome.partnership):
                 ack()
             else:
                 ack(
@@ -296,7 +317,7 @@ class Edge:
                     )
                 )
             return
-        pages = reply_pages(result)
+        pages = reply_pages(result, outcome.partnership)
         if len(pages) > 1:
             self.stash(_key(body), pages[1:], result)
         ack(
@@ -305,15 +326,34 @@ class Edge:
         )
 
     def _open_form(
-        self, client: WebClient, body: dict[str, Any], form: Form, *, from_home: bool = False
+        self,
+        client: WebClient,
+        body: dict[str, Any],
+        form: Form,
+        partnership: str | None,
+        *,
+        from_home: bool = False,
     ) -> bool:
-        meta = {"channel": _channel(body) or "", "from": "home" if from_home else ""}
+        """Open a form's modal; its metadata says where it came from and for which partnership."""
+        meta = {
+            "channel": _channel(body) or "",
+            "from": "home" if from_home else "",
+            "partnership": partnership or "",
+        }
         try:
             client.views_open(trigger_id=body["trigger_id"], view=form_view(form, meta))
         except (SlackApiError, SlackClientError, KeyError) as exc:
             log.warning("views.open failed: %s", type(exc).__name__)
             return False
         return True
+
+    def _direct(self, client: WebClient, user: str, reply: Reply) -> None:
+        """Send a reply to a user as a direct message (where there is no reply area)."""
+        for page in reply_pages(reply):
+            try:
+                client.chat_postMessage(channel=user, **message(page, reply))
+            except (SlackApiError, SlackClientError) as exc:
+                log.warning("direct message failed: %s", type(exc).__name__)
 
     def _confirm(
         self, client: WebClient, body: dict[str, Any], meta: dict[str, str], reply: Reply

@@ -173,10 +173,11 @@ def _console_buttons(elements: list[Block]) -> list[str]:
     typed = []
     for e in elements:
         if e.get("type") == "button" and e.get("action_id") in BUTTON_COMMANDS:
-            typed.append(BUTTON_COMMANDS[e["action_id"]].format(ref=e.get("value", "")))
+            ref = str(e.get("value", "")).partition("@")[0]
+            typed.append(BUTTON_COMMANDS[e["action_id"]].format(ref=ref))
         elif e.get("type") == "overflow":
             for option in e.get("options", []):
-                action, _, ref = str(option.get("value", "")).partition(":")
+                action, _, ref = str(option.get("value", "")).partition("@")[0].partition(":")
                 if f"action_{action}" in BUTTON_COMMANDS:
                     typed.append(BUTTON_COMMANDS[f"action_{action}"].format(ref=ref))
     return ["  ↳ " + "  ·  ".join(typed)] if typed else []

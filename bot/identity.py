@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from commands.core import UserError
-from storage.models import Channel, Partnership, Person
+from storage.models import Action, Channel, Partnership, Person, Status
 
 _IN = re.compile(r"^\s*in[:=]([a-z0-9][a-z0-9-]{0,63})\s*", re.IGNORECASE)
 
@@ -54,12 +54,29 @@ def memberships(session: Session, team_id: str | None, user_id: str) -> list[Per
     )
 
 
+def _busiest(session: Session, people: list[Person]) -> Person:
+    """Of one user's memberships, the one owning most open actions (then by name)."""
+    counts = dict(
+        session.execute(
+            select(Action.owner_id, func.count())
+            .where(
+                Action.owner_id.in_([p.id for p in people]),
+                Action.status.in_((Status.NOT_STARTED, Status.IN_PROGRESS)),
+            )
+            .group_by(Action.owner_id)
+        ).all()
+    )
+    return max(people, key=lambda p: counts.get(p.id, 0))  # max keeps the first of a tie
+
+
 def identify(
     session: Session,
     team_id: str | None,
     user_id: str,
     channel_id: str | None = None,
     slug: str | None = None,
+    *,
+    first_if_several: bool = False,
 ) -> Asker:
     """The asker's person and partnership, or a UserError saying how to get in."""
     people = memberships(session, team_id, user_id)
@@ -86,6 +103,9 @@ def identify(
                 return Asker(person.partnership, person)
     if len(people) == 1:
         return Asker(people[0].partnership, people[0])
+    if first_if_several:
+        chosen = _busiest(session, people)
+        return Asker(chosen.partnership, chosen)
     names = ", ".join(f"`{p.partnership.slug}` ({p.partnership.name})" for p in people)
     first = people[0].partnership.slug
     raise UserError(

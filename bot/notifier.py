@@ -33,7 +33,7 @@ class SlackNotifier:
         if not person.slack_user_id:
             return Delivery(person.name, False, "not on Slack")
         try:
-            for page in reply_pages(reply):
+            for page in reply_pages(reply, person.partnership.slug):
                 self.client.chat_postMessage(channel=person.slack_user_id, **message(page, reply))
         except SlackApiError as exc:
             error = str(exc.response.get("error", "slack_error"))

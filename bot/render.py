@@ -21,7 +21,8 @@ import json
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from storage.dates import uk
@@ -32,24 +33,28 @@ def mrkdwn(value: object) -> str:
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _finalize(value: Any) -> Any:
-    """Escape every string a Block Kit template outputs, unless it is already safe."""
-    if isinstance(value, Markup):
-        return value
+@pass_context
+def _finalize(context: Context, value: Any) -> Any:
+    """Escape every string a Block Kit template outputs, unless it is already safe.
+
+    Inside the macro libraries (``_*.j2``) nothing is escaped: a macro's whole
+    output is escaped once where it is used (their literal text holds no
+    ``&``, ``<`` or ``>``), so nothing is escaped twice.
+    """
     if value is None:
         return ""
+    if isinstance(value, Markup) or _is_library(context.name):
+        return value
     if isinstance(value, str):
-        # Marked safe once escaped, so a macro's output (Markup: the macro files
-        # are autoescape regions) is never escaped a second time.
-        return Markup(mrkdwn(value))
+        return mrkdwn(value)
     return value
 
 
 def _base(**options: Any) -> Environment:
-    options.setdefault("autoescape", False)
     env = Environment(
         loader=PackageLoader("templates", ""),
         undefined=StrictUndefined,  # a misspelt variable is an error, not a blank
+        autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -76,14 +81,14 @@ def environment() -> Environment:
 
 
 def _is_library(name: str | None) -> bool:
-    """Macro libraries (``_*.j2``) autoescape, so their macros return safe Markup."""
+    """Whether a template is a macro library (``_*.j2``)."""
     return bool(name) and str(name).rsplit("/", 1)[-1].startswith("_")
 
 
 @cache
 def slack_environment() -> Environment:
     """The Block Kit environment: every output string escaped for mrkdwn."""
-    return _base(finalize=_finalize, autoescape=_is_library)
+    return _base(finalize=_finalize)
 
 
 def render(template: str, **context: Any) -> str:

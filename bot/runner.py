@@ -54,6 +54,7 @@ def execute(
             except UserError as exc:
                 return Outcome(error_reply(exc), False, None, exc)
             outcome = call(ctx)
+            outcome.partnership = ctx.partnership.slug
             if outcome.ok:
                 session.commit()
             else:

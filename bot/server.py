@@ -68,7 +68,18 @@ def build_wsgi(settings: Settings, *, token_verification: bool = True) -> WSGIAp
             "HEAD",
         ):
             return health(start_response)
-        return slack(environ, start_response)
+        try:
+            return slack(environ, start_response)
+        except (ValueError, TypeError, AttributeError, KeyError):
+            # Bolt parses the body before checking the signature; a body it cannot
+            # read did not come from Slack. Refuse it plainly, never with a 500.
+            log.warning("unreadable request to %s refused", environ.get("PATH_INFO"))
+            data = b"bad request"
+            start_response(
+                "400 Bad Request",
+                [("Content-Type", "text/plain"), ("Content-Length", str(len(data)))],
+            )
+            return [data]
 
     return application
 

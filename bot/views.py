@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from bot.blocks import Block, cap, fallback_text, pages
-from bot.render import render_blocks
+from bot.render import mrkdwn, render_blocks
 from commands.core import Form, Reply
 
 MODAL_TITLE = 24
@@ -22,14 +22,44 @@ PRIVATE_METADATA = 3000
 FORM_COMMANDS = {"action_update": "action update", "action_add": "action add"}
 
 
-def reply_pages(reply: Reply) -> list[list[Block]]:
-    """A reply's blocks, split into messages of at most 50 blocks."""
-    return pages(render_blocks(reply.template, reply.data))
+def reply_pages(reply: Reply, partnership: str | None = None) -> list[list[Block]]:
+    """A reply's blocks, split into messages of at most 50 blocks.
+
+    With ``partnership``, every action button carries it (``A-1@riverside``):
+    a button pressed in a direct message, where no channel says which
+    partnership is meant, still acts in the right one.
+    """
+    return pages(tag_buttons(render_blocks(reply.template, reply.data), partnership))
+
+
+def tag_buttons(blocks: list[Block], partnership: str | None) -> list[Block]:
+    """Add ``@partnership`` to the value of every action button and menu option."""
+    if not partnership:
+        return blocks
+    for block in blocks:
+        elements = list(block.get("elements", [])) if block.get("type") == "actions" else []
+        if "accessory" in block:
+            elements.append(block["accessory"])
+        for element in elements:
+            if element.get("type") == "button" and str(element.get("action_id")).startswith(
+                "action_"
+            ):
+                element["value"] = f"{element.get('value', '')}@{partnership}"
+            elif element.get("type") == "overflow" and element.get("action_id") == "action_menu":
+                for option in element.get("options", []):
+                    option["value"] = f"{option['value']}@{partnership}"
+    return blocks
+
+
+def split_value(value: str) -> tuple[str, str | None]:
+    """``A-1@riverside`` -> (``A-1``, ``riverside``); a bare ref has no partnership."""
+    ref, _, partnership = value.partition("@")
+    return ref, (partnership or None)
 
 
 def message(blocks: list[Block], reply: Reply) -> dict[str, Any]:
     """Keyword arguments for one message page (blocks plus notification text)."""
-    return {"blocks": blocks, "text": reply.text or fallback_text(blocks)}
+    return {"blocks": blocks, "text": mrkdwn(reply.text) if reply.text else fallback_text(blocks)}
 
 
 def form_view(form: Form, meta: dict[str, str]) -> dict[str, Any]:
@@ -77,9 +107,10 @@ def submitted_values(view: dict[str, Any]) -> dict[str, str]:
     return values
 
 
-def home_view(reply: Reply) -> dict[str, Any]:
+def home_view(reply: Reply, partnership: str | None = None) -> dict[str, Any]:
     """The Home tab view for a reply (at most 100 blocks)."""
-    blocks = cap(render_blocks(reply.template, reply.data), more="Type `/csp action list mine`.")
+    blocks = tag_buttons(render_blocks(reply.template, reply.data), partnership)
+    blocks = cap(blocks, more="Type `/csp action list mine`.")
     return {"type": "home", "blocks": blocks}
 
 

@@ -31,6 +31,8 @@ class Outcome:
     ok: bool
     command: Command | None = None
     error: UserError | None = None
+    # The partnership it ran in (set by the runner), so buttons and forms can say.
+    partnership: str | None = None
 
 
 def error_reply(error: UserError, cmd: Command | None = None) -> Reply:

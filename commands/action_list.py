@@ -1,0 +1,136 @@
+"""``/csp action list``: the partnership's actions, filtered, overdue first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.orm import joinedload
+
+from commands.core import Context, Reply, Result, UserError
+from commands.edits import action_line
+from commands.lookup import find_group, find_person, find_priority
+from commands.registry import Args, command
+from storage.models import Action, ActionUpdate, Status
+
+# An open action with no update for this many days is stale.
+STALE_DAYS = 30
+OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
+
+
+@command(
+    "action list",
+    usage="[mine|overdue|stale|open|all] [@person] [priority:<code>] [group:<name>]",
+    examples=(
+        "/csp action list",
+        "/csp action list mine",
+        "/csp action list overdue",
+        "/csp action list @Kath Rees",
+        '/csp action list all group:"ASB Steering Group"',
+    ),
+    keys=("priority", "group", "person"),
+    aliases={"owner": "person", "subgroup": "group"},
+    flags=("mine", "overdue", "stale", "open", "all"),
+    mention="person",
+    person_keys=("person",),
+)
+def action_list(ctx: Context, args: Args) -> Result:
+    """List actions: open ones by default, or mine, overdue, stale, all, someone's.
+
+    Filters combine: `/csp action list overdue priority:P1`. Overdue actions
+    come first, then by due date. "Stale" means open with no update for
+    30 days.
+    """
+    query, described = build_query(ctx, args)
+    actions = sorted(ctx.session.scalars(query), key=lambda a: _order(a, ctx.today))
+    rows = [action_line(a, ctx.today) for a in actions]
+    scope = "All" if "all" in args.flags else "Open"
+    kind = " and ".join(f for f in ("overdue", "stale") if f in args.flags)
+    title = f"{kind.capitalize()} actions" if kind else f"{scope} actions"
+    data: dict[str, Any] = {
+        "title": f"{title} ({len(rows)})",
+        "filters": described,
+        "partnership": ctx.partnership.short_name or ctx.partnership.name,
+        "actions": rows,
+        "overdue": sum(1 for r in rows if r["overdue"]),
+        "suggest": "all" if "all" not in args.flags and not kind else "open",
+    }
+    return Reply("action_list", data, text=f"{title}: {len(rows)}")
+
+
+def build_query(ctx: Context, args: Args) -> tuple[Select[Any], list[str]]:
+    """The one query for the filters asked, and the filters described for the header."""
+    query = (
+        select(Action)
+        .where(Action.partnership_id == ctx.partnership.id)
+        .options(
+            joinedload(Action.owner),
+            joinedload(Action.priority),
+            joinedload(Action.subgroup),
+            joinedload(Action.lead_organisation),
+        )
+    )
+    described: list[str] = []
+    if "all" not in args.flags or args.flags & {"overdue", "stale"}:
+        query = query.where(Action.status.in_(OPEN))
+    if "overdue" in args.flags:
+        query = query.where(Action.due_date < ctx.today)
+    if "stale" in args.flags:
+        query = query.where(_stale(ctx))
+        described.append(f"no update for {STALE_DAYS} days")
+    owner = _owner(ctx, args)
+    if owner is not None:
+        query = query.where(Action.owner_id == owner[0])
+        described.append(owner[1])
+    if (text := args.get("priority")) is not None:
+        priority = find_priority(ctx, text)
+        query = query.where(Action.priority_id == priority.id)
+        described.append(f"priority {priority.code}")
+    if (text := args.get("group")) is not None:
+        group = find_group(ctx, text)
+        query = query.where(Action.subgroup_id == group.id)
+        described.append(group.name)
+    return query, described
+
+
+def _owner(ctx: Context, args: Args) -> tuple[int, str] | None:
+    """(person id, description) when the list is for one person's actions."""
+    text = args.get("person")
+    if "mine" in args.flags and text is not None:
+        raise UserError("Give `mine` or a person, not both: `/csp action list mine`.")
+    if "mine" in args.flags:
+        if ctx.person is None:
+            raise UserError(
+                "The console operator owns no actions. Name someone instead: "
+                '`/csp action list owner:"Kath Rees"`, or `/csp action list` for every open action.'
+            )
+        return ctx.person.id, "owned by you"
+    if text is None:
+        return None
+    person = find_person(ctx, text, field="person")
+    return person.id, f"owned by {person.name}"
+
+
+def _stale(ctx: Context) -> Any:
+    """Open with neither an update nor a history entry within STALE_DAYS."""
+    cutoff = ctx.now.astimezone(dt.UTC) - dt.timedelta(days=STALE_DAYS)
+    recent = exists().where(
+        ActionUpdate.partnership_id == ctx.partnership.id,
+        ActionUpdate.action_id == Action.id,
+        ActionUpdate.at >= cutoff,
+    )
+    return and_(or_(Action.updated_at.is_(None), Action.updated_at < cutoff), ~recent)
+
+
+def _order(action: Action, today: dt.date) -> tuple[Any, ...]:
+    """Overdue first, then by due date (undated last), then by ref (A-2 before A-10)."""
+    due = action.due_date
+    overdue = action.status in OPEN and due is not None and due < today
+    return (not overdue, due is None, due or dt.date.max, _natural(action.ref))
+
+
+def _natural(ref: str) -> tuple[Any, ...]:
+    parts = re.split(r"(\d+)", ref.casefold())
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))

@@ -1,0 +1,114 @@
+"""``/csp action show``: one action with every field and its history, newest first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from commands.core import Context, Reply, Result
+from commands.edits import action_line, describe_change
+from commands.lookup import find_action
+from commands.perms import may_change
+from commands.registry import Args, command
+from storage.dates import uk
+from storage.models import Action, ActionUpdate, Status
+
+# How many history entries a reply shows; older ones are counted, not listed.
+HISTORY_SHOWN = 20
+SOURCES = {
+    "import": "plan import",
+    "command": "/csp",
+    "modal": "form",
+    "button": "button",
+    "console": "console",
+    "scheduler": "the bot",
+}
+# Who made an entry that names no person.
+NOBODY = {"import": "the plan import", "console": "the console operator", "scheduler": "the bot"}
+
+
+@command(
+    "action show",
+    usage="<ref>",
+    examples=("/csp action show A-17",),
+    positional=("ref",),
+    keys=("ref",),
+)
+def action_show(ctx: Context, args: Args) -> Result:
+    """Show an action with all its details and its history of updates.
+
+    The latest 20 entries of the history are shown, newest first, with who
+    made each change, when, and through what.
+    """
+    action = find_action(ctx, args.get("ref"))
+    entries, total = history(ctx, action)
+    data = {
+        "action": action_line(action, ctx.today),
+        "fields": fields(action),
+        "history": [entry_view(ctx, e) for e in entries],
+        "older": max(total - len(entries), 0),
+        "can_change": may_change(ctx, action),
+        "open": action.status in (Status.NOT_STARTED, Status.IN_PROGRESS),
+    }
+    return Reply("action_show", data, text=f"{action.ref}: {action.title}")
+
+
+def history(ctx: Context, action: Action) -> tuple[list[ActionUpdate], int]:
+    """The newest entries with who made them, and how many entries there are, in one query."""
+    rows = ctx.session.execute(
+        select(ActionUpdate, func.count().over())
+        .where(
+            ActionUpdate.partnership_id == ctx.partnership.id,
+            ActionUpdate.action_id == action.id,
+        )
+        .options(joinedload(ActionUpdate.by), joinedload(ActionUpdate.on_behalf_of))
+        .order_by(ActionUpdate.at.desc(), ActionUpdate.id.desc())
+        .limit(HISTORY_SHOWN)
+    ).all()
+    return [entry for entry, _ in rows], (rows[0][1] if rows else 0)
+
+
+def fields(action: Action) -> list[tuple[str, str]]:
+    """The action's details as (label, text) pairs, leaving out the empty ones."""
+    priority = f"{action.priority.code} {action.priority.title}" if action.priority else None
+    due = uk(action.due_date) if action.due_date else None
+    if due and action.timescale:
+        due = f"{due} ({action.timescale})"
+    pairs = [
+        ("Objective", action.objective),
+        ("Measure of success", action.measure_of_success),
+        ("Owner", action.owner.name if action.owner else "no owner yet"),
+        ("Lead organisation", action.lead_organisation.name if action.lead_organisation else None),
+        ("Partners", action.partners),
+        ("Priority", priority),
+        ("Sub-group", action.subgroup.name if action.subgroup else None),
+        ("Due", due or action.timescale or "no due date"),
+        ("Status", action.status.value.replace("_", " ")),
+        ("RAG", action.rag.value if action.rag else "not rated"),
+        ("SARA stage", action.sara_stage.value if action.sara_stage else None),
+        ("Resources", action.resources),
+        ("Risks", action.risks),
+        ("Snoozed until", uk(action.snoozed_until) if action.snoozed_until else None),
+    ]
+    return [(label, text) for label, text in pairs if text]
+
+
+def entry_view(ctx: Context, entry: ActionUpdate) -> dict[str, Any]:
+    """One history entry as plain values: who, on whose behalf, when, how, what."""
+    created = "created" in entry.changes
+    lines = [
+        line.replace(": none → ", ": ", 1) if created else line
+        for name, line in zip(entry.changes, describe_change(entry), strict=True)
+        if name != "created"
+    ]
+    return {
+        "by": entry.by.name if entry.by else NOBODY.get(entry.source.value, "someone"),
+        "on_behalf_of": entry.on_behalf_of.name if entry.on_behalf_of else "",
+        "at": entry.at.astimezone(ctx.zone).strftime("%d/%m/%Y %H:%M"),
+        "source": SOURCES.get(entry.source.value, entry.source.value),
+        "created": created,
+        "changes": lines,
+        "note": entry.note or "",
+    }

@@ -1,0 +1,309 @@
+"""A loopback fake of Slack's Web API and response URLs, for end-to-end tests.
+
+``FakeSlack`` is a ``ThreadingHTTPServer`` on 127.0.0.1 (a free port) running
+in a background thread. Point the bot's ``SLACK_API_URL`` at :attr:`base_url`
+and every Web API call the real ``slack_sdk.WebClient`` makes (a POST to
+``base_url + method`` with a form-encoded or JSON body and a bearer token) is
+recorded and answered like Slack would answer it. ``POST /response/<token>``
+plays a response URL: its JSON body is recorded under the method name
+``response_url``. Calls can be made to fail with Slack's ``ok: false`` errors
+or with HTTP 429/5xx statuses, a given number of times.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, NamedTuple, Self
+from urllib.parse import parse_qsl
+
+API_PREFIX = "/api/"
+RESPONSE_PREFIX = "/response/"
+RESPONSE_URL = "response_url"
+# Form-encoded parameters whose values slack_sdk sends as JSON text.
+JSON_PARAMS = ("blocks", "attachments", "view", "metadata")
+
+
+class Call(NamedTuple):
+    """One recorded request: the API method (or ``response_url``), its parameters, when."""
+
+    method: str
+    params: dict[str, Any]
+    at: float
+    path: str = ""
+    authorization: str = ""
+    failed: str = ""
+
+
+@dataclass
+class _Failure:
+    """A planned failure: an ok:false error, or an HTTP status, for matching calls."""
+
+    error: str = ""
+    status: int = 200
+    retry_after: int | None = None
+    times: int = 1
+    when: dict[str, Any] = field(default_factory=dict)
+
+    def matches(self, params: Mapping[str, Any]) -> bool:
+        """Whether this failure applies to a call with these parameters."""
+        return self.times > 0 and all(params.get(k) == v for k, v in self.when.items())
+
+
+def default_response(method: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """What Slack answers to a successful call of ``method``."""
+    ts = f"{time.time():.6f}"
+    if method == "auth.test":
+        return {
+            "ok": True,
+            "user_id": "UBOT",
+            "user": "csp-bot",
+            "bot_id": "BBOT",
+            "team_id": "T0RIVER",
+            "team": "Riverside",
+            "url": "https://x.slack.com/",
+        }
+    if method == "chat.postMessage":
+        channel = str(params.get("channel", ""))
+        if channel.startswith("U"):  # a DM to a user id lands in their IM channel
+            channel = "D" + channel[1:]
+        return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
+    if method == "chat.postEphemeral":
+        return {"ok": True, "channel": params.get("channel"), "message_ts": ts}
+    if method in ("views.open", "views.publish", "views.update", "views.push"):
+        view = params.get("view")
+        view = dict(view) if isinstance(view, dict) else {}
+        return {"ok": True, "view": {**view, "id": "V1", "hash": "1.abc"}}
+    if method == "conversations.open":
+        users = str(params.get("users", "U0"))
+        return {"ok": True, "channel": {"id": "D" + users.split(",")[0][1:]}}
+    return {"ok": True}
+
+
+def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
+    """The parameters of a request body: JSON, or form fields (JSON-looking values decoded)."""
+    text = body.decode("utf-8") if body else ""
+    if "json" in content_type:
+        data = json.loads(text) if text else {}
+        return dict(data) if isinstance(data, dict) else {"_json": data}
+    params: dict[str, Any] = dict(parse_qsl(text, keep_blank_values=True))
+    for name in JSON_PARAMS:
+        value = params.get(name)
+        if isinstance(value, str) and value[:1] in ("[", "{"):
+            with contextlib.suppress(ValueError):
+                params[name] = json.loads(value)
+    return params
+
+
+class FakeSlack:
+    """Slack's Web API and response URLs on a loopback port; records what the bot sends."""
+
+    def __init__(self) -> None:
+        self._calls: list[Call] = []
+        self._failures: dict[str, list[_Failure]] = {}
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------- lifecycle
+
+    def start(self) -> Self:
+        """Start serving in a background thread."""
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                """Record the request and answer it like Slack would."""
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                status, headers, payload = fake._handle(
+                    self.path, body, self.headers.get("Content-Type") or "", dict(self.headers)
+                )
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_GET(self) -> None:
+                """Answer a GET like a POST (Slack's API accepts both)."""
+                self.do_POST()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Stay quiet: the tests read the recorded calls instead."""
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="fakeslack", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> Self:
+        """Start serving for the ``with`` block."""
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop serving at the end of the ``with`` block."""
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The port the fake listens on."""
+        assert self._server is not None, "FakeSlack is not started"
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """The Web API base URL for ``SLACK_API_URL``."""
+        return f"http://127.0.0.1:{self.port}{API_PREFIX}"
+
+    def response_url(self, token: str) -> str:
+        """A response URL for one request; posts to it are recorded as ``response_url``."""
+        return f"http://127.0.0.1:{self.port}{RESPONSE_PREFIX}{token}"
+
+    # --------------------------------------------------------------- reading
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        """Every recorded call of ``method`` (all calls when None), oldest first."""
+        with self._lock:
+            return [c for c in self._calls if method is None or c.method == method]
+
+    def responses(self, token: str) -> list[dict[str, Any]]:
+        """The JSON bodies posted to the response URL with this token, oldest first."""
+        path = RESPONSE_PREFIX + token
+        return [c.params for c in self.calls(RESPONSE_URL) if c.path == path]
+
+    def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        *,
+        timeout: float = 10.0,
+        where: Callable[[Call], bool] | None = None,
+    ) -> list[Call]:
+        """Wait until at least ``count`` calls of ``method`` (matching ``where``) arrived."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [c for c in self.calls(method) if where is None or where(c)]
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            time.sleep(0.02)
+
+    def reset(self) -> None:
+        """Forget recorded calls and planned failures."""
+        with self._lock:
+            self._calls.clear()
+            self._failures.clear()
+
+    # -------------------------------------------------------------- failing
+
+    def fail(
+        self,
+        method: str,
+        error: str = "user_not_found",
+        times: int = 1,
+        *,
+        when: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` (matching ``when``) with ok:false."""
+        with self._lock:
+            self._failures.setdefault(method, []).append(
+                _Failure(error=error, times=times, when=dict(when or {}))
+            )
+
+    def fail_http(
+        self,
+        method: str,
+        status: int = 429,
+        retry_after: int | None = 1,
+        times: int = 1,
+        *,
+        when: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` with an HTTP error (429, 500, 503)."""
+        with self._lock:
+            self._failures.setdefault(method, []).append(
+                _Failure(
+                    error="ratelimited" if status == 429 else f"http_{status}",
+                    status=status,
+                    retry_after=retry_after if status == 429 else None,
+                    times=times,
+                    when=dict(when or {}),
+                )
+            )
+
+    # ------------------------------------------------------------- handling
+
+    def _take_failure(self, method: str, params: Mapping[str, Any]) -> _Failure | None:
+        """The first planned failure for this call, used up by one."""
+        for failure in self._failures.get(method, []):
+            if failure.matches(params):
+                failure.times -= 1
+                return failure
+        return None
+
+    def _handle(
+        self, path: str, body: bytes, content_type: str, headers: Mapping[str, str]
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Record one request and build its (status, headers, body)."""
+        path = path.split("?", 1)[0]
+        try:
+            params = parse_body(body, content_type)
+        except ValueError:
+            params = {"_raw": body.decode("utf-8", "replace")}
+        auth = headers.get("Authorization", "")
+        if path.startswith(RESPONSE_PREFIX):
+            method = RESPONSE_URL
+        elif path.startswith(API_PREFIX):
+            method = path[len(API_PREFIX) :]
+        else:
+            with self._lock:
+                self._calls.append(Call("unknown", params, time.time(), path, auth))
+            return 404, {"Content-Type": "text/plain"}, b"not found"
+        with self._lock:
+            failure = self._take_failure(method, params)
+            self._calls.append(
+                Call(method, params, time.time(), path, auth, failure.error if failure else "")
+            )
+        if failure is not None and failure.status != 200:
+            out: dict[str, str] = {"Content-Type": "application/json; charset=utf-8"}
+            if failure.retry_after is not None:
+                out["Retry-After"] = str(failure.retry_after)
+            data = json.dumps({"ok": False, "error": failure.error}).encode()
+            return failure.status, out, data
+        if method == RESPONSE_URL:
+            if failure is not None:
+                return 404, {"Content-Type": "text/plain"}, failure.error.encode()
+            return 200, {"Content-Type": "text/plain"}, b"ok"
+        answer = (
+            {"ok": False, "error": failure.error}
+            if failure is not None
+            else default_response(method, params)
+        )
+        return 200, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(answer).encode()
