@@ -164,6 +164,8 @@ def _kind(cmd: Command, name: str) -> str | None:
         return "date"
     if name in cmd.person_keys:
         return "person"
+    if name == "group":  # sub-group names have spaces: "group:ASB Steering Group"
+        return "group"
     return None
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from commands.args import parse
 from commands.core import Context, Refused, Reply, Result, UserError
 from commands.edits import is_date
-from commands.lookup import is_person
+from commands.lookup import is_group, is_person
 from commands.perms import require_coordinator
 from commands.registry import Args, Command, find, registry
 
@@ -71,7 +71,11 @@ def dispatch_text(ctx: Context, text: str) -> Outcome:
             require_coordinator(ctx, f"use `/csp {cmd.name}`")
 
         def probe(kind: str, value: str) -> bool:
-            return is_date(ctx, value) if kind == "date" else is_person(ctx, value)
+            if kind == "date":
+                return is_date(ctx, value)
+            if kind == "group":
+                return is_group(ctx, value)
+            return is_person(ctx, value)
 
         args = parse(cmd, split_words(text, used), probe)
         return Outcome(cmd.run(ctx, args), True, cmd)

@@ -172,6 +172,15 @@ def find_group(ctx: Context, text: str) -> SubGroup:
     )
 
 
+def is_group(ctx: Context, text: str) -> bool:
+    """Whether ``text`` names exactly one sub-group (used to read multi-word names)."""
+    try:
+        find_group(ctx, text)
+    except UserError:
+        return False
+    return True
+
+
 def find_measure(ctx: Context, text: str) -> Measure:
     """A measure by ref (``M-3``) or name (or a unique part of it), or a UserError."""
     rows = list(

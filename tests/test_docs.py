@@ -52,3 +52,33 @@ def test_import_guide_lists_every_recognised_header() -> None:
     for names in headers.SYNONYMS.values():
         for header in names:
             assert header in IMPORT_GUIDE, header
+
+
+def test_readme_lists_every_sub_command() -> None:
+    """The README's /csp table names every registered sub-command."""
+    from commands.registry import registry
+
+    readme = (REPO / "README.md").read_text()
+    for name in registry():
+        assert f"`/csp {name}" in readme, name
+
+
+def test_manifest_declares_the_command_and_home_tab() -> None:
+    import yaml
+
+    manifest = yaml.safe_load((REPO / "manifest.yml").read_text())
+    [command] = manifest["features"]["slash_commands"]
+    assert command["command"] == "/csp" and command["should_escape"] is True
+    assert command["url"].endswith("/slack/events")
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert manifest["settings"]["interactivity"]["request_url"].endswith("/slack/events")
+    assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert {"commands", "chat:write"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def test_procfile_runs_web_and_release() -> None:
+    lines = dict(
+        line.split(":", 1) for line in (REPO / "Procfile").read_text().splitlines() if line
+    )
+    assert "csp-bot serve --port $PORT" in lines["web"]
+    assert "csp-bot db upgrade" in lines["release"]

@@ -395,3 +395,66 @@ def test_worker_checked_its_token_against_the_fake(e2e: Stack) -> None:
     [call] = [c for c in e2e.startup if c.method == "auth.test"]
     assert call.authorization == f"Bearer {BOT_TOKEN}"
     assert e2e.server.health() == 200
+
+
+# ------------------------------------------------- every sub-command over HTTP
+
+# One line per registered sub-command, typed by someone allowed to run it, and
+# a word its reply must contain. A new sub-command without a line here fails
+# test_every_sub_command_has_an_http_case, so none ships untested through Slack.
+EVERY = {
+    "help": ("U0MO", "help action", "/csp action update"),
+    "whoami": ("U0GINA", "whoami", "Gina Grouplead"),
+    "action add": ("U0CORA", 'action add "Door-knock the estate" owner:@Lee Lead due:+2w', "Added"),
+    "action update": ("U0LEE", 'action update A-4 rag:amber "map drafted"', "updated"),
+    "action done": ("U0LEE", "action done A-4 finished", "updated"),
+    "action show": ("U0MO", "action show A-1", "youth diversion"),
+    "action list": ("U0MO", "action list overdue", "A-1"),
+    "action snooze": ("U0LEE", "action snooze A-1 until:+10d", "snoozed"),
+    "priority status": ("U0MO", "priority status P1", "P1"),
+    "measure record": ("U0GINA", "measure record M-1 36 period:Q2 2026/27", "36"),
+    "chase": ("U0CORA", "chase group:ASB Steering Group", "Chased"),
+    "person add": ("U0CORA", '<@U0NEW|nia> name:"Nia New" role:member', "Nia New"),
+}
+
+
+def test_every_sub_command_has_an_http_case() -> None:
+    from commands.registry import registry
+
+    assert set(EVERY) == set(registry())
+
+
+@pytest.mark.parametrize("name", sorted(EVERY))
+def test_every_sub_command_works_over_signed_http(e2e: Stack, name: str) -> None:
+    """Each sub-command, typed in Slack by someone allowed, answers without a warning."""
+    user, line, expected = EVERY[name]
+    if name == "person add":
+        line = f"person add {line}"
+    response = e2e.server.command(user, line)
+    body = acked(response)
+    if name == "chase":  # slow: acknowledged at once, the report follows at response_url
+        [posted] = e2e.fake.wait_for("response_url")
+        body = posted.params
+    text = all_text(body)
+    blocks_of(body)
+    assert ":warning:" not in text, text
+    assert expected.lower() in text.lower(), text
+
+
+def test_add_form_opens_with_nothing_typed_and_saves(e2e: Stack) -> None:
+    """`/csp action add` alone opens the add form; its submission creates the action."""
+    acked(e2e.server.command("U0GINA", "action add"))
+    [opened] = e2e.fake.calls("views.open")
+    view = opened.params["view"]
+    View(**view).validate_json()
+    blank = e2e.server.view_submission("U0GINA", view, {"title": ""})
+    assert blank.status == 200 and blank.json.get("response_action") == "errors"
+    assert "title" in blank.json["errors"]
+    assert not e2e.db.new_actions()
+    saved = e2e.server.view_submission(
+        "U0GINA", view, {"title": "Walkabout with housing officers", "group": "ASB Steering Group"}
+    )
+    assert saved.status == 200 and saved.json.get("response_action") != "errors", saved.json
+    [created] = e2e.db.new_actions()
+    assert created.title == "Walkabout with housing officers"
+    assert e2e.fake.wait_for("chat.postEphemeral")
