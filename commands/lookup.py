@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from commands.args import split_mention
 from commands.core import Context, UserError
-from storage.models import Action, Measure, Person, Priority, SubGroup
+from storage.models import Action, Measure, Organisation, Person, Priority, SubGroup
 from storage.planfile import fold
 
 _REF = re.compile(r"[A-Za-z]{1,6}-?\d{1,6}")
@@ -148,6 +149,19 @@ def find_priority(ctx: Context, text: str) -> Priority:
     )
 
 
+Named = TypeVar("Named", SubGroup, Organisation)
+
+
+def by_name(rows: list[Named], text: str) -> Named | None:
+    """The row whose name is ``text`` (any case), else the only one containing it."""
+    key = fold(text)
+    exact = [r for r in rows if fold(r.name) == key]
+    if exact:
+        return exact[0]
+    partial = [r for r in rows if key and key in fold(r.name)]
+    return partial[0] if len(partial) == 1 else None
+
+
 def find_group(ctx: Context, text: str) -> SubGroup:
     """A sub-group by name (or the start of it), or a UserError listing the groups."""
     rows = list(
@@ -157,13 +171,9 @@ def find_group(ctx: Context, text: str) -> SubGroup:
             .order_by(SubGroup.name)
         )
     )
-    key = fold(text)
-    exact = [g for g in rows if fold(g.name) == key]
-    if exact:
-        return exact[0]
-    partial = [g for g in rows if key and key in fold(g.name)]
-    if len(partial) == 1:
-        return partial[0]
+    found = by_name(rows, text)
+    if found is not None:
+        return found
     names = ", ".join(f"`{g.name}`" for g in rows) or "none"
     raise UserError(
         f"There is no sub-group `{text[:60]}` in {ctx.partnership.name}. Its groups: {names}. "

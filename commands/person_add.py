@@ -10,7 +10,7 @@ from sqlalchemy import select
 from commands.args import split_mention
 from commands.core import Context, Reply, Result, UserError
 from commands.edits import read_text
-from commands.lookup import people
+from commands.lookup import by_name, people
 from commands.perms import coordinators
 from commands.registry import Args, command
 from storage.models import Organisation, Person, Role
@@ -157,11 +157,9 @@ def find_organisation(ctx: Context, text: str) -> Organisation:
             .order_by(Organisation.name)
         )
     )
-    key = fold(text)
-    exact = [o for o in rows if fold(o.name) == key]
-    partial = [o for o in rows if key and key in fold(o.name)]
-    if exact or len(partial) == 1:
-        return (exact or partial)[0]
+    found = by_name(rows, text)
+    if found is not None:
+        return found
     names = ", ".join(f"`{o.name}`" for o in rows) or "none yet"
     raise UserError(
         f"There is no organisation `{text[:60]}` in {ctx.partnership.name}. Its organisations: "

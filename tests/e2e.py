@@ -33,14 +33,14 @@ from urllib.parse import urlencode
 import pytest
 import yaml
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import Engine, delete, func, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from storage.db import make_engine, session_factory, upgrade
 from storage.models import Action, ActionUpdate, Notification, Partnership
 from storage.planfile import load_plan_file
 from storage.sync import apply_plan
+from tests.conftest import _fresh_postgres
 from tests.fakeslack import Call, FakeSlack
 
 REPO = Path(__file__).resolve().parents[1]
@@ -103,25 +103,8 @@ def prepare_database(url: str, plans: list[Path]) -> None:
         engine.dispose()
 
 
-@contextmanager
-def fresh_postgres(admin: Engine) -> Iterator[str]:
-    """A new, empty PostgreSQL database (dropped afterwards), as conftest makes them."""
-    name = f"csp_e2e_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(str(admin.url)).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+# A new, empty PostgreSQL database (dropped afterwards), made as conftest makes them.
+fresh_postgres = contextmanager(_fresh_postgres)
 
 
 class Baseline:
