@@ -34,9 +34,10 @@ DEMO_SCRIPT = """\
 /csp priority status P1
 /csp action update A-1 rag:green
 # Bad input gets a private answer that says what to type, and nothing is written.
-/csp action update A-1 due:31/02/2027
-# Give only the reference and Slack opens a form with the current values.
 /as Kath Rees
+/csp action update A-1 due:31/02/2027
+/csp action update A-1 rag:purple
+# Give only the reference and Slack opens a form with the current values.
 /csp action update A-1
 # The coordinator chases the leads of overdue and stale actions.
 /as operator

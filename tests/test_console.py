@@ -142,7 +142,8 @@ def test_demo_plays_a_session_without_slack(tmp_path: Path) -> None:
     assert "> /csp action update A-1 rag:amber" in out
     assert "venue confirmed, launch slips to May" in out
     assert "can't change A-1" in out  # a member is refused
-    assert "31/02/2027" in out and ":warning:" in out  # bad date explained
+    assert "`31/02/2027` is not a date I can read" in out  # bad date explained
+    assert "`purple` is not a RAG rating" in out
     assert "opens a form" in out
     assert "Traceback" not in out + result.stderr
     again = _cli(["demo"], tmp_path / "demo.db")
