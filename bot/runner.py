@@ -61,19 +61,16 @@ def execute(
                 session.rollback()
             return outcome
     except StaleDataError:
-        message = (
+        return _try_again(
             "Someone else changed that action at the same moment, so nothing was saved. "
             "Look at it again (`/csp action show <ref>`) and repeat your update."
         )
-        return Outcome(error_reply(UserError(message)), False, None, UserError(message))
     except IntegrityError:
-        reference = uuid.uuid4().hex[:8]
-        log.warning("integrity conflict in %s (ref %s)", label, reference)
-        message = (
+        log.warning("integrity conflict in %s", label)
+        return _try_again(
             "That clashed with a change made at the same moment, so nothing was saved. "
             "Please try again."
         )
-        return Outcome(error_reply(UserError(message)), False, None, UserError(message))
     except DBAPIError:
         reference = uuid.uuid4().hex[:8]
         log.exception("database error in %s (ref %s)", label, reference)
@@ -82,3 +79,9 @@ def execute(
         reference = uuid.uuid4().hex[:8]
         log.exception("unexpected error in %s (ref %s)", label, reference)
         return Outcome(apology(reference), False)
+
+
+def _try_again(message: str) -> Outcome:
+    """The outcome for a clash with a concurrent change: nothing saved, say so."""
+    error = UserError(message)
+    return Outcome(error_reply(error), False, None, error)

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from commands.args import parse
 from commands.core import Context, Refused, Reply, Result, UserError
 from commands.edits import is_date
-from commands.lookup import is_group, is_person
+from commands.lookup import is_group, match_person, people
 from commands.perms import require_coordinator
 from commands.registry import Args, Command, find, registry
+from storage.models import Person
 
 # Slack caps a slash command's text at 4,000 characters; anything longer did
 # not come from Slack and is refused before any parsing work.
@@ -70,12 +71,16 @@ def dispatch_text(ctx: Context, text: str) -> Outcome:
         if cmd.coordinator_only:
             require_coordinator(ctx, f"use `/csp {cmd.name}`")
 
+        everyone: list[Person] = []
+
         def probe(kind: str, value: str) -> bool:
             if kind == "date":
                 return is_date(ctx, value)
             if kind == "group":
                 return is_group(ctx, value)
-            return is_person(ctx, value)
+            if not everyone:  # one query per command, however many words are tried
+                everyone.extend(people(ctx))
+            return match_person(everyone, value) is not None
 
         args = parse(cmd, split_words(text, used), probe)
         return Outcome(cmd.run(ctx, args), True, cmd)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -28,6 +28,15 @@ def normalise_ref(text: str) -> str:
     if m := re.fullmatch(r"([A-Z]{1,6})-?(\d{1,6})", text):
         return f"{m[1]}-{m[2]}"
     return text
+
+
+Row = TypeVar("Row", Priority, SubGroup, Measure, Organisation, Person)
+
+
+def rows_of(ctx: Context, model: type[Row], order: Any) -> list[Row]:
+    """Every row of ``model`` in the asker's partnership, in ``order``: one query."""
+    query = select(model).where(model.partnership_id == ctx.partnership.id).order_by(order)
+    return list(ctx.session.scalars(query))
 
 
 def find_action(ctx: Context, ref: str | None, *, history: bool = False) -> Action:
@@ -60,11 +69,7 @@ def find_action(ctx: Context, ref: str | None, *, history: bool = False) -> Acti
 
 def people(ctx: Context) -> list[Person]:
     """Everyone in the asker's partnership, by name."""
-    return list(
-        ctx.session.scalars(
-            select(Person).where(Person.partnership_id == ctx.partnership.id).order_by(Person.name)
-        )
-    )
+    return rows_of(ctx, Person, Person.name)
 
 
 def _name_keys(person: Person) -> set[str]:
@@ -117,20 +122,9 @@ def find_person(ctx: Context, text: str, *, field: str = "owner") -> Person:
     )
 
 
-def is_person(ctx: Context, text: str) -> bool:
-    """Whether ``text`` names someone in the partnership (used to read multi-word names)."""
-    return match_person(people(ctx), text) is not None
-
-
 def find_priority(ctx: Context, text: str) -> Priority:
     """A priority by code (``P2``, ``2``) or title, or a UserError listing the codes."""
-    rows = list(
-        ctx.session.scalars(
-            select(Priority)
-            .where(Priority.partnership_id == ctx.partnership.id)
-            .order_by(Priority.position)
-        )
-    )
+    rows = rows_of(ctx, Priority, Priority.position)
     key = fold(text)
     for p in rows:
         if (
@@ -164,13 +158,7 @@ def by_name(rows: list[Named], text: str) -> Named | None:
 
 def find_group(ctx: Context, text: str) -> SubGroup:
     """A sub-group by name (or the start of it), or a UserError listing the groups."""
-    rows = list(
-        ctx.session.scalars(
-            select(SubGroup)
-            .where(SubGroup.partnership_id == ctx.partnership.id)
-            .order_by(SubGroup.name)
-        )
-    )
+    rows = rows_of(ctx, SubGroup, SubGroup.name)
     found = by_name(rows, text)
     if found is not None:
         return found
@@ -193,13 +181,7 @@ def is_group(ctx: Context, text: str) -> bool:
 
 def find_measure(ctx: Context, text: str) -> Measure:
     """A measure by ref (``M-3``) or name (or a unique part of it), or a UserError."""
-    rows = list(
-        ctx.session.scalars(
-            select(Measure)
-            .where(Measure.partnership_id == ctx.partnership.id)
-            .order_by(Measure.position)
-        )
-    )
+    rows = rows_of(ctx, Measure, Measure.position)
     key = fold(text)
     for m in rows:
         if (m.ref and fold(m.ref) == key) or fold(m.name) == key:

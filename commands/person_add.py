@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
-
 from commands.args import split_mention
 from commands.core import Context, Reply, Result, UserError
 from commands.edits import read_text
-from commands.lookup import by_name, people
+from commands.lookup import by_name, people, rows_of
 from commands.perms import coordinators
 from commands.registry import Args, command
 from storage.models import Organisation, Person, Role
@@ -150,13 +148,7 @@ def keep_a_coordinator(ctx: Context, person: Person | None, role: Role | None) -
 
 def find_organisation(ctx: Context, text: str) -> Organisation:
     """A partner organisation by name (or a unique part of it), or a UserError listing them."""
-    rows = list(
-        ctx.session.scalars(
-            select(Organisation)
-            .where(Organisation.partnership_id == ctx.partnership.id)
-            .order_by(Organisation.name)
-        )
-    )
+    rows = rows_of(ctx, Organisation, Organisation.name)
     found = by_name(rows, text)
     if found is not None:
         return found
