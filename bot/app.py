@@ -55,6 +55,8 @@ log = logging.getLogger("csp_bot.slack")
 
 Clock = Callable[[], dt.datetime]
 BUTTONS = r"^action_(update|done|snooze|show|menu)$"
+# Keys of a modal's private_metadata that the edge sets (not the command's values).
+EDGE_META = frozenset({"channel", "from", "partnership"})
 # Follow-up pages of long replies, handed from the ack to the lazy listener.
 _PENDING_TTL = 120.0
 
@@ -232,7 +234,9 @@ class Edge:
             meta = json.loads(view.get("private_metadata") or "{}")
             values = {
                 **submitted_values(view),
-                **{k: v for k, v in meta.items() if k in ("ref", "version")},
+                # The form's own hidden values (ref, version, group, quarter...);
+                # where it was opened from is the edge's business, not the command's.
+                **{k: v for k, v in meta.items() if k not in EDGE_META},
             }
             name = FORM_COMMANDS[view["callback_id"]]
             outcome = self.run(
@@ -396,7 +400,7 @@ def create_app(
     edge = Edge(factory, client, clock)
     app.command("/csp")(ack=edge.on_command, lazy=[edge.command_lazy])
     app.action(_pattern(BUTTONS))(edge.on_button)
-    app.view_submission(_pattern(r"^action_(update|add)$"))(edge.on_submit)
+    app.view_submission(_pattern("^(" + "|".join(FORM_COMMANDS) + ")$"))(edge.on_submit)
     app.event("app_home_opened")(edge.on_home)
     return app
 

@@ -14,13 +14,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from storage import partnership_settings
 from storage.dates import FinancialYear
 from storage.models import Partnership, Person, Role, Source
+from storage.partnership_settings import PartnershipSettings
+from storage.workdays import WorkingCalendar
 
 # Longest free text a command accepts in one field. Slack allows 4,000
 # characters in a slash command; a section block shows 3,000, and a note that
@@ -53,6 +57,10 @@ class Delivery:
     person: str
     ok: bool
     error: str | None = None
+    # A failure worth trying again later (rate limit or Slack unreachable after
+    # the client's own retries), as opposed to one that will fail again
+    # (deactivated user, archived channel).
+    transient: bool = False
 
 
 class Notifier(Protocol):
@@ -92,6 +100,16 @@ class Context:
     def fy(self) -> FinancialYear:
         """The partnership's financial year."""
         return FinancialYear(self.partnership.fy_start_month, self.partnership.fy_start_day)
+
+    @cached_property
+    def settings(self) -> PartnershipSettings:
+        """The partnership's scheduling settings (deadlines, lead times, quiet hours)."""
+        return partnership_settings.of(self.partnership)
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        """The partnership's working days and sending hours."""
+        return partnership_settings.calendar(self.partnership, self.settings)
 
     @property
     def is_coordinator(self) -> bool:

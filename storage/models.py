@@ -204,6 +204,8 @@ class Partnership(Base):
     leadership_group: Mapped[str | None] = mapped_column(String(200))
     slack_team_id: Mapped[str | None] = mapped_column(String(32), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("partnership.id"))
+    # Scheduling settings (storage/partnership_settings.py); empty means the defaults.
+    settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped[Partnership | None] = relationship(remote_side=[id], back_populates="children")
@@ -483,6 +485,25 @@ class QuarterlyReturn(Base):
     )
 
 
+class ReturnRevision(Base):
+    """What a quarterly return said before an amendment: returns keep their history too."""
+
+    __tablename__ = "return_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+    return_id: Mapped[int] = mapped_column(
+        ForeignKey("quarterly_return.id", ondelete="CASCADE"), index=True
+    )
+    # When the replaced version was saved, and by whom.
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # The replaced text fields and {priority code: rag}, as plain JSON.
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    by: Mapped[Person | None] = relationship()
+
+
 class ReturnPriorityRag(Base):
     """The RAG a quarterly return gives one of the priorities its group covers."""
 
@@ -518,3 +539,42 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     # Whether a failure has been reported to the coordinators already.
     reported: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where it goes (a Slack user or channel id) and the rendered message, kept
+    # with the claim so a retry after a crash resends exactly what was claimed.
+    address: Mapped[str | None] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ActionNudge(Base):
+    """When an action was last in a nudge, so it is not nudged again within the interval.
+
+    Kept apart from ``action`` so that a nudge never bumps the action's version
+    (that would make a lead's concurrent update fail its optimistic lock).
+    """
+
+    __tablename__ = "action_nudge"
+
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("action.id", ondelete="CASCADE"), primary_key=True
+    )
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+    # "overdue" or "stale": which nudge last named it.
+    kind: Mapped[str] = mapped_column(String(16))
+    last_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class DigestSnapshot(Base):
+    """A priority's RAG as the digest for a meeting showed it: the next digest's "before"."""
+
+    __tablename__ = "digest_snapshot"
+    __table_args__ = (UniqueConstraint("meeting_id", "priority_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    priority_id: Mapped[int] = mapped_column(ForeignKey("priority.id", ondelete="CASCADE"))
+    # The rolled-up RAG (red/amber/green/complete/none) and the counts behind it.
+    rag: Mapped[str] = mapped_column(String(16))
+    open_actions: Mapped[int] = mapped_column(Integer, default=0)
+    overdue_actions: Mapped[int] = mapped_column(Integer, default=0)
+    taken_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
