@@ -270,11 +270,22 @@ def example_plans() -> list[Path]:
     ]
 
 
-def _runner(name: str) -> Callable[[Settings, argparse.Namespace], int]:
-    """A run command from bot.cli_bot, bound to this module's database and output helpers."""
-    from bot import cli_bot
+# The commands that run the bot, by the module that holds ``cmd_<name>``.
+RUNNERS = {
+    "demo": "bot.cli_bot",
+    "console": "bot.cli_bot",
+    "serve": "bot.cli_bot",
+    "socket": "bot.cli_bot",
+    "run-due": "bot.clock",
+    "clock": "bot.clock",
+}
 
-    func = getattr(cli_bot, f"cmd_{name}")
+
+def _runner(name: str) -> Callable[[Settings, argparse.Namespace], int]:
+    """A run command, bound to this module's database and output helpers."""
+    import importlib
+
+    func = getattr(importlib.import_module(RUNNERS[name]), "cmd_" + name.replace("-", "_"))
     if name in ("serve", "socket"):
         return func  # type: ignore[no-any-return]
 
@@ -350,10 +361,11 @@ def build_parser() -> argparse.ArgumentParser:
     show = add("show", cmd_plan_show, plan_sub)
     show.add_argument("--partnership", help="which partnership (slug or name)")
 
-    from bot.cli_bot import add_arguments
+    from bot import cli_bot, clock
 
-    runners = {name: add(name, _runner(name)) for name in ("demo", "console", "serve", "socket")}
-    add_arguments(runners)
+    runners = {name: add(name, _runner(name)) for name in RUNNERS}
+    cli_bot.add_arguments(runners)
+    clock.add_arguments(runners)
     return parser
 
 

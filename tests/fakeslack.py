@@ -7,7 +7,10 @@ and every Web API call the real ``slack_sdk.WebClient`` makes (a POST to
 recorded and answered like Slack would answer it. ``POST /response/<token>``
 plays a response URL: its JSON body is recorded under the method name
 ``response_url``. Calls can be made to fail with Slack's ``ok: false`` errors
-or with HTTP 429/5xx statuses, a given number of times.
+or with HTTP 429/5xx statuses, a given number of times, or to hang (the way a
+process killed mid-send leaves a request: Slack may or may not have accepted
+it). Posted messages are kept per conversation, with their metadata, and
+``conversations.history`` returns them, newest first, as Slack does.
 """
 
 from __future__ import annotations
@@ -50,6 +53,9 @@ class _Failure:
     retry_after: int | None = None
     times: int = 1
     when: dict[str, Any] = field(default_factory=dict)
+    # Hang instead of answering; ``accept`` says whether Slack kept the message.
+    hang: bool = False
+    accept: bool = True
 
     def matches(self, params: Mapping[str, Any]) -> bool:
         """Whether this failure applies to a call with these parameters."""
@@ -107,6 +113,8 @@ class FakeSlack:
     def __init__(self) -> None:
         self._calls: list[Call] = []
         self._failures: dict[str, list[_Failure]] = {}
+        self._messages: dict[str, list[dict[str, Any]]] = {}
+        self._released = threading.Event()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -151,6 +159,7 @@ class FakeSlack:
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
+        self._released.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -215,11 +224,17 @@ class FakeSlack:
                 return found
             time.sleep(0.02)
 
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """The messages posted in a conversation (a user id means their DM), oldest first."""
+        with self._lock:
+            return list(self._messages.get(_conversation(channel), []))
+
     def reset(self) -> None:
-        """Forget recorded calls and planned failures."""
+        """Forget recorded calls, messages and planned failures."""
         with self._lock:
             self._calls.clear()
             self._failures.clear()
+            self._messages.clear()
 
     # -------------------------------------------------------------- failing
 
@@ -258,6 +273,29 @@ class FakeSlack:
                 )
             )
 
+    def hang(
+        self,
+        method: str = "chat.postMessage",
+        *,
+        accept: bool = True,
+        times: int = 1,
+        when: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Never answer the next ``times`` matching calls (until :meth:`release`).
+
+        With ``accept`` the message is kept as if Slack took it before the
+        connection died; without, it is lost, as if the request never arrived.
+        """
+        with self._lock:
+            self._released.clear()
+            self._failures.setdefault(method, []).append(
+                _Failure(error="hang", times=times, when=dict(when or {}), hang=True, accept=accept)
+            )
+
+    def release(self) -> None:
+        """Let hung calls finish (their callers have usually been killed by then)."""
+        self._released.set()
+
     # ------------------------------------------------------------- handling
 
     def _take_failure(self, method: str, params: Mapping[str, Any]) -> _Failure | None:
@@ -291,6 +329,11 @@ class FakeSlack:
             self._calls.append(
                 Call(method, params, time.time(), path, auth, failure.error if failure else "")
             )
+        if failure is not None and failure.hang:
+            if failure.accept:
+                self._keep(method, params)
+            self._released.wait(timeout=60)
+            return 503, {"Content-Type": "text/plain"}, b"hung"
         if failure is not None and failure.status != 200:
             out: dict[str, str] = {"Content-Type": "application/json; charset=utf-8"}
             if failure.retry_after is not None:
@@ -301,9 +344,48 @@ class FakeSlack:
             if failure is not None:
                 return 404, {"Content-Type": "text/plain"}, failure.error.encode()
             return 200, {"Content-Type": "text/plain"}, b"ok"
-        answer = (
-            {"ok": False, "error": failure.error}
-            if failure is not None
-            else default_response(method, params)
-        )
+        if failure is not None:
+            answer: dict[str, Any] = {"ok": False, "error": failure.error}
+        elif method == "conversations.history":
+            answer = self._history(params)
+        else:
+            answer = default_response(method, params)
+            if method == "chat.postMessage":
+                self._keep(method, params, answer["ts"])
         return 200, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(answer).encode()
+
+    def _keep(self, method: str, params: Mapping[str, Any], ts: str | None = None) -> None:
+        """Store a posted message in its conversation."""
+        if method != "chat.postMessage":
+            return
+        item = {
+            "ts": ts or f"{time.time():.6f}",
+            "text": params.get("text", ""),
+            "blocks": params.get("blocks"),
+            "thread_ts": params.get("thread_ts"),
+            "metadata": params.get("metadata"),
+        }
+        with self._lock:
+            self._messages.setdefault(_conversation(str(params.get("channel", ""))), []).append(
+                item
+            )
+
+    def _history(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """``conversations.history``: top-level messages, newest first, metadata on request."""
+        with_meta = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        limit = int(params.get("limit") or 100)
+        with self._lock:
+            found = [
+                m
+                for m in self._messages.get(str(params.get("channel", "")), [])
+                if not m["thread_ts"]
+            ]
+        newest = [
+            {k: v for k, v in m.items() if with_meta or k != "metadata"} for m in reversed(found)
+        ]
+        return {"ok": True, "messages": newest[:limit], "has_more": len(newest) > limit}
+
+
+def _conversation(channel: str) -> str:
+    """Where a post lands: a user id means the DM with them (``U1`` -> ``D1``)."""
+    return "D" + channel[1:] if channel[:1] in ("U", "W") else channel

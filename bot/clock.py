@@ -1,0 +1,191 @@
+"""The one scheduler process (``csp-bot clock``) and ``csp-bot run-due``.
+
+APScheduler 3.x only wakes the sweeps: a ``BlockingScheduler`` in
+Europe/London with one job under a fixed id (``sweep``), every five minutes,
+``replace_existing`` so a restart never adds a second copy, ``coalesce`` and
+``max_instances=1`` so a slow sweep is never run twice at once, and no
+persistent job store (APScheduler's stores cannot be shared between
+processes; what is due lives in our own tables). Exactly-once sending is the
+outbox's job, so a second clock by mistake, or ``run-due`` from a cron while
+the clock runs, sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import signal
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.sender import PrintSender, SlackSender
+from bot.settings import Settings, SettingsError
+from bot.sweeps.outbox import Tally
+from bot.sweeps.run import run_due
+
+log = logging.getLogger("csp_bot.clock")
+
+ZONE = ZoneInfo("Europe/London")
+JOB_ID = "sweep"
+EVERY_MINUTES = 5
+Out = Callable[[str], None]
+Sessions = Callable[..., sessionmaker[Session]]
+
+
+def utcnow() -> dt.datetime:
+    """The current time, aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def scheduler_client(settings: Settings) -> WebClient:
+    """The Web API client for scheduled sends: honours Retry-After, retries 5xx and resets."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """``2027-01-04T09:30`` (London wall-clock time) or with an offset, as aware UTC."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a date and time; write it as 2027-01-04T09:30 (London time) "
+            "or 2027-01-04T09:30+00:00"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZONE)
+    return moment.astimezone(dt.UTC)
+
+
+def sweep(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    now: dt.datetime,
+    *,
+    partnership: str | None = None,
+    dry_run: bool = False,
+    out: Out | None = None,
+) -> Tally:
+    """One run of every sweep, sending through Slack (or printing, for a dry run)."""
+    if dry_run:
+        printer = PrintSender(out or print)
+        return run_due(
+            factory, printer, now, partnership=partnership, dry_run=True, out=printer.out
+        )
+    if not settings.slack_bot_token:
+        raise SettingsError(
+            "SLACK_BOT_TOKEN: not set, so nothing can be sent (see the README's 'Slack app' "
+            "section); add --dry-run to see what is due without sending"
+        )
+    sender = SlackSender(scheduler_client(settings))
+    return run_due(factory, sender, now, partnership=partnership)
+
+
+def build_scheduler(job: Callable[[], Any], *, start_now: bool = True) -> BlockingScheduler:
+    """The clock: one job with a fixed id, every five minutes, in Europe/London."""
+    scheduler = BlockingScheduler(
+        timezone=ZONE,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 240},
+    )
+    scheduler.add_job(
+        job,
+        CronTrigger(minute=f"*/{EVERY_MINUTES}", timezone=ZONE),
+        id=JOB_ID,
+        name="run every sweep that is due",
+        replace_existing=True,
+        # Catch up at once on start (a restart or deploy), then every five minutes.
+        next_run_time=dt.datetime.now(ZONE) if start_now else None,
+    )
+    return scheduler
+
+
+def cmd_run_due(
+    settings: Settings, args: argparse.Namespace, sessions: Sessions, _plans: list[Path], out: Out
+) -> int:
+    """Run every sweep once, as if at --at (default now), and exit."""
+    try:
+        now = parse_moment(args.at) if args.at else utcnow()
+    except ValueError as exc:
+        out(f"Error: --at: {exc}")
+        return 2
+    factory = sessions(settings)
+    tally = sweep(
+        settings, factory, now, partnership=args.partnership, dry_run=args.dry_run, out=out
+    )
+    for key, outcome in tally.outcomes:
+        out(f"{outcome:>9}  {key}")
+    if args.dry_run:
+        out(
+            f"{len(tally.outcomes)} messages due at {now.astimezone(ZONE):%d/%m/%Y %H:%M} (nothing sent)"
+        )
+    else:
+        out(f"At {now.astimezone(ZONE):%d/%m/%Y %H:%M}: {tally.summary()}")
+    return 1 if tally.count("error") else 0
+
+
+def cmd_clock(
+    settings: Settings, _args: argparse.Namespace, sessions: Sessions, _plans: list[Path], out: Out
+) -> int:
+    """Run the scheduler: every sweep every five minutes (the Procfile's clock)."""
+    if not settings.slack_bot_token:
+        raise SettingsError("SLACK_BOT_TOKEN: not set (see the README's 'Slack app' section)")
+    factory = sessions(settings)
+
+    def job() -> None:
+        started = utcnow()
+        try:
+            tally = sweep(settings, factory, started)
+        except Exception:  # the clock must outlive any one sweep's failure
+            log.exception("sweep failed")
+            return
+        log.info("sweep at %s: %s", started.isoformat(timespec="seconds"), tally.summary())
+
+    scheduler = build_scheduler(job)
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        # A deploy sends SIGTERM: let the running sweep finish its current message.
+        log.info("clock stopping (signal %d)", signum)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    out(f"Clock started: every sweep every {EVERY_MINUTES} minutes, Europe/London.")
+    try:
+        scheduler.start()
+    except KeyboardInterrupt:
+        pass
+    out("Clock stopped.")
+    return 0
+
+
+def add_arguments(parsers: dict[str, argparse.ArgumentParser]) -> None:
+    """Options of run-due and clock."""
+    run = parsers["run-due"]
+    run.add_argument(
+        "--at", help="run as if at this moment: 2027-01-04T09:30 (London) or with an offset"
+    )
+    run.add_argument("--partnership", help="only this partnership (slug)")
+    run.add_argument(
+        "--dry-run", action="store_true", help="print what is due; send and record nothing"
+    )
