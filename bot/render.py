@@ -63,6 +63,7 @@ def _base(**options: Any) -> Environment:
     env.filters["mrkdwn"] = mrkdwn
     env.filters["uk"] = uk
     env.filters["mention"] = mention
+    env.filters["channel"] = channel
     env.filters["plural"] = plural
     env.globals.update(
         buttons=buttons,
@@ -106,6 +107,13 @@ def mention(slack_user_id: str | None) -> Markup:
     """A Slack user mention for an id we hold (never for typed text)."""
     if slack_user_id and slack_user_id.isalnum():
         return Markup(f"<@{slack_user_id}>")
+    return Markup("")
+
+
+def channel(slack_channel_id: str | None) -> Markup:
+    """A Slack channel link for an id we hold (never for typed text)."""
+    if slack_channel_id and slack_channel_id.isalnum():
+        return Markup(f"<#{slack_channel_id}>")
     return Markup("")
 
 

@@ -32,6 +32,7 @@ from pydantic import (
     field_validator,
 )
 
+from storage import partnership_settings
 from storage.dates import (
     EXAMPLES,
     UK_FY,
@@ -217,6 +218,19 @@ class PartnershipIn(PlanModel):
     meeting_cadence: Text200 = None
     meetings_per_year: int | None = Field(default=None, ge=1, le=52)
     slack: SlackIn | None = None
+    # Scheduling settings by name (storage/partnership_settings.py); only those given change.
+    settings: dict[str, Any] | None = None
+
+    @field_validator("settings")
+    @classmethod
+    def _settings(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        try:
+            partnership_settings.change(partnership_settings.PartnershipSettings(), value)
+        except partnership_settings.SettingError as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage import partnership_settings
 from storage.dates import FinancialYear, parse_period
 from storage.models import (
     Action,
@@ -542,6 +543,12 @@ def _sync_partnership(
         elif partnership.parent_id != parent.id:
             partnership.parent = parent
             changed.append("parent")
+    if section.settings:
+        before = partnership_settings.of(partnership)
+        after = partnership_settings.change(before, section.settings)
+        if after != before:
+            partnership_settings.store(partnership, after)
+            changed.append("settings")
     session.flush()
     if section.slack:
         existing = {c.purpose: c for c in partnership.channels}
