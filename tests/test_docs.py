@@ -76,9 +76,19 @@ def test_manifest_declares_the_command_and_home_tab() -> None:
     assert {"commands", "chat:write"} <= set(manifest["oauth_config"]["scopes"]["bot"])
 
 
-def test_procfile_runs_web_and_release() -> None:
+def test_procfile_runs_web_clock_and_release() -> None:
     lines = dict(
         line.split(":", 1) for line in (REPO / "Procfile").read_text().splitlines() if line
     )
     assert "csp-bot serve --port $PORT" in lines["web"]
+    assert lines["clock"].strip() == "csp-bot clock"
     assert "csp-bot db upgrade" in lines["release"]
+
+
+def test_manifest_can_read_history_to_find_messages_sent_before_a_crash() -> None:
+    import yaml
+
+    manifest = yaml.safe_load((REPO / "manifest.yml").read_text())
+    assert {"im:history", "channels:history", "groups:history"} <= set(
+        manifest["oauth_config"]["scopes"]["bot"]
+    )
