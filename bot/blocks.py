@@ -27,6 +27,7 @@ BUTTON_COMMANDS = {
     "action_update": "/csp action update {ref}",
     "action_done": "/csp action done {ref}",
     "action_snooze": "/csp action snooze {ref}",
+    "action_snooze_until": "/csp action snooze {ref} until",
     "action_show": "/csp action show {ref}",
 }
 

@@ -13,6 +13,7 @@ the clock runs, sends nothing twice.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import logging
 import signal
@@ -137,9 +138,8 @@ def cmd_run_due(
     for key, outcome in tally.outcomes:
         out(f"{outcome:>9}  {key}")
     if args.dry_run:
-        out(
-            f"{len(tally.outcomes)} messages due at {now.astimezone(ZONE):%d/%m/%Y %H:%M} (nothing sent)"
-        )
+        when = f"{now.astimezone(ZONE):%d/%m/%Y %H:%M}"
+        out(f"{len(tally.outcomes)} messages due at {when} (nothing sent)")
     else:
         out(f"At {now.astimezone(ZONE):%d/%m/%Y %H:%M}: {tally.summary()}")
     return 1 if tally.count("error") else 0
@@ -171,10 +171,8 @@ def cmd_clock(
 
     signal.signal(signal.SIGTERM, stop)
     out(f"Clock started: every sweep every {EVERY_MINUTES} minutes, Europe/London.")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C in a terminal: stop quietly
         scheduler.start()
-    except KeyboardInterrupt:
-        pass
     out("Clock stopped.")
     return 0
 

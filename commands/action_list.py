@@ -9,15 +9,12 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import joinedload
 
+from commands.chase import OPEN, stale_before
 from commands.core import Context, Reply, Result, UserError
 from commands.edits import action_line
 from commands.lookup import find_group, find_person, find_priority
 from commands.registry import Args, command
-from storage.models import Action, ActionUpdate, Status
-
-# An open action with no update for this many days is stale.
-STALE_DAYS = 30
-OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
+from storage.models import Action, ActionUpdate
 
 
 @command(
@@ -41,7 +38,7 @@ def action_list(ctx: Context, args: Args) -> Result:
 
     Filters combine: `/csp action list overdue priority:P1`. Overdue actions
     come first, then by due date. "Stale" means open with no update for
-    30 days.
+    30 days (the partnership's `stale_days` setting).
     """
     query, described = build_query(ctx, args)
     actions = sorted(ctx.session.scalars(query), key=lambda a: _order(a, ctx.today))
@@ -79,7 +76,7 @@ def build_query(ctx: Context, args: Args) -> tuple[Select[Any], list[str]]:
         query = query.where(Action.due_date < ctx.today)
     if "stale" in args.flags:
         query = query.where(_stale(ctx))
-        described.append(f"no update for {STALE_DAYS} days")
+        described.append(f"no update for {ctx.settings.stale_days} days")
     owner = _owner(ctx, args)
     if owner is not None:
         query = query.where(Action.owner_id == owner[0])
@@ -114,8 +111,8 @@ def _owner(ctx: Context, args: Args) -> tuple[int, str] | None:
 
 
 def _stale(ctx: Context) -> Any:
-    """Open with neither an update nor a history entry within STALE_DAYS."""
-    cutoff = ctx.now.astimezone(dt.UTC) - dt.timedelta(days=STALE_DAYS)
+    """Open with neither an update nor a history entry within the stale_days setting."""
+    cutoff = stale_before(ctx)
     recent = exists().where(
         ActionUpdate.partnership_id == ctx.partnership.id,
         ActionUpdate.action_id == Action.id,

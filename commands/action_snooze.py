@@ -1,34 +1,53 @@
-"""``/csp action snooze``: pause nudges about an action for a week or until a date."""
+"""``/csp action snooze``: pause nudges about an action for a week or until a date.
+
+Typed with a date (``until:30/06/2027``) it snoozes at once; typed with the
+bare word ``until`` (what the nudge's "Snooze until a date…" button runs) it
+opens a form with a date picker, whose submission comes back here.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from commands.core import Context, Result, UserError
+from commands.core import Context, Form, Result, UserError
 from commands.edits import change_action, changed_reply, read_due
 from commands.lookup import find_action
 from commands.perms import require_change
 from commands.registry import Args, command
+from storage.dates import uk
+from storage.models import Action
 
 # Snoozing is for a pause, not for silencing an action for good.
 MAX_SNOOZE_DAYS = 92
+# What a bare snooze (the "Snooze a week" button) pauses for.
+DEFAULT_SNOOZE = dt.timedelta(weeks=1)
 
 
 @command(
     "action snooze",
     usage="<ref> [until:<date>]",
-    examples=("/csp action snooze A-17", "/csp action snooze A-17 until:30/06/2027"),
+    examples=(
+        "/csp action snooze A-17",
+        "/csp action snooze A-17 until:30/06/2027",
+        "/csp action snooze A-17 until",
+    ),
     positional=("ref",),
     keys=("until",),
     aliases={"till": "until", "to": "until"},
+    flags=("until",),
     date_keys=("until",),
 )
 def action_snooze(ctx: Context, args: Args) -> Result:
-    """Stop overdue and stale nudges about an action for a week, or until a date."""
+    """Stop overdue and stale nudges about an action for a week, or until a date.
+
+    `until` on its own opens a form to pick the date.
+    """
     action = find_action(ctx, args.get("ref"))
     require_change(ctx, action)
     until_text = args.get("until")
-    until = read_due(ctx, until_text) if until_text else ctx.today + dt.timedelta(weeks=1)
+    if until_text is None and "until" in args.flags:
+        return snooze_form(ctx, action)
+    until = _read_until(ctx, until_text) if until_text else ctx.today + DEFAULT_SNOOZE
     if until <= ctx.today:
         raise UserError(
             "Snooze until a day after today, such as `until:+2w`.",
@@ -42,3 +61,28 @@ def action_snooze(ctx: Context, args: Args) -> Result:
         )
     entry = change_action(ctx, action, {"snoozed_until": until}, None)
     return changed_reply(ctx, action, entry)
+
+
+def snooze_form(ctx: Context, action: Action) -> Form:
+    """The "snooze until a date" form: a date picker, a week ahead to start with."""
+    current = action.snoozed_until
+    return Form(
+        name="action_snooze",
+        title=f"Snooze {action.ref}",
+        values={
+            "ref": action.ref,
+            "title": action.title,
+            "until": (ctx.today + DEFAULT_SNOOZE).isoformat(),
+            "snoozed": uk(current) if current is not None and current >= ctx.today else "",
+            "latest": uk(ctx.today + dt.timedelta(days=MAX_SNOOZE_DAYS)),
+        },
+        meta={"ref": action.ref},
+    )
+
+
+def _read_until(ctx: Context, text: str) -> dt.date:
+    """A snooze date; its error points at the form's ``until`` field, not ``due``."""
+    try:
+        return read_due(ctx, text)
+    except UserError as exc:
+        raise UserError(exc.message, fields={"until": "Write a date such as 31/03/2027"}) from None

@@ -7,6 +7,11 @@ coordinator to chase by email, and actions with no owner are listed as such.
 Every message is recorded in the ``notification`` outbox under
 (``chase``, ``person:<id>``, the UTC minute), claimed *before* it is sent, so a
 repeated or concurrent chase in the same minute never messages anyone twice.
+
+What counts as overdue, stale and snoozed, and the one query that finds them
+(:func:`owed_actions`, :func:`collect`), are shared with the scheduled nudges
+and the coordinators' weekly roll-up (``bot/sweeps/nudges.py``, ``rollup.py``),
+so a chase, a nudge and a roll-up never disagree about an action.
 """
 
 from __future__ import annotations
@@ -25,11 +30,14 @@ from commands.edits import action_line
 from commands.lookup import find_group, find_person
 from commands.registry import Args, command
 from storage.models import Action, Notification, NotificationState, Person, Status, SubGroup
+from storage.partnership_settings import PartnershipSettings
 
 log = logging.getLogger(__name__)
 
-# An open action with no update for this many days is "stale" and gets chased.
-STALE_DAYS = 30
+# An open action with no update for this many days is "stale" and gets chased,
+# unless the partnership chose otherwise (its ``stale_days`` setting).
+STALE_DAYS: int = PartnershipSettings().stale_days
+OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
 # At most this many actions in one DM; the rest are counted, with where to see them.
 MAX_LISTED = 15
 KIND = "chase"
@@ -82,7 +90,8 @@ def chase(ctx: Context, args: Args) -> Result:
     """DM every lead whose actions are overdue or stale, then report who was reached.
 
     An action is chased when it is open and past its due date, or has had no
-    update for 30 days; snoozed actions are skipped. Narrow it to one sub-group
+    update for 30 days (the partnership's `stale_days` setting); snoozed
+    actions are skipped. Narrow it to one sub-group
     (`group:"ASB Steering Group"`) or one person (`@Lee Lead`). Owners who are
     not on Slack are listed for you to chase by email.
     """
@@ -140,7 +149,7 @@ def chase(ctx: Context, args: Args) -> Result:
             for a in no_owner
         ],
         "snoozed": snoozed,
-        "stale_days": STALE_DAYS,
+        "stale_days": ctx.settings.stale_days,
         "nothing": not owed and not no_owner,
     }
     summary = (
@@ -151,24 +160,44 @@ def chase(ctx: Context, args: Args) -> Result:
     return Reply("chase_report", data, text=summary)
 
 
-def collect(
-    ctx: Context, group: SubGroup | None, person: Person | None
-) -> tuple[list[Owed], list[Action], int]:
-    """Owners' overdue and stale actions (by owner name), unowned ones, and how many snoozed.
+def stale_before(ctx: Context) -> dt.datetime:
+    """The moment before which an open action's last update makes it stale."""
+    return ctx.now.astimezone(dt.UTC) - dt.timedelta(days=ctx.settings.stale_days)
 
-    One query, with everything the rows show loaded alongside.
+
+def is_overdue(action: Action, today: dt.date) -> bool:
+    """Open and past its due date."""
+    return action.status in OPEN and action.due_date is not None and action.due_date < today
+
+
+def is_snoozed(action: Action, today: dt.date) -> bool:
+    """Its owner paused nudges about it until today or later."""
+    return action.snoozed_until is not None and action.snoozed_until >= today
+
+
+def owed_actions(
+    ctx: Context,
+    group: SubGroup | None = None,
+    person: Person | None = None,
+    *,
+    unowned: bool = False,
+) -> list[Action]:
+    """Open actions that are overdue or stale (snoozed ones included), in plan order.
+
+    With ``unowned``, every open action with no owner too, overdue or not: the
+    roll-up lists those because nobody would ever be nudged about them. One
+    query, with everything the rows, DMs and roll-up show loaded alongside.
     """
-    today = ctx.today
-    stale_before = ctx.now - dt.timedelta(days=STALE_DAYS)
+    late = or_(Action.due_date < ctx.today, Action.updated_at < stale_before(ctx))
     query = (
         select(Action)
         .where(
             Action.partnership_id == ctx.partnership.id,
-            Action.status.in_((Status.NOT_STARTED, Status.IN_PROGRESS)),
-            or_(Action.due_date < today, Action.updated_at < stale_before),
+            Action.status.in_(OPEN),
+            or_(late, Action.owner_id.is_(None)) if unowned else late,
         )
         .options(
-            joinedload(Action.owner),
+            joinedload(Action.owner).joinedload(Person.organisation),
             joinedload(Action.subgroup).joinedload(SubGroup.lead),
             joinedload(Action.lead_organisation),
             joinedload(Action.priority),
@@ -179,18 +208,30 @@ def collect(
         query = query.where(Action.subgroup_id == group.id)
     if person is not None:
         query = query.where(Action.owner_id == person.id)
+    return list(ctx.session.scalars(query).unique())
+
+
+def collect(
+    ctx: Context, group: SubGroup | None = None, person: Person | None = None
+) -> tuple[list[Owed], list[Action], int]:
+    """Owners' overdue and stale actions (by owner name), unowned ones, and how many snoozed.
+
+    One query (:func:`owed_actions`). Overdue actions are sorted oldest due
+    date first, stale ones longest without an update first.
+    """
+    today = ctx.today
     owed: dict[int, Owed] = {}
     no_owner: list[Action] = []
     snoozed = 0
-    for action in ctx.session.scalars(query).unique():
-        if action.snoozed_until is not None and action.snoozed_until >= today:
+    for action in owed_actions(ctx, group, person):
+        if is_snoozed(action, today):
             snoozed += 1
             continue
         if action.owner is None:
             no_owner.append(action)
             continue
         item = owed.setdefault(action.owner.id, Owed(action.owner))
-        if action.due_date is not None and action.due_date < today:
+        if is_overdue(action, today):
             item.overdue.append(action)
         else:
             item.stale.append(action)
@@ -263,25 +304,35 @@ def send(ctx: Context, item: Owed) -> Delivery:
 
 def dm(ctx: Context, item: Owed) -> Reply:
     """The direct message to one owner: their overdue, then stale, actions with buttons."""
-    shown = item.actions[:MAX_LISTED]
-    overdue = [a for a in shown if a in item.overdue]
-    stale = [a for a in shown if a in item.stale]
-    first = shown[0].ref
     data = {
-        "name": item.person.name.split(" ")[0],
+        **listing(ctx, item),
         "chaser": ctx.person.name if ctx.person is not None else "",
         "own": ctx.person is not None and ctx.person.id == item.person.id,
+    }
+    who = data["chaser"] or "Your coordinator"
+    text = f"{who} is chasing {len(item.actions)} of your actions in {ctx.partnership.name}"
+    return Reply("chase_dm", data, text=text)
+
+
+def listing(ctx: Context, item: Owed, limit: int = MAX_LISTED) -> dict[str, Any]:
+    """One owner's actions as plain view-model rows: the first ``limit`` in full, the rest counted.
+
+    Shared by the chase DM and the scheduled nudge, which both render after the
+    session has closed (so nothing here is an ORM object).
+    """
+    shown = item.actions[:limit]
+    overdue = [a for a in shown if a in item.overdue]
+    stale = [a for a in shown if a in item.stale]
+    return {
+        "name": item.person.name.split(" ")[0],
         "partnership": ctx.partnership.name,
         "overdue": [action_line(a, ctx.today) for a in overdue],
         "stale": [{**action_line(a, ctx.today), **_last_update(ctx, a)} for a in stale],
         "more": len(item.actions) - len(shown),
         "total": len(item.actions),
-        "example": f'/csp action update {first} rag:amber "what has happened since"',
-        "stale_days": STALE_DAYS,
+        "example": f'/csp action update {shown[0].ref} rag:amber "what has happened since"',
+        "stale_days": ctx.settings.stale_days,
     }
-    who = data["chaser"] or "Your coordinator"
-    text = f"{who} is chasing {len(item.actions)} of your actions in {ctx.partnership.name}"
-    return Reply("chase_dm", data, text=text)
 
 
 def _last_update(ctx: Context, action: Action) -> dict[str, Any]:

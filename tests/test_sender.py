@@ -23,7 +23,7 @@ def slack() -> Iterator[FakeSlack]:
 
 
 def _sender(slack: FakeSlack, timeout: int = 10) -> SlackSender:
-    settings = Settings(SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=slack.base_url)  # type: ignore[call-arg]
+    settings = Settings(SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=slack.base_url)
     client = scheduler_client(settings)
     client.timeout = timeout
     return SlackSender(client)
