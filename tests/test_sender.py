@@ -6,7 +6,6 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from slack_sdk import WebClient
 
 from bot.clock import scheduler_client
 from bot.sender import EVENT_TYPE, SlackSender
