@@ -76,14 +76,14 @@ def nudge_again(last: tuple[str, dt.date] | None, kind: str, today: dt.date, int
 
     The interval is counted in days of the calendar, not hours, so an action
     nudged at 11:00 one Monday is due again at the first sweep a week later,
-    not only after 11:00. An action that has gone from stale to overdue since
-    its last nudge is news, and is nudged at once.
+    not only after 11:00. That holds whatever the kind: an action nudged as
+    stale that goes overdue a day later waits out the interval too (the rule
+    is "the same action is not nudged again within the interval"; its owner
+    heard about it days ago, and the roll-up shows it overdue at once).
     """
     if last is None:
         return True
-    last_kind, last_day = last
-    if kind == OVERDUE and last_kind == STALE:
-        return True
+    _, last_day = last
     return (today - last_day).days >= interval
 
 
