@@ -40,6 +40,7 @@ from storage.models import (
     Meeting,
     Partnership,
     Person,
+    Priority,
     QuarterlyReturn,
     Role,
     SubGroup,
@@ -156,9 +157,8 @@ def setup_stroud(factory: sessionmaker[Session]) -> None:
         session.commit()
 
 
-def p_priorities(session: Session, pid: int) -> list[object]:
-    from storage.models import Priority
-
+def p_priorities(session: Session, pid: int) -> list[Priority]:
+    """The partnership's priorities."""
     return list(session.scalars(select(Priority).where(Priority.partnership_id == pid)))
 
 
