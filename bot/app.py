@@ -49,12 +49,14 @@ from bot.views import (
 from commands.core import Context, Form, Reply, UserError
 from commands.dispatch import Outcome, dispatch_args, dispatch_text, error_reply
 from commands.registry import Args, find
+from commands.return_submit import button_args
 from storage.models import Source
 
 log = logging.getLogger("csp_bot.slack")
 
 Clock = Callable[[], dt.datetime]
-BUTTONS = r"^action_(update|done|snooze|show|menu)$"
+BUTTONS = r"^action_(update|done|snooze|snooze_until|show|menu)$"
+FORM_FAILED = "Slack would not open the form. Type `/csp return submit` instead."
 # Keys of a modal's private_metadata that the edge sets (not the command's values).
 EDGE_META = frozenset({"channel", "from", "partnership"})
 # Follow-up pages of long replies, handed from the ack to the lazy listener.
@@ -209,7 +211,10 @@ class Edge:
                 verb = str(element["action_id"]).removeprefix("action_")
                 tagged = str(element.get("value", ""))
             ref, slug = split_value(tagged)
-            line = f"action {verb} {ref}"
+            # "Snooze until a date…" runs the snooze with the bare word `until`: its form.
+            line = (
+                f"action snooze {ref} until" if verb == "snooze_until" else f"action {verb} {ref}"
+            )
             outcome = self.run(
                 body, Source.BUTTON, lambda ctx: dispatch_text(ctx, line), slug=slug, label="button"
             )
@@ -226,6 +231,27 @@ class Edge:
                     _respond(respond, page, result)
         except Exception:
             log.exception("button listener failed")
+
+    def on_return_button(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """"Submit the return" in a reminder or chase: open the return form for that quarter."""
+        ack()
+        try:
+            value, slug = split_value(str(body["actions"][0].get("value", "")))
+            outcome = self.run(
+                body,
+                Source.BUTTON,
+                lambda ctx: dispatch_args(ctx, "return submit", button_args(value)),
+                slug=slug,
+                label="button",
+            )
+            result = outcome.result
+            if isinstance(result, Form):
+                if not self._open_form(client, body, result, outcome.partnership):
+                    self._direct(client, _user(body), error_reply(UserError(FORM_FAILED)))
+            else:  # a refusal, or "the deadline has passed": the button sits in a DM
+                self._direct(client, _user(body), result)
+        except Exception:
+            log.exception("return button listener failed")
 
     def on_submit(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """A form's submission: the same command, the same validation, errors on fields."""
@@ -400,6 +426,7 @@ def create_app(
     edge = Edge(factory, client, clock)
     app.command("/csp")(ack=edge.on_command, lazy=[edge.command_lazy])
     app.action(_pattern(BUTTONS))(edge.on_button)
+    app.action("return_submit")(edge.on_return_button)
     app.view_submission(_pattern("^(" + "|".join(FORM_COMMANDS) + ")$"))(edge.on_submit)
     app.event("app_home_opened")(edge.on_home)
     return app

@@ -28,6 +28,7 @@ BUTTON_COMMANDS = {
     "action_done": "/csp action done {ref}",
     "action_snooze": "/csp action snooze {ref}",
     "action_snooze_until": "/csp action snooze {ref} until",
+    "return_submit": "/csp return submit",
     "action_show": "/csp action show {ref}",
 }
 

@@ -169,6 +169,8 @@ def form_text(form: Form) -> str:
     typed = {
         "action_update": f'/csp action update {ref} rag:amber "what happened"',
         "action_add": '/csp action add "Title of the action" owner:@name due:31/03/2027',
+        "action_snooze": f"/csp action snooze {ref} until:30/06/2027",
+        "return_submit": '/csp return submit summary:"How the quarter went" rag:P1=green',
     }.get(form.name, "/csp help")
     return (
         f"[In Slack this opens a form: {form.title}]\n{fields}\n"

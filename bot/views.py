@@ -19,7 +19,12 @@ MODAL_TITLE = 24
 PRIVATE_METADATA = 3000
 
 # Which command a form's submission runs.
-FORM_COMMANDS = {"action_update": "action update", "action_add": "action add"}
+FORM_COMMANDS = {
+    "action_update": "action update",
+    "action_add": "action add",
+    "action_snooze": "action snooze",
+    "return_submit": "return submit",
+}
 
 
 def reply_pages(reply: Reply, partnership: str | None = None) -> list[list[Block]]:

@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
+from commands import returns as quarterly
 from commands.core import Context, Reply
 from commands.edits import action_line
 from commands.status import OPEN, rollup, short
 from storage.dates import quarter_label, uk
-from storage.models import Action, Meeting, Person, QuarterlyReturn, SubGroup
+from storage.models import Action, Meeting, SubGroup
 
 ACTIONS_SHOWN = 20
 PRIORITIES_SHOWN = 25
@@ -95,6 +96,7 @@ def led_groups(ctx: Context) -> list[SubGroup]:
         ctx.session.scalars(
             select(SubGroup)
             .where(SubGroup.partnership_id == ctx.partnership.id, SubGroup.lead_id == ctx.person.id)
+            .options(joinedload(SubGroup.lead))
             .order_by(SubGroup.name)
         )
     )
@@ -104,45 +106,26 @@ def returns(ctx: Context, groups: list[SubGroup]) -> list[dict[str, Any]]:
     """This financial quarter's return for each group: submitted, awaited or not set up."""
     if not groups:
         return []
-    fy_start, quarter = ctx.fy.quarter_of(ctx.today)
-    found = {
-        row.subgroup_id: row
-        for row in ctx.session.execute(
-            select(
-                QuarterlyReturn.subgroup_id,
-                QuarterlyReturn.deadline,
-                QuarterlyReturn.submitted_at,
-                Person.name.label("submitted_by"),
-            )
-            .outerjoin(Person, Person.id == QuarterlyReturn.submitted_by_id)
-            .where(
-                QuarterlyReturn.partnership_id == ctx.partnership.id,
-                QuarterlyReturn.subgroup_id.in_([g.id for g in groups]),
-                QuarterlyReturn.fy_start_year == fy_start,
-                QuarterlyReturn.quarter == quarter,
-            )
-        )
-    }
     rows = []
-    for group in groups:
-        ret = found.get(group.id)
+    # The deadline and state come from commands.returns, as in /csp return status.
+    for standing in quarterly.standings(ctx, quarterly.current(ctx), groups):
         row: dict[str, Any] = {
-            "group": short(group.name, 100),
+            "group": short(standing.group, 100),
             "state": "none",
             "submitted_on": "",
             "by": "",
             "deadline": "",
             "late": False,
         }
-        if ret is not None:
-            row["deadline"] = uk(ret.deadline)
-            if ret.submitted_at is not None:
-                row["state"] = "submitted"
-                row["submitted_on"] = uk(ret.submitted_at.astimezone(ctx.zone).date())
-                row["by"] = ret.submitted_by or ""
-            else:
-                row["state"] = "awaited"
-                row["late"] = ret.deadline is not None and ret.deadline < ctx.today
+        if standing.state == quarterly.SUBMITTED:
+            row["state"] = "submitted"
+            row["submitted_on"] = uk(standing.submitted_on)
+            row["by"] = standing.by or ""
+            row["deadline"] = uk(standing.deadline)
+        elif standing.exists:
+            row["state"] = "awaited"
+            row["deadline"] = uk(standing.deadline)
+            row["late"] = standing.state == quarterly.OVERDUE
         rows.append(row)
     return rows
 
