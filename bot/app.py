@@ -35,7 +35,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.identity import identify, take_partnership
 from bot.notifier import SlackNotifier
 from bot.runner import apology, execute
+from bot.sender import SlackSender
 from bot.settings import Settings
+from bot.sweeps.digests import finish_send
 from bot.views import (
     FORM_COMMANDS,
     form_view,
@@ -188,6 +190,10 @@ class Edge:
                 if isinstance(outcome.result, Reply)
                 else error_reply(UserError("That command opens no form."))
             )
+            if outcome.ok:
+                # `/csp digest send` asked for the digest to go out: through the outbox,
+                # after the command's transaction, under the scheduled digest's key.
+                reply = finish_send(self.factory, SlackSender(self.client), reply, self.clock())
             for page in reply_pages(reply, outcome.partnership):
                 _respond(respond, page, reply)
             return
@@ -233,7 +239,7 @@ class Edge:
             log.exception("button listener failed")
 
     def on_return_button(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """"Submit the return" in a reminder or chase: open the return form for that quarter."""
+        """A reminder's "Submit the return" button: open the return form for that quarter."""
         ack()
         try:
             value, slug = split_value(str(body["actions"][0].get("value", "")))

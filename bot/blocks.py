@@ -33,6 +33,12 @@ BUTTON_COMMANDS = {
 }
 
 
+# chat.postMessage refuses a message whose blocks hold about 12,000 characters
+# of text (msg_blocks_too_long, undocumented; slackapi/bolt-js#2509): page well
+# below it.
+MESSAGE_CHARS = 10_000
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -96,8 +102,20 @@ def _buttons(block: Block) -> list[Block]:
     return [e for e in elements if e.get("type") == "button"]
 
 
-def pages(blocks: list[Block], limit: int = MESSAGE_BLOCKS) -> list[list[Block]]:
-    """Split a message's blocks into pages of at most ``limit`` blocks.
+def _chars(block: Block) -> int:
+    """The visible text in a block, which Slack also limits per message."""
+    text = block.get("text")
+    size = len(str(text.get("text", ""))) if isinstance(text, dict) else 0
+    for element in block.get("elements", []):
+        if isinstance(element, dict):
+            size += len(str(element.get("text", "")))
+    return size
+
+
+def pages(
+    blocks: list[Block], limit: int = MESSAGE_BLOCKS, chars: int = MESSAGE_CHARS
+) -> list[list[Block]]:
+    """Split a message's blocks into pages of at most ``limit`` blocks and ``chars`` text.
 
     A page never ends on a divider or starts with one, and an ``actions`` block
     stays on the same page as the section before it (it belongs to it).
@@ -105,18 +123,20 @@ def pages(blocks: list[Block], limit: int = MESSAGE_BLOCKS) -> list[list[Block]]
     blocks = fit(blocks)
     result: list[list[Block]] = []
     current: list[Block] = []
+    size = 0
     for i, block in enumerate(blocks):
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         keep_with_next = nxt is not None and nxt.get("type") == "actions"
         room = limit - (1 if keep_with_next else 0)
-        if len(current) >= room:
+        if len(current) >= room or (current and size + _chars(block) > chars):
             while current and current[-1].get("type") == "divider":
                 current.pop()
             result.append(current)
-            current = []
+            current, size = [], 0
         if not current and block.get("type") == "divider":
             continue
         current.append(block)
+        size += _chars(block)
     if current or not result:
         result.append(current)
     return result

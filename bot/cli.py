@@ -361,7 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
     show = add("show", cmd_plan_show, plan_sub)
     show.add_argument("--partnership", help="which partnership (slug or name)")
 
-    from bot import cli_bot, clock
+    from bot import cli_bot, cli_digest, clock
+
+    cli_digest.add_arguments(add("digest", cli_digest.cmd_digest))
 
     runners = {name: add(name, _runner(name)) for name in RUNNERS}
     cli_bot.add_arguments(runners)

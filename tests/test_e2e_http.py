@@ -415,6 +415,15 @@ EVERY = {
     "measure record": ("U0GINA", "measure record M-1 36 period:Q2 2026/27", "36"),
     "chase": ("U0CORA", "chase group:ASB Steering Group", "Chased"),
     "person add": ("U0CORA", '<@U0NEW|nia> name:"Nia New" role:member', "Nia New"),
+    "settings": ("U0CORA", "settings stale_days:45 board_channel:<#C0RBOARD|board>", "45"),
+    "return submit": (
+        "U0GINA",
+        'return submit quarter:Q3 summary:"Hotspot map agreed" rag:amber',
+        "ASB Steering Group",
+    ),
+    "return status": ("U0MO", "return status", "ASB Steering Group"),
+    "digest preview": ("U0CHRIS", "digest preview", "At a glance"),
+    "digest send": ("U0CORA", "digest send", "Chris Chair"),
 }
 
 
@@ -432,7 +441,7 @@ def test_every_sub_command_works_over_signed_http(e2e: Stack, name: str) -> None
         line = f"person add {line}"
     response = e2e.server.command(user, line)
     body = acked(response)
-    if name == "chase":  # slow: acknowledged at once, the report follows at response_url
+    if name in ("chase", "digest send"):  # slow: acknowledged at once, then response_url
         [posted] = e2e.fake.wait_for("response_url")
         body = posted.params
     text = all_text(body)
@@ -458,3 +467,86 @@ def test_add_form_opens_with_nothing_typed_and_saves(e2e: Stack) -> None:
     [created] = e2e.db.new_actions()
     assert created.title == "Walkabout with housing officers"
     assert e2e.fake.wait_for("chat.postEphemeral")
+
+
+# ------------------------------------------------------------- scheduled work
+
+
+def test_snooze_until_button_opens_a_date_form_that_saves(e2e: Stack) -> None:
+    """The nudge's "Snooze until a date…" opens a date picker; its submission snoozes."""
+    pressed = button("action_snooze_until", "A-4@riverside")  # as nudges tag their buttons
+    acked(e2e.server.block_action("U0LEE", pressed, channel="D0LEE"))
+    [call] = e2e.fake.wait_for("views.open")
+    view = call.params["view"]
+    View(**view).validate_json()
+    assert view["callback_id"] == "action_snooze"
+    until = today() + dt.timedelta(days=20)
+    saved = e2e.server.view_submission("U0LEE", view, {"until": until.isoformat()})
+    assert saved.status == 200 and saved.json.get("response_action") != "errors", saved.json
+    assert e2e.db.action("A-4").snoozed_until == until
+    too_far = e2e.server.view_submission(
+        "U0LEE", view, {"until": (today() + dt.timedelta(days=200)).isoformat()}
+    )
+    assert too_far.json.get("response_action") == "errors" and "until" in too_far.json["errors"]
+    assert e2e.db.action("A-4").snoozed_until == until
+
+
+def test_return_button_in_a_reminder_opens_the_form_and_records_the_return(e2e: Stack) -> None:
+    """The reminder's "Submit the return" button, pressed in the DM, round-trips the form."""
+    from sqlalchemy import func, select
+
+    from storage.models import QuarterlyReturn, SubGroup
+
+    with e2e.db.session() as session:
+        group_id = session.scalars(
+            select(SubGroup.id).where(SubGroup.name == "ASB Steering Group")
+        ).one()
+    pressed = {
+        "action_id": "return_submit",
+        "type": "button",
+        "value": f"{group_id}:2026-3@riverside",
+    }
+    acked(e2e.server.block_action("U0GINA", pressed, channel="D0GINA"))
+    [call] = e2e.fake.wait_for("views.open")
+    view = call.params["view"]
+    View(**view).validate_json()
+    assert view["callback_id"] == "return_submit"
+    empty = e2e.server.view_submission("U0GINA", view, {"summary": ""})
+    assert empty.json.get("response_action") == "errors" and "summary" in empty.json["errors"]
+    saved = e2e.server.view_submission(
+        "U0GINA",
+        view,
+        {
+            "summary": "Hotspot map agreed <!channel>",
+            "escalations": "CCTV funding",
+            "rag_P1": "amber",
+        },
+    )
+    assert saved.status == 200 and saved.json.get("response_action") != "errors", saved.json
+    with e2e.db.session() as session:
+        row = session.scalars(select(QuarterlyReturn).where(QuarterlyReturn.quarter == 3)).one()
+        assert row.summary == "Hotspot map agreed <!channel>" and row.escalations == "CCTV funding"
+        assert [r.rag for r in row.priority_rags] == [Rag.AMBER]
+        assert session.scalar(select(func.count()).select_from(QuarterlyReturn)) == 1
+    # Someone else's group: refused by direct message, nothing opened.
+    e2e.fake.reset()
+    acked(e2e.server.block_action("U0MO", pressed, channel="D0MO"))
+    [dm] = e2e.fake.wait_for("chat.postMessage")
+    assert dm.params["channel"] == "U0MO" and "Gina Grouplead" in all_text(dm.params)
+    assert e2e.fake.calls("views.open") == []
+
+
+def test_digest_send_posts_once_to_the_chair_and_the_board_channel(e2e: Stack) -> None:
+    """`/csp digest send` goes through the outbox: a second send sends nothing."""
+    acked(e2e.server.command("U0CORA", "digest send"))
+    [report] = e2e.fake.wait_for("response_url")
+    assert "Chris Chair" in all_text(report.params)
+    chair, board = e2e.fake.messages("U0CHRIS"), e2e.fake.messages("C0RBOARD")
+    assert len(chair) == 1 and len(board) == 1
+    assert chair[0]["metadata"]["event_payload"]["key"].startswith("digest|person:")
+    for message in chair + board:
+        validate(message["blocks"])
+    acked(e2e.server.command("U0CORA", "digest send"))
+    again = e2e.fake.wait_for("response_url", count=2)[-1]
+    assert "already" in all_text(again.params).lower()
+    assert len(e2e.fake.messages("U0CHRIS")) == 1 and len(e2e.fake.messages("C0RBOARD")) == 1

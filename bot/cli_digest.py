@@ -1,0 +1,145 @@
+"""``csp-bot digest``: the chairs' pre-meeting digest as board papers, in Markdown or HTML.
+
+The same view-model as the Slack digest (commands/digest_data.py), with every
+list in full. Each format has its own environment that escapes by
+construction, as the Block Kit one does for Slack (bot/render.py):
+
+* HTML: Jinja's autoescaping, so user text is always text (``<script>`` shows
+  as typed);
+* Markdown: every expression goes through :func:`md_escape`, which backslash-
+  escapes the characters Markdown reads as formatting, links or HTML and puts
+  the text on one line, so a title can neither bold itself nor start a
+  heading, a list or a table row.
+
+Registered in ``bot/cli.py`` with :func:`add_arguments` and :func:`cmd_digest`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from bot.render import plural
+from bot.settings import Settings
+from commands.core import Context, UserError
+from commands.digest_data import board_meetings, build, pick_meeting
+from storage.dates import DateError, parse_date, uk
+from storage.models import Source
+
+FORMATS = ("md", "html")
+# Characters Markdown reads as emphasis, code, links, HTML, tables, strike-through or entities.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
+# What starts a heading, list, quote, rule or setext underline when it opens a line.
+_MD_LINE_START = re.compile(r"^([#+\-=>])|^(\d+)([.)])")
+
+
+def now() -> dt.datetime:
+    """The current moment (tests replace it)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def md_escape(value: object) -> str:
+    """Text for Markdown: one line, every formatting character backslash-escaped."""
+    text = " ".join(str(value).split())
+    text = _MD_INLINE.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(
+        lambda m: "\\" + m[1] if m[1] else f"{m[2]}\\{m[3]}",
+        text,
+    )
+
+
+def _md_finalize(value: Any) -> Any:
+    """Escape every string a Markdown template outputs (numbers pass through)."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return str(value)
+    if isinstance(value, str):
+        return md_escape(value)
+    return value
+
+
+@cache
+def _environment(fmt: str) -> Environment:
+    """The environment for one document format, escaping as that format needs."""
+    options: dict[str, Any] = (
+        {"autoescape": True} if fmt == "html" else {"autoescape": False, "finalize": _md_finalize}
+    )
+    env = Environment(
+        loader=PackageLoader("templates", ""),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        **options,
+    )
+    env.filters["uk"] = uk
+    env.filters["plural"] = plural
+    return env
+
+
+def render_document(data: dict[str, Any], fmt: str) -> str:
+    """The digest view-model as a Markdown or HTML document."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use md or html")
+    return _environment(fmt).get_template(f"digest.{fmt}.j2").render(**data)
+
+
+def _meeting_date(text: str) -> dt.date:
+    """``--meeting``: a UK date (day first); argparse turns the error into exit status 2."""
+    try:
+        return parse_date(text)
+    except DateError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; give the meeting's date day first, such as 10/12/2026"
+        ) from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``csp-bot digest``."""
+    parser.add_argument("--partnership", help="which partnership (slug or name)")
+    parser.add_argument(
+        "--meeting",
+        type=_meeting_date,
+        metavar="DD/MM/YYYY",
+        help="the Leadership Group meeting's date (default: the next one)",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="md", help="md (default) or html")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+
+
+def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+    """Write the chairs' digest for a Leadership Group meeting as Markdown or HTML."""
+    # bot.cli imports this module to register the command: import it back lazily.
+    from bot.cli import CliError, _pick_partnership, _sessions
+
+    factory = _sessions(settings)
+    with factory() as session:
+        partnership = _pick_partnership(session, args.partnership)
+        ctx = Context(session, partnership, None, now(), Source.CONSOLE, operator=True)
+        meetings = board_meetings(ctx)
+        try:
+            meeting = pick_meeting(ctx, uk(args.meeting) if args.meeting else None, meetings)
+        except UserError as exc:
+            raise CliError(exc.message.replace("`", "")) from None
+        data = build(ctx, meeting, meetings).data
+    text = render_document(data, args.format)
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    target = Path(args.output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    print(
+        f"Wrote the digest for the {data['group']} on {data['meeting']['date']} "
+        f"({partnership.slug}) to {target}."
+    )
+    return 0
