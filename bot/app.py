@@ -70,16 +70,22 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def web_client(settings: Settings) -> WebClient:
-    """The Web API client: our base URL, a timeout, and retries for 429/5xx/resets."""
+def web_client(
+    settings: Settings, *, rate_limit_retries: int = 2, connection_retries: int = 1
+) -> WebClient:
+    """The Web API client: our base URL, a timeout, and retries for 429/5xx/resets.
+
+    429s are retried after the ``Retry-After`` Slack gives; the scheduler, which
+    has no person waiting on an ack, asks for more patience than the web process.
+    """
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
         retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
             ServerErrorRetryHandler(max_retry_count=2),
-            ConnectionErrorRetryHandler(max_retry_count=1),
+            ConnectionErrorRetryHandler(max_retry_count=connection_retries),
         ],
     )
 

@@ -26,13 +26,9 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.app import web_client
 from bot.sender import PrintSender, SlackSender
 from bot.settings import Settings, SettingsError
 from bot.sweeps.outbox import Tally
@@ -53,17 +49,8 @@ def utcnow() -> dt.datetime:
 
 
 def scheduler_client(settings: Settings) -> WebClient:
-    """The Web API client for scheduled sends: honours Retry-After, retries 5xx and resets."""
-    return WebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2),
-            ConnectionErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+    """The Web API client for scheduled sends: more retries, honouring Retry-After."""
+    return web_client(settings, rate_limit_retries=3, connection_retries=2)
 
 
 def parse_moment(text: str) -> dt.datetime:

@@ -56,7 +56,6 @@ from storage.models import (
     Channel,
     DigestSnapshot,
     Measure,
-    MeasureReading,
     Meeting,
     Notification,
     NotificationState,
@@ -68,6 +67,7 @@ from storage.models import (
     Status,
     SubGroup,
 )
+from storage.queries import ranked_readings
 
 # The outbox kind of a digest; its period is "meeting:<id>" (see :func:`period`).
 KIND = "digest"
@@ -669,25 +669,7 @@ def _escalations(ctx: Context, window_start: dt.datetime) -> list[dict[str, Any]
 def _measures(ctx: Context, codes: dict[int, str]) -> list[dict[str, Any]]:
     """Every measure against its target, with the trend of its last two readings: two queries."""
     pid = ctx.partnership.id
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=MeasureReading.measure_id,
-            order_by=(MeasureReading.period_end.desc(), MeasureReading.id.desc()),
-        )
-        .label("rank")
-    )
-    ranked = (
-        select(
-            MeasureReading.measure_id,
-            MeasureReading.value,
-            MeasureReading.period,
-            MeasureReading.period_end,
-            rank,
-        )
-        .where(MeasureReading.partnership_id == pid)
-        .subquery()
-    )
+    ranked = ranked_readings(pid)
     readings: dict[int, list[Any]] = defaultdict(list)
     for reading in ctx.session.execute(
         select(ranked).where(ranked.c.rank <= 2).order_by(ranked.c.measure_id, ranked.c.rank)

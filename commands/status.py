@@ -37,7 +37,8 @@ from sqlalchemy import and_, case, func, select
 
 from commands.core import Context
 from storage.dates import DateError, FinancialYear, parse_period, uk
-from storage.models import Action, Direction, Measure, MeasureReading, Person, Priority, Rag, Status
+from storage.models import Action, Direction, Measure, Person, Priority, Rag, Status
+from storage.queries import ranked_readings
 
 OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
 # Overdue actions listed under each priority; the rest are counted.
@@ -379,25 +380,7 @@ def _overdue_actions(
 def _measures(ctx: Context, statuses: dict[int, PriorityStatus], priority_id: int | None) -> None:
     """Each measure with its latest reading: one query."""
     pid = ctx.partnership.id
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=MeasureReading.measure_id,
-            order_by=(MeasureReading.period_end.desc(), MeasureReading.id.desc()),
-        )
-        .label("rank")
-    )
-    latest = (
-        select(
-            MeasureReading.measure_id,
-            MeasureReading.value,
-            MeasureReading.period,
-            MeasureReading.period_end,
-            rank,
-        )
-        .where(MeasureReading.partnership_id == pid)
-        .subquery()
-    )
+    latest = ranked_readings(pid)
     query = (
         select(Measure, latest.c.value, latest.c.period, latest.c.period_end)
         .outerjoin(latest, and_(latest.c.measure_id == Measure.id, latest.c.rank == 1))

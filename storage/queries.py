@@ -5,10 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, func, select
 from sqlalchemy.orm import Session
 
-from storage.models import ActionUpdate, Organisation, Person, Priority, SubGroup
+from storage.models import (
+    ActionUpdate,
+    MeasureReading,
+    Organisation,
+    Person,
+    Priority,
+    SubGroup,
+)
 
 
 def history_value(value: Any) -> Any:
@@ -43,3 +50,30 @@ def latest_notes(session: Session, partnership_id: int) -> dict[int, str]:
         )
     )
     return {action_id: note for action_id, note in rows if note is not None}
+
+
+def ranked_readings(partnership_id: int) -> Subquery:
+    """Every reading of a partnership's measures with its ``rank``: 1 is the latest.
+
+    Filter on ``rank`` to take the latest reading (``== 1``) or the last few
+    (``<= 2`` for a trend) of every measure in one query, however many there are.
+    """
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=MeasureReading.measure_id,
+            order_by=(MeasureReading.period_end.desc(), MeasureReading.id.desc()),
+        )
+        .label("rank")
+    )
+    return (
+        select(
+            MeasureReading.measure_id,
+            MeasureReading.value,
+            MeasureReading.period,
+            MeasureReading.period_end,
+            rank,
+        )
+        .where(MeasureReading.partnership_id == partnership_id)
+        .subquery()
+    )

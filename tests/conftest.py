@@ -114,3 +114,13 @@ def session(factory: sessionmaker[Session]) -> Iterator[Session]:
 def sqlite_url(tmp_path: Path) -> str:
     """A SQLite URL for tests that only need one backend (CLI, file handling)."""
     return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+@pytest.fixture
+def imported(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """A session factory on a database holding both fixture plans (Riverside, Hillford)."""
+    from tests import kit
+
+    with factory() as session:
+        kit.load_plans(session)
+    return factory

@@ -29,6 +29,11 @@ def load_plans(session: Session, *names: str) -> None:
     session.commit()
 
 
+def partnership(session: Session, slug: str = "riverside") -> Partnership:
+    """A partnership by its slug."""
+    return session.scalars(select(Partnership).where(Partnership.slug == slug)).one()
+
+
 def context(
     session: Session,
     slug: str = "riverside",

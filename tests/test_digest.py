@@ -68,20 +68,18 @@ FIRST = dt.date(2026, 12, 10)
 # --------------------------------------------------------------------------- helpers
 
 
-def riverside(session: Session) -> Partnership:
-    return session.scalars(select(Partnership).where(Partnership.slug == "riverside")).one()
-
-
 def person(session: Session, name: str) -> Person:
     return session.scalars(
-        select(Person).where(Person.partnership_id == riverside(session).id, Person.name == name)
+        select(Person).where(
+            Person.partnership_id == kit.partnership(session).id, Person.name == name
+        )
     ).one()
 
 
 def group(session: Session, name: str = "ASB Steering Group") -> SubGroup:
     return session.scalars(
         select(SubGroup).where(
-            SubGroup.partnership_id == riverside(session).id, SubGroup.name == name
+            SubGroup.partnership_id == kit.partnership(session).id, SubGroup.name == name
         )
     ).one()
 
@@ -142,7 +140,7 @@ def add_return(
 ) -> None:
     session.add(
         QuarterlyReturn(
-            partnership_id=riverside(session).id,
+            partnership_id=kit.partnership(session).id,
             subgroup_id=group(session, name).id,
             fy_start_year=quarter[0],
             quarter=quarter[1],
@@ -175,7 +173,7 @@ def test_what_the_digest_says_about_riverside(plans: Session) -> None:
     ):
         outcome, text = kit.run(ctx, line)
         assert outcome.ok, text
-    pid = riverside(session).id
+    pid = kit.partnership(session).id
     session.add(SubGroup(partnership_id=pid, name="Night-time Economy Group", lead_id=None))
     session.add(
         SubGroup(
@@ -325,7 +323,7 @@ def test_what_the_digest_says_about_riverside(plans: Session) -> None:
 
 def test_overdue_by_organisation_falls_back_to_the_lead_organisation(plans: Session) -> None:
     session = plans
-    pid = riverside(session).id
+    pid = kit.partnership(session).id
     council = session.scalars(
         select(Organisation).where(
             Organisation.partnership_id == pid, Organisation.name == "Riverside Council"
@@ -475,7 +473,7 @@ def test_preview_of_a_past_meeting_and_with_no_meetings(plans: Session) -> None:
     outcome, text = kit.run(ctx, "digest preview 10/12/2026")
     assert not outcome.ok
     assert "The meeting on 10/12/2026 has passed" in text and "`11/03/2027`" in text
-    plans.execute(delete(Meeting).where(Meeting.partnership_id == riverside(plans).id))
+    plans.execute(delete(Meeting).where(Meeting.partnership_id == kit.partnership(plans).id))
     plans.commit()
     outcome, text = kit.run(ctx, "digest preview")
     assert not outcome.ok
@@ -505,13 +503,6 @@ def test_digest_topic_lists_its_commands(plans: Session) -> None:
 # --------------------------------------------------------------------------- send
 
 
-@pytest.fixture
-def loaded(factory: sessionmaker[Session]) -> sessionmaker[Session]:
-    with factory() as session:
-        kit.load_plans(session)
-    return factory
-
-
 def send(
     factory: sessionmaker[Session],
     sender: RecordingSender,
@@ -528,9 +519,9 @@ def send(
     return outcome, text
 
 
-def test_send_early_goes_once_under_the_scheduled_key(loaded: sessionmaker[Session]) -> None:
+def test_send_early_goes_once_under_the_scheduled_key(imported: sessionmaker[Session]) -> None:
     sender = RecordingSender()
-    with loaded() as session:
+    with imported() as session:
         outcome, text = kit.run(
             kit.context(session, "riverside", "Cora Coordinator"), "digest send"
         )
@@ -542,14 +533,14 @@ def test_send_early_goes_once_under_the_scheduled_key(loaded: sessionmaker[Sessi
     )
     assert sender.posts == []  # the command alone sends nothing: the edge finishes it
 
-    outcome, text = send(loaded, sender, "Cora Coordinator")
+    outcome, text = send(imported, sender, "Cora Coordinator")
     assert outcome.ok
     assert "• Chris Chair: sent" in text and "• the board channel: sent" in text
     assert "It will not be sent again on its scheduled day." in text
     assert sorted(p.address for p in sender.posts) == ["C0RBOARD", "U0CHRIS"]
     assert all(p.kind == "digest" for p in sender.posts)
     assert "Digest for the Leadership Group, Thursday 10/12/2026" in sender.posts[0].text
-    with loaded() as session:
+    with imported() as session:
         meeting = session.scalars(select(Meeting.id).where(Meeting.date == FIRST)).one()
         rows = session.scalars(select(Notification)).all()
         assert {(n.kind, n.period, n.state) for n in rows} == {
@@ -559,59 +550,59 @@ def test_send_early_goes_once_under_the_scheduled_key(loaded: sessionmaker[Sessi
         assert session.scalar(select(func.count()).select_from(DigestSnapshot)) == 2
 
     # Asked again: says when and to whom, and sends nothing.
-    outcome, text = send(loaded, sender, "Cora Coordinator")
+    outcome, text = send(imported, sender, "Cora Coordinator")
     assert outcome.ok
     assert "has gone already, so nothing was sent again" in text
     assert "• Chris Chair: sent on 21/11/2026 at 10:00" in text
     assert "• the board channel: sent on 21/11/2026 at 10:00" in text
     assert len(sender.posts) == 2
     # The outbox refuses a second send even when asked directly.
-    assert digests.send_digest(loaded, sender, "riverside", meeting, kit.NOW) == [
+    assert digests.send_digest(imported, sender, "riverside", meeting, kit.NOW) == [
         ("Chris Chair", "already"),
         ("the board channel", "already"),
     ]
     # And the schedule does not send it again on the digest day.
-    assert run_digests(loaded, sender, "2026-12-03 09:30") == []
+    assert run_digests(imported, sender, "2026-12-03 09:30") == []
     assert len(sender.posts) == 2
 
 
 @pytest.mark.parametrize("who", ["Chris Chair", "Lee Lead"])
-def test_only_coordinators_send(loaded: sessionmaker[Session], who: str) -> None:
+def test_only_coordinators_send(imported: sessionmaker[Session], who: str) -> None:
     sender = RecordingSender()
-    outcome, text = send(loaded, sender, who)
+    outcome, text = send(imported, sender, who)
     assert not outcome.ok and isinstance(outcome.error, Refused)
     assert "only a coordinator (Cora Coordinator) can use `/csp digest send`" in text
     assert sender.posts == []
 
 
-def test_send_refusals_say_what_to_do(loaded: sessionmaker[Session]) -> None:
+def test_send_refusals_say_what_to_do(imported: sessionmaker[Session]) -> None:
     sender = RecordingSender()
-    outcome, text = send(loaded, sender, "Cora Coordinator", "digest send 11/03/2027")
+    outcome, text = send(imported, sender, "Cora Coordinator", "digest send 11/03/2027")
     assert not outcome.ok
     assert "only the next meeting's digest can be sent: `/csp digest send 10/12/2026`" in text
-    with loaded() as session:
+    with imported() as session:
         console = kit.context(session, "riverside", None, source=Source.CONSOLE)
         outcome, text = kit.run(console, "digest send")
     assert not outcome.ok and "works only in Slack" in text and "csp-bot digest" in text
-    with loaded() as session:
+    with imported() as session:
         person(session, "Chris Chair").slack_user_id = None
         session.execute(delete(Channel).where(Channel.slack_channel_id == "C0RBOARD"))
         session.commit()
-    outcome, text = send(loaded, sender, "Cora Coordinator")
+    outcome, text = send(imported, sender, "Cora Coordinator")
     assert not outcome.ok
     assert (
         "Nobody would receive the digest: no chair is on Slack (Chris Chair not on Slack)" in text
     )
     assert "/csp settings board_channel:#csp-board" in text
     assert sender.posts == []
-    with loaded() as session:
+    with imported() as session:
         assert session.scalar(select(func.count()).select_from(Notification)) == 0
 
 
-def test_finish_send_leaves_other_replies_alone(loaded: sessionmaker[Session]) -> None:
+def test_finish_send_leaves_other_replies_alone(imported: sessionmaker[Session]) -> None:
     sender = RecordingSender()
     reply = Reply("priority_status", {"send": {"partnership": "riverside", "meeting_id": 1}})
-    assert digests.finish_send(loaded, sender, reply, kit.NOW) is reply
+    assert digests.finish_send(imported, sender, reply, kit.NOW) is reply
     assert sender.posts == []
 
 
@@ -619,7 +610,7 @@ def test_finish_send_leaves_other_replies_alone(loaded: sessionmaker[Session]) -
 
 
 def hostile_plan(session: Session) -> None:
-    pid = riverside(session).id
+    pid = kit.partnership(session).id
     session.scalars(select(Priority).where(Priority.partnership_id == pid)).first().title = HOSTILE  # type: ignore[union-attr]
     for action in session.scalars(select(Action).where(Action.partnership_id == pid)):
         action.title = HOSTILE
@@ -708,7 +699,7 @@ Run = Callable[..., int]
 def cli(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Iterator[Run]:
-    """``csp-bot`` with Riverside loaded, at kit.NOW, with ``digest`` registered."""
+    """``csp-bot`` with Riverside imported, at kit.NOW, with ``digest`` registered."""
     original = bot.cli.build_parser
 
     def build_parser() -> argparse.ArgumentParser:
@@ -818,7 +809,7 @@ def test_the_largest_example_plan_fits_slack(factory: sessionmaker[Session]) -> 
 
 def big_plan(session: Session, actions: int = 2000) -> None:
     """A generated Riverside of ``actions`` actions, with history, returns and measures."""
-    pid = riverside(session).id
+    pid = kit.partnership(session).id
     long = "An unusually long action title that goes on and on " * 3 + HOSTILE
     session.execute(
         insert(Priority),

@@ -27,7 +27,6 @@ from commands.core import Context, Reply
 from storage.db import transaction
 from storage.models import Notification, NotificationState, Partnership, Person
 
-from . import kit
 from .sweepkit import RecordingSender, at, sweep
 
 MONDAY = "2026-11-23 10:00"
@@ -62,13 +61,6 @@ def only_hello(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-@pytest.fixture
-def loaded(factory: sessionmaker[Session]) -> sessionmaker[Session]:
-    with factory() as session:
-        kit.load_plans(session)
-    return factory
-
-
 def _people_on_slack(factory: sessionmaker[Session]) -> int:
     with factory() as session:
         return (
@@ -88,18 +80,18 @@ def _states(factory: sessionmaker[Session]) -> dict[str, int]:
 
 
 def test_each_message_sent_once_and_a_second_run_sends_nothing(
-    loaded: sessionmaker[Session], only_hello: None
+    imported: sessionmaker[Session], only_hello: None
 ) -> None:
     sender = RecordingSender()
-    first = sweep(loaded, sender, MONDAY)
-    assert first.count(SENT) == len(sender.posts) == _people_on_slack(loaded)
-    second = sweep(loaded, sender, "2026-11-23 10:05")
+    first = sweep(imported, sender, MONDAY)
+    assert first.count(SENT) == len(sender.posts) == _people_on_slack(imported)
+    second = sweep(imported, sender, "2026-11-23 10:05")
     assert second.count(SENT) == 0
     assert second.count(ALREADY) == len(sender.posts)
     assert len({p.key for p in sender.posts}) == len(sender.posts)
     # The next working day is a new period.
-    sweep(loaded, sender, "2026-11-24 09:00")
-    assert len(sender.posts) == 2 * _people_on_slack(loaded)
+    sweep(imported, sender, "2026-11-24 09:00")
+    assert len(sender.posts) == 2 * _people_on_slack(imported)
 
 
 @pytest.mark.parametrize(
@@ -114,15 +106,15 @@ def test_each_message_sent_once_and_a_second_run_sends_nothing(
     ],
 )
 def test_nothing_sent_when_closed(
-    loaded: sessionmaker[Session], only_hello: None, when: str
+    imported: sessionmaker[Session], only_hello: None, when: str
 ) -> None:
     sender = RecordingSender()
-    tally = sweep(loaded, sender, when)
+    tally = sweep(imported, sender, when)
     assert tally.outcomes == [] and sender.posts == []
 
 
 def test_a_concurrent_claim_is_not_sent_twice(
-    loaded: sessionmaker[Session], only_hello: None
+    imported: sessionmaker[Session], only_hello: None
 ) -> None:
     """Two runs at the same moment in threads (two clocks): every message exactly once."""
     sender = RecordingSender()
@@ -131,7 +123,7 @@ def test_a_concurrent_claim_is_not_sent_twice(
 
     def go() -> None:
         barrier.wait()
-        results.append(sweep(loaded, sender, MONDAY))
+        results.append(sweep(imported, sender, MONDAY))
 
     threads = [threading.Thread(target=go) for _ in range(2)]
     for t in threads:
@@ -139,7 +131,7 @@ def test_a_concurrent_claim_is_not_sent_twice(
     for t in threads:
         t.join()
     keys = [p.key for p in sender.posts]
-    assert len(keys) == len(set(keys)) == _people_on_slack(loaded)
+    assert len(keys) == len(set(keys)) == _people_on_slack(imported)
     assert sum(r.count(SENT) for r in results) == len(keys)
 
 
@@ -161,65 +153,65 @@ def _one(factory: sessionmaker[Session]) -> tuple[Message, int, str]:
 
 
 def test_a_crash_after_claim_is_sent_by_the_next_sweep_after_the_lease(
-    loaded: sessionmaker[Session],
+    imported: sessionmaker[Session],
 ) -> None:
-    message, pid, slug = _one(loaded)
+    message, pid, slug = _one(imported)
     now = at(MONDAY)
     # A process claimed it and died before sending: the row stays "claimed".
     crashed = RecordingSender()
     crashed.post = lambda *a, **k: (_ for _ in ()).throw(SystemExit)  # type: ignore[method-assign]
     with pytest.raises(SystemExit):
-        deliver(loaded, crashed, message, pid, slug, now)
+        deliver(imported, crashed, message, pid, slug, now)
     sender = RecordingSender()
     # Within the lease another process leaves it alone (it may still be sending).
-    assert deliver(loaded, sender, message, pid, slug, now + LEASE / 2) == BUSY
-    assert deliver(loaded, sender, message, pid, slug, now + LEASE) == SENT
+    assert deliver(imported, sender, message, pid, slug, now + LEASE / 2) == BUSY
+    assert deliver(imported, sender, message, pid, slug, now + LEASE) == SENT
     assert len(sender.posts) == 1
-    assert deliver(loaded, sender, message, pid, slug, now + 2 * LEASE) == ALREADY
+    assert deliver(imported, sender, message, pid, slug, now + 2 * LEASE) == ALREADY
 
 
-def test_a_crash_after_slack_accepted_is_not_sent_again(loaded: sessionmaker[Session]) -> None:
-    message, pid, slug = _one(loaded)
+def test_a_crash_after_slack_accepted_is_not_sent_again(imported: sessionmaker[Session]) -> None:
+    message, pid, slug = _one(imported)
     now = at(MONDAY)
     sender = RecordingSender()
-    assert deliver(loaded, sender, message, pid, slug, now) == SENT
+    assert deliver(imported, sender, message, pid, slug, now) == SENT
     # Pretend the process died between Slack's answer and marking it sent.
-    with transaction(loaded) as session:
+    with transaction(imported) as session:
         session.execute(
             update(Notification).values(state=NotificationState.CLAIMED, sent_at=None, attempts=0)
         )
-    assert deliver(loaded, sender, message, pid, slug, now + LEASE) == RECOVERED
+    assert deliver(imported, sender, message, pid, slug, now + LEASE) == RECOVERED
     assert len(sender.posts) == 1
-    assert _states(loaded) == {"sent": 1}
+    assert _states(imported) == {"sent": 1}
 
 
-def test_a_transient_failure_is_retried_then_reported(loaded: sessionmaker[Session]) -> None:
-    message, pid, slug = _one(loaded)
+def test_a_transient_failure_is_retried_then_reported(imported: sessionmaker[Session]) -> None:
+    message, pid, slug = _one(imported)
     assert message.recipient.address is not None
     sender = RecordingSender(fail={message.recipient.address: ("ratelimited", True)})
     now = at(MONDAY)
-    outcomes = [deliver(loaded, sender, message, pid, slug, now)]
+    outcomes = [deliver(imported, sender, message, pid, slug, now)]
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        outcomes.append(deliver(loaded, sender, message, pid, slug, now + attempt * LEASE))
+        outcomes.append(deliver(imported, sender, message, pid, slug, now + attempt * LEASE))
     assert outcomes == [RETRY] * (MAX_ATTEMPTS - 1) + [FAILED, ALREADY]
     assert sender.attempts == MAX_ATTEMPTS
-    assert _states(loaded) == {"failed": 1}
+    assert _states(imported) == {"failed": 1}
 
 
-def test_a_permanent_failure_is_not_retried(loaded: sessionmaker[Session]) -> None:
-    message, pid, slug = _one(loaded)
+def test_a_permanent_failure_is_not_retried(imported: sessionmaker[Session]) -> None:
+    message, pid, slug = _one(imported)
     assert message.recipient.address is not None
     sender = RecordingSender(fail={message.recipient.address: ("account_inactive", False)})
-    assert deliver(loaded, sender, message, pid, slug, at(MONDAY)) == FAILED
-    assert deliver(loaded, sender, message, pid, slug, at(MONDAY) + 3 * LEASE) == ALREADY
+    assert deliver(imported, sender, message, pid, slug, at(MONDAY)) == FAILED
+    assert deliver(imported, sender, message, pid, slug, at(MONDAY) + 3 * LEASE) == ALREADY
     assert sender.attempts == 1
 
 
 def test_one_recipient_failing_does_not_stop_the_others_and_coordinators_are_told(
-    loaded: sessionmaker[Session], only_hello: None
+    imported: sessionmaker[Session], only_hello: None
 ) -> None:
     sender = RecordingSender(fail={"U0LEE": ("account_inactive", False)})
-    tally = sweep(loaded, sender, MONDAY)
+    tally = sweep(imported, sender, MONDAY)
     assert tally.count(FAILED) == 2  # Lee is in Riverside and in Hillford
     assert not sender.to("U0LEE", "hello")
     assert sender.to("U0GINA", "hello") and sender.to("U0MO", "hello")
@@ -228,9 +220,9 @@ def test_one_recipient_failing_does_not_stop_the_others_and_coordinators_are_tol
     assert "Lee Lead" in report[0].text and "deactivated" in report[0].text
     assert len(sender.to("U0HANA", "undelivered")) == 1  # each partnership its own
     # Reported once: the next run does not repeat it.
-    sweep(loaded, sender, "2026-11-23 10:05")
+    sweep(imported, sender, "2026-11-23 10:05")
     assert len(sender.to("U0CORA", "undelivered")) == 1
-    with loaded() as session:
+    with imported() as session:
         failed = session.scalars(
             select(Notification).where(Notification.state == NotificationState.FAILED)
         ).all()
@@ -238,7 +230,7 @@ def test_one_recipient_failing_does_not_stop_the_others_and_coordinators_are_tol
 
 
 def test_one_partnership_failing_does_not_stop_the_others(
-    loaded: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+    imported: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def fussy(ctx: Context) -> list[Message]:
         if ctx.partnership.slug == "riverside":
@@ -247,28 +239,28 @@ def test_one_partnership_failing_does_not_stop_the_others(
 
     monkeypatch.setattr(run_module, "SWEEPS", (("fussy", fussy),))
     sender = RecordingSender()
-    tally = sweep(loaded, sender, MONDAY)
+    tally = sweep(imported, sender, MONDAY)
     assert tally.count("error") == 1
     assert sender.to("U0HANA", "hello")
 
 
-def test_dry_run_claims_nothing(loaded: sessionmaker[Session], only_hello: None) -> None:
+def test_dry_run_claims_nothing(imported: sessionmaker[Session], only_hello: None) -> None:
     lines: list[str] = []
     from bot.sender import PrintSender
 
     tally = run_module.run_due(
-        loaded, PrintSender(lines.append), at(MONDAY), dry_run=True, out=lines.append
+        imported, PrintSender(lines.append), at(MONDAY), dry_run=True, out=lines.append
     )
-    assert tally.count("due") == _people_on_slack(loaded)
+    assert tally.count("due") == _people_on_slack(imported)
     assert any("Lee Lead" in line for line in lines)
-    assert _states(loaded) == {}
+    assert _states(imported) == {}
 
 
 def test_clock_changes_never_double_or_skip(
-    loaded: sessionmaker[Session], only_hello: None
+    imported: sessionmaker[Session], only_hello: None
 ) -> None:
     """Sweeps every 15 minutes across both 2027 clock changes, with round-the-clock hours."""
-    with transaction(loaded) as session:
+    with transaction(imported) as session:
         for p in session.scalars(select(Partnership)):
             p.settings = {"quiet_hours": "23:59-00:00"}
     sender = RecordingSender()
@@ -278,11 +270,11 @@ def test_clock_changes_never_double_or_skip(
     ):
         moment = start
         while moment < start + dt.timedelta(hours=64):
-            sweep(loaded, sender, moment)
+            sweep(imported, sender, moment)
             moment += dt.timedelta(minutes=15)
     days = sorted({p.key.rsplit("|", 1)[1] for p in sender.posts})
     # Only working days: 2027's spring change falls on Easter Sunday, so Easter
     # Monday (29 March) is a bank holiday and Tuesday is the first working day.
     assert days == ["2027-03-30", "2027-11-01", "2027-11-02"]
     keys = [p.key for p in sender.posts]
-    assert len(keys) == len(set(keys)) == 3 * _people_on_slack(loaded)
+    assert len(keys) == len(set(keys)) == 3 * _people_on_slack(imported)

@@ -32,7 +32,6 @@ from storage.models import (
     Meeting,
     Notification,
     NotificationState,
-    Partnership,
     Person,
     Priority,
     Rag,
@@ -48,27 +47,15 @@ DIGEST_DAY = "2026-12-03 09:30"
 SECOND_DIGEST_DAY = "2027-03-04 09:30"
 
 
-@pytest.fixture
-def plans(factory: sessionmaker[Session]) -> sessionmaker[Session]:
-    """Both fixture plans imported."""
-    with factory() as session:
-        kit.load_plans(session)
-    return factory
-
-
-def riverside(session: Session) -> Partnership:
-    return session.scalars(select(Partnership).where(Partnership.slug == "riverside")).one()
-
-
 def ctx_at(session: Session, when: str) -> Context:
     """The scheduler's context for Riverside at a London wall-clock moment."""
-    return sweep_context(session, riverside(session), at(when))
+    return sweep_context(session, kit.partnership(session), at(when))
 
 
 def meeting_id(session: Session, day: dt.date) -> int:
     return session.scalars(
         select(Meeting.id).where(
-            Meeting.partnership_id == riverside(session).id, Meeting.date == day
+            Meeting.partnership_id == kit.partnership(session).id, Meeting.date == day
         )
     ).one()
 
@@ -77,7 +64,7 @@ def run_digests(factory: sessionmaker[Session], sender: RecordingSender, when: s
     """What the orchestrator does for the digests sweep alone: due now, then the outbox."""
     now = at(when)
     with factory() as session:
-        partnership = riverside(session)
+        partnership = kit.partnership(session)
         messages = due_now(sweep_context(session, partnership, now), only="digests")
         pid, slug = partnership.id, partnership.slug
     return [deliver(factory, sender, m, pid, slug, now) for m in messages]
@@ -89,7 +76,7 @@ def due_targets(session: Session, when: str) -> set[tuple[str, str]]:
 
 
 def configure(session: Session, **values: Any) -> None:
-    partnership = riverside(session)
+    partnership = kit.partnership(session)
     current = partnership_settings.of(partnership)
     partnership_settings.store(partnership, partnership_settings.change(current, values))
     session.commit()
@@ -97,7 +84,9 @@ def configure(session: Session, **values: Any) -> None:
 
 def set_action(session: Session, ref: str, **values: Any) -> None:
     action = session.scalars(
-        select(Action).where(Action.partnership_id == riverside(session).id, Action.ref == ref)
+        select(Action).where(
+            Action.partnership_id == kit.partnership(session).id, Action.ref == ref
+        )
     ).one()
     for name, value in values.items():
         setattr(action, name, value)
@@ -117,8 +106,8 @@ def snapshots(factory: sessionmaker[Session], day: dt.date) -> dict[str, str]:
 # ------------------------------------------------------------------ the window
 
 
-def test_due_from_the_digest_day_until_the_meeting(plans: sessionmaker[Session]) -> None:
-    with plans() as session:
+def test_due_from_the_digest_day_until_the_meeting(imported: sessionmaker[Session]) -> None:
+    with imported() as session:
         first = meeting_id(session, dt.date(2026, 12, 10))
         second = meeting_id(session, dt.date(2027, 3, 11))
         chris = session.scalars(select(Person.id).where(Person.slack_user_id == "U0CHRIS")).one()
@@ -142,9 +131,9 @@ def test_due_from_the_digest_day_until_the_meeting(plans: sessionmaker[Session])
 
 
 def test_weekends_and_quiet_hours_wait_for_the_next_working_morning(
-    plans: sessionmaker[Session],
+    imported: sessionmaker[Session],
 ) -> None:
-    with plans() as session:
+    with imported() as session:
         # Saturday 05/12 and before 09:00 on the digest day: due, but the orchestrator holds it.
         for closed in ("2026-12-05 11:00", "2026-12-03 08:30", "2026-12-03 18:30"):
             assert digests.due(ctx_at(session, closed)), closed
@@ -152,8 +141,8 @@ def test_weekends_and_quiet_hours_wait_for_the_next_working_morning(
         assert len(due_now(ctx_at(session, "2026-12-07 09:00"), only="digests")) == 2
 
 
-def test_the_digest_days_setting_moves_the_digest_day(plans: sessionmaker[Session]) -> None:
-    with plans() as session:
+def test_the_digest_days_setting_moves_the_digest_day(imported: sessionmaker[Session]) -> None:
+    with imported() as session:
         configure(session, digest_days=2)
         assert due_targets(session, "2026-12-07 10:00") == set()
         assert len(due_targets(session, "2026-12-08 10:00")) == 2  # Tuesday, 2 working days before
@@ -163,9 +152,9 @@ def test_the_digest_days_setting_moves_the_digest_day(plans: sessionmaker[Sessio
         assert len(due_targets(session, "2026-11-24 10:00")) == 2
 
 
-def test_sent_once_to_each_chair_and_the_board_channel(plans: sessionmaker[Session]) -> None:
+def test_sent_once_to_each_chair_and_the_board_channel(imported: sessionmaker[Session]) -> None:
     sender = RecordingSender()
-    assert run_digests(plans, sender, DIGEST_DAY) == ["sent", "sent"]
+    assert run_digests(imported, sender, DIGEST_DAY) == ["sent", "sent"]
     assert {p.address for p in sender.posts} == {"U0CHRIS", "C0RBOARD"}
     post = sender.to("C0RBOARD", "digest")[0]
     assert "Digest for the Leadership Group, Thursday 10/12/2026" in post.text
@@ -173,9 +162,9 @@ def test_sent_once_to_each_chair_and_the_board_channel(plans: sessionmaker[Sessi
     assert "Hillford" not in post.text and "covert" not in post.text
     # Later the same day, and on the following days: claimed already, so nothing is even due.
     for when in ("2026-12-03 15:00", "2026-12-07 09:30", "2026-12-10 09:30"):
-        assert run_digests(plans, sender, when) == []
+        assert run_digests(imported, sender, when) == []
     assert len(sender.posts) == 2
-    with plans() as session:
+    with imported() as session:
         rows = session.scalars(select(Notification).where(Notification.kind == "digest")).all()
         assert {(n.target.split(":")[0], n.state) for n in rows} == {
             ("person", NotificationState.SENT),
@@ -184,43 +173,43 @@ def test_sent_once_to_each_chair_and_the_board_channel(plans: sessionmaker[Sessi
 
 
 def test_a_claimed_digest_is_not_rebuilt(
-    plans: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+    imported: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sender = RecordingSender()
-    run_digests(plans, sender, DIGEST_DAY)
+    run_digests(imported, sender, DIGEST_DAY)
 
     def refuse(*_args: object, **_kw: object) -> None:
         raise AssertionError("the digest was rebuilt although every recipient has it")
 
     monkeypatch.setattr(digests, "build", refuse)
-    with plans() as session:
+    with imported() as session:
         assert digests.due(ctx_at(session, "2026-12-04 10:00")) == []
 
 
 def test_catches_up_when_the_bot_was_down_but_never_after_the_meeting(
-    plans: sessionmaker[Session],
+    imported: sessionmaker[Session],
 ) -> None:
     sender = RecordingSender()
     # Down from Thursday 03/12 to Wednesday 09/12: it goes out then, before the meeting.
-    assert run_digests(plans, sender, "2026-12-09 14:00") == ["sent", "sent"]
+    assert run_digests(imported, sender, "2026-12-09 14:00") == ["sent", "sent"]
     later = RecordingSender()
-    with plans() as session:
+    with imported() as session:
         session.execute(delete(Notification))
         session.execute(delete(DigestSnapshot))
         session.commit()
-    assert run_digests(plans, later, "2026-12-11 09:30") == []
+    assert run_digests(imported, later, "2026-12-11 09:30") == []
     assert later.posts == []
 
 
-def test_chairs_not_on_slack_and_no_board_channel(plans: sessionmaker[Session]) -> None:
-    with plans() as session:
+def test_chairs_not_on_slack_and_no_board_channel(imported: sessionmaker[Session]) -> None:
+    with imported() as session:
         chris = session.scalars(select(Person).where(Person.slack_user_id == "U0CHRIS")).one()
         chris.slack_user_id = None
         session.commit()
         assert {t for t, _ in due_targets(session, DIGEST_DAY)} == {"channel:C0RBOARD"}
         session.execute(
             delete(Channel).where(
-                Channel.partnership_id == riverside(session).id, Channel.purpose == "board"
+                Channel.partnership_id == kit.partnership(session).id, Channel.purpose == "board"
             )
         )
         session.commit()
@@ -228,21 +217,21 @@ def test_chairs_not_on_slack_and_no_board_channel(plans: sessionmaker[Session]) 
 
 
 def test_a_second_chair_added_after_the_digest_went_gets_it_too(
-    plans: sessionmaker[Session],
+    imported: sessionmaker[Session],
 ) -> None:
     sender = RecordingSender()
-    run_digests(plans, sender, DIGEST_DAY)
-    with plans() as session:
+    run_digests(imported, sender, DIGEST_DAY)
+    with imported() as session:
         session.add(
             Person(
-                partnership_id=riverside(session).id,
+                partnership_id=kit.partnership(session).id,
                 name="Vic Vicechair",
                 role=Role.CHAIR,
                 slack_user_id="U0VIC",
             )
         )
         session.commit()
-    assert run_digests(plans, sender, "2026-12-04 09:30") == ["sent"]
+    assert run_digests(imported, sender, "2026-12-04 09:30") == ["sent"]
     assert [p.address for p in sender.posts[2:]] == ["U0VIC"]
 
 
@@ -250,14 +239,14 @@ def test_a_second_chair_added_after_the_digest_went_gets_it_too(
 
 
 def test_snapshot_taken_once_and_the_next_digest_shows_the_change(
-    plans: sessionmaker[Session],
+    imported: sessionmaker[Session],
 ) -> None:
     sender = RecordingSender()
-    run_digests(plans, sender, DIGEST_DAY)
+    run_digests(imported, sender, DIGEST_DAY)
     # Two recipients, one snapshot per priority.
-    assert snapshots(plans, dt.date(2026, 12, 10)) == {"P1": "red", "P2": "green"}
-    with plans() as session:
-        p1 = riverside(session)
+    assert snapshots(imported, dt.date(2026, 12, 10)) == {"P1": "red", "P2": "green"}
+    with imported() as session:
+        p1 = kit.partnership(session)
         assert session.scalar(select(func.count()).select_from(DigestSnapshot)) == 2
         # Between the meetings: P1's overdue actions are done, P2's is rated red, P3 is new.
         ctx = kit.context(session, "riverside", None, now=at("2027-01-11 10:00"))
@@ -268,7 +257,7 @@ def test_snapshot_taken_once_and_the_next_digest_shows_the_change(
         assert outcome.ok, text
         session.add(Priority(partnership_id=p1.id, code="P3", title="Serious violence", position=3))
         session.commit()
-    run_digests(plans, sender, SECOND_DIGEST_DAY)
+    run_digests(imported, sender, SECOND_DIGEST_DAY)
     post = sender.to("C0RBOARD", "digest")[-1]
     text = post.text
     assert "Thursday 11/03/2027" in text
@@ -285,19 +274,19 @@ def test_snapshot_taken_once_and_the_next_digest_shows_the_change(
         "*A-3* Train 200 front-line staff in DA awareness — Mo Member: RAG green → red" in slipped
     )
     assert "overdue since 01/01/2027" in slipped
-    assert snapshots(plans, dt.date(2027, 3, 11)) == {
+    assert snapshots(imported, dt.date(2027, 3, 11)) == {
         "P1": "green",
         "P2": "red",
         "P3": "not rated",
     }
     # The first meeting's snapshot is kept as it was.
-    assert snapshots(plans, dt.date(2026, 12, 10)) == {"P1": "red", "P2": "green"}
+    assert snapshots(imported, dt.date(2026, 12, 10)) == {"P1": "red", "P2": "green"}
 
 
 def test_snapshot_of_a_meeting_is_not_replaced_by_a_later_claim(
-    plans: sessionmaker[Session],
+    imported: sessionmaker[Session],
 ) -> None:
-    with plans() as session:
+    with imported() as session:
         ctx = ctx_at(session, DIGEST_DAY)
         meeting = next(
             m for m in digest_data.board_meetings(ctx) if m.date == dt.date(2026, 12, 10)
@@ -309,9 +298,9 @@ def test_snapshot_of_a_meeting_is_not_replaced_by_a_later_claim(
             ctx.now,
         )
         session.rollback()
-    with plans.begin() as claim:
+    with imported.begin() as claim:
         first(claim)
-    with plans() as session:
+    with imported() as session:
         set_action(session, "A-1", status=Status.COMPLETE)
         set_action(session, "A-4", status=Status.COMPLETE)
         set_action(session, "A-5", rag=Rag.GREEN)
@@ -325,19 +314,19 @@ def test_snapshot_of_a_meeting_is_not_replaced_by_a_later_claim(
         )
         assert {r.rag for r in digest_data.build(ctx, meeting).snapshot} == {"green"}
         session.rollback()
-    with plans.begin() as claim:
+    with imported.begin() as claim:
         later(claim)
-    assert snapshots(plans, dt.date(2026, 12, 10)) == {"P1": "red", "P2": "green"}
+    assert snapshots(imported, dt.date(2026, 12, 10)) == {"P1": "red", "P2": "green"}
 
 
 # ------------------------------------------------------------------ the orchestrator
 
 
-def test_run_due_sends_the_digest_with_the_other_sweeps(plans: sessionmaker[Session]) -> None:
+def test_run_due_sends_the_digest_with_the_other_sweeps(imported: sessionmaker[Session]) -> None:
     sender = RecordingSender()
-    sweep(plans, sender, DIGEST_DAY)
+    sweep(imported, sender, DIGEST_DAY)
     assert sorted(p.address for p in sender.posts if p.kind == "digest") == ["C0RBOARD", "U0CHRIS"]
-    sweep(plans, sender, "2026-12-03 11:30")
+    sweep(imported, sender, "2026-12-03 11:30")
     assert len([p for p in sender.posts if p.kind == "digest"]) == 2
     # Hillford has no Leadership Group meeting: its board channel gets no digest.
     assert sender.to("C0HBOARD", "digest") == []

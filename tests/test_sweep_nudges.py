@@ -3,7 +3,7 @@
 Riverside on Monday 23/11/2026: Lee Lead owns A-1 (due 30/09/2026) and A-4
 (due 31/10/2026), both overdue; Mo Member's A-3 is due 31/12/2026; Olive
 Offline (not on Slack) owns A-2; A-5 has no owner. Every action was last
-updated on 21/11/2026, when the plans were imported.
+updated on 21/11/2026, when the imported were imported.
 """
 
 from __future__ import annotations
@@ -42,14 +42,6 @@ from . import kit
 from .sweepkit import Post, RecordingSender, at, sweep
 
 MONDAY = "2026-11-23 09:30"
-
-
-@pytest.fixture
-def plans(factory: sessionmaker[Session]) -> sessionmaker[Session]:
-    """Both fixture plans imported."""
-    with factory() as session:
-        kit.load_plans(session)
-    return factory
 
 
 def get_action(session: Session, ref: str, slug: str = "riverside") -> Action:
@@ -139,9 +131,9 @@ def memory(factory: sessionmaker[Session]) -> dict[str, tuple[str, dt.datetime]]
 # ------------------------------------------------------------------ one a day
 
 
-def test_one_dm_a_day_bundles_every_overdue_action(plans: sessionmaker[Session]) -> None:
+def test_one_dm_a_day_bundles_every_overdue_action(imported: sessionmaker[Session]) -> None:
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     [lee] = nudged(sender, "U0LEE")
     assert lee.key.endswith("|2026-11-23")
     assert refs_in(lee) == ["A-1", "A-4"]  # most overdue first
@@ -151,12 +143,12 @@ def test_one_dm_a_day_bundles_every_overdue_action(plans: sessionmaker[Session])
     # Mo's action is neither overdue nor stale; Olive is not on Slack; A-5 has no owner.
     assert nudged(sender, "U0MO") == [] and nudged(sender, "U0GINA") == []
     assert {p.address for p in sender.posts if p.kind == "nudge"} == {"U0LEE", "U0HANA"}
-    assert set(memory(plans)) == {"A-1", "A-4"}
+    assert set(memory(imported)) == {"A-1", "A-4"}
 
 
-def test_buttons_update_done_snooze_and_snooze_until(plans: sessionmaker[Session]) -> None:
+def test_buttons_update_done_snooze_and_snooze_until(imported: sessionmaker[Session]) -> None:
     sender = RecordingSender()  # validates every page against Block Kit
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     [lee] = nudged(sender, "U0LEE")
     rows = [b for page in lee.pages for b in page if b["type"] == "actions"]
     assert len(rows) == 2
@@ -173,186 +165,186 @@ def test_buttons_update_done_snooze_and_snooze_until(plans: sessionmaker[Session
         assert {e["value"] for e in row["elements"]} == {f"{labels[0].split()[-1]}@riverside"}
 
 
-def test_second_sweep_the_same_day_sends_nothing(plans: sessionmaker[Session]) -> None:
+def test_second_sweep_the_same_day_sends_nothing(imported: sessionmaker[Session]) -> None:
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     # Newly overdue since the morning: still no second message today.
-    add_action(plans, "B-1", "Lee Lead", dt.date(2026, 11, 20))
-    tally = sweep(plans, sender, "2026-11-23 14:00")
+    add_action(imported, "B-1", "Lee Lead", dt.date(2026, 11, 20))
+    tally = sweep(imported, sender, "2026-11-23 14:00")
     assert len(nudged(sender, "U0LEE")) == 1
     assert [o for k, o in tally.outcomes if k.startswith("nudge|")] == ["already"]
-    assert "B-1" not in memory(plans)  # not told, so not remembered: it goes tomorrow
-    sweep(plans, sender, "2026-11-24 09:30")
+    assert "B-1" not in memory(imported)  # not told, so not remembered: it goes tomorrow
+    sweep(imported, sender, "2026-11-24 09:30")
     assert refs_in(nudged(sender, "U0LEE")[-1]) == ["B-1"]
 
 
-def test_next_day_only_the_newly_overdue_action(plans: sessionmaker[Session]) -> None:
+def test_next_day_only_the_newly_overdue_action(imported: sessionmaker[Session]) -> None:
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
-    add_action(plans, "B-1", "Lee Lead", dt.date(2026, 11, 23))  # overdue from Tuesday
-    sweep(plans, sender, "2026-11-24 09:30")
+    sweep(imported, sender, MONDAY)
+    add_action(imported, "B-1", "Lee Lead", dt.date(2026, 11, 23))  # overdue from Tuesday
+    sweep(imported, sender, "2026-11-24 09:30")
     first, second = nudged(sender, "U0LEE")
     assert refs_in(first) == ["A-1", "A-4"] and refs_in(second) == ["B-1"]
     assert second.key.endswith("|2026-11-24")
     assert "one of your actions in Riverside Community Safety Partnership is" in second.text
-    sweep(plans, sender, "2026-11-25 09:30")
+    sweep(imported, sender, "2026-11-25 09:30")
     assert len(nudged(sender, "U0LEE")) == 2
 
 
-def test_nudged_again_after_the_interval(plans: sessionmaker[Session]) -> None:
+def test_nudged_again_after_the_interval(imported: sessionmaker[Session]) -> None:
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
-    add_action(plans, "B-1", "Lee Lead", dt.date(2026, 11, 23))
-    sweep(plans, sender, "2026-11-24 09:30")
-    sweep(plans, sender, "2026-11-27 09:30")  # Friday: within 7 days of both
+    sweep(imported, sender, MONDAY)
+    add_action(imported, "B-1", "Lee Lead", dt.date(2026, 11, 23))
+    sweep(imported, sender, "2026-11-24 09:30")
+    sweep(imported, sender, "2026-11-27 09:30")  # Friday: within 7 days of both
     assert len(nudged(sender, "U0LEE")) == 2
-    sweep(plans, sender, "2026-11-30 09:30")  # a week after Monday, six days after Tuesday
+    sweep(imported, sender, "2026-11-30 09:30")  # a week after Monday, six days after Tuesday
     assert refs_in(nudged(sender, "U0LEE")[-1]) == ["A-1", "A-4"]
-    sweep(plans, sender, "2026-12-01 09:30")
+    sweep(imported, sender, "2026-12-01 09:30")
     assert refs_in(nudged(sender, "U0LEE")[-1]) == ["B-1"]
 
 
-def test_interval_is_a_setting_counted_in_days_not_hours(plans: sessionmaker[Session]) -> None:
-    configure(plans, nudge_interval=3)
+def test_interval_is_a_setting_counted_in_days_not_hours(imported: sessionmaker[Session]) -> None:
+    configure(imported, nudge_interval=3)
     sender = RecordingSender()
-    sweep(plans, sender, "2026-11-23 16:00")
-    sweep(plans, sender, "2026-11-25 16:30")  # two days later: not yet
+    sweep(imported, sender, "2026-11-23 16:00")
+    sweep(imported, sender, "2026-11-25 16:30")  # two days later: not yet
     assert len(nudged(sender, "U0LEE")) == 1
-    sweep(plans, sender, "2026-11-26 09:05")  # three days later, earlier in the day
+    sweep(imported, sender, "2026-11-26 09:05")  # three days later, earlier in the day
     assert len(nudged(sender, "U0LEE")) == 2
     assert "again for 3 days" in nudged(sender, "U0LEE")[-1].text
 
 
-def test_no_nudges_at_weekends_or_on_bank_holidays(plans: sessionmaker[Session]) -> None:
+def test_no_nudges_at_weekends_or_on_bank_holidays(imported: sessionmaker[Session]) -> None:
     sender = RecordingSender()
-    sweep(plans, sender, "2026-11-21 10:00")  # Saturday
-    sweep(plans, sender, "2026-12-25 10:00")  # Christmas Day, a Friday
-    sweep(plans, sender, "2026-11-23 08:30")  # before the working day opens
+    sweep(imported, sender, "2026-11-21 10:00")  # Saturday
+    sweep(imported, sender, "2026-12-25 10:00")  # Christmas Day, a Friday
+    sweep(imported, sender, "2026-11-23 08:30")  # before the working day opens
     assert sender.posts == []
 
 
 # --------------------------------------------------------------------- stale
 
 
-def test_stale_action_gets_a_gentler_nudge(plans: sessionmaker[Session]) -> None:
-    age(plans, "A-3")
+def test_stale_action_gets_a_gentler_nudge(imported: sessionmaker[Session]) -> None:
+    age(imported, "A-3")
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     [mo] = nudged(sender, "U0MO")
     assert refs_in(mo) == ["A-3"]
     assert "a gentle nudge from Riverside Community Safety Partnership" in mo.text
     assert "this action of yours has had no update for 30 days or more" in mo.text
     assert "last update 14/10/2026, 40 days ago" in mo.text
     assert "past" not in mo.text and "Overdue" not in mo.text
-    assert memory(plans)["A-3"][0] == "stale"
+    assert memory(imported)["A-3"][0] == "stale"
 
 
-def test_stale_days_is_a_setting(plans: sessionmaker[Session]) -> None:
-    age(plans, "A-3")
-    configure(plans, stale_days=60)
+def test_stale_days_is_a_setting(imported: sessionmaker[Session]) -> None:
+    age(imported, "A-3")
+    configure(imported, stale_days=60)
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     assert nudged(sender, "U0MO") == []
-    configure(plans, stale_days=35)
-    sweep(plans, sender, "2026-11-24 09:30")
+    configure(imported, stale_days=35)
+    sweep(imported, sender, "2026-11-24 09:30")
     [mo] = nudged(sender, "U0MO")
     assert "no update for 35 days or more" in mo.text
 
 
-def test_overdue_first_then_stale_in_one_message(plans: sessionmaker[Session]) -> None:
-    with plans() as session:
+def test_overdue_first_then_stale_in_one_message(imported: sessionmaker[Session]) -> None:
+    with imported() as session:
         get_action(session, "A-2").owner = get_person(session, "Lee Lead")
         session.commit()
-    age(plans, "A-2")
+    age(imported, "A-2")
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     [lee] = nudged(sender, "U0LEE")
     assert refs_in(lee) == ["A-1", "A-4", "A-2"]
     assert lee.text.index(":alarm_clock: *Overdue*") < lee.text.index(":hourglass:")
     assert "past their due date" in lee.text
     assert "when you have a moment, a short note on these too" in lee.text
-    assert memory(plans)["A-2"][0] == "stale" and memory(plans)["A-1"][0] == "overdue"
+    assert memory(imported)["A-2"][0] == "stale" and memory(imported)["A-1"][0] == "overdue"
 
 
 def test_stale_action_that_becomes_overdue_waits_out_the_interval(
-    plans: sessionmaker[Session],
+    imported: sessionmaker[Session],
 ) -> None:
-    age(plans, "A-3")
+    age(imported, "A-3")
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
-    edit(plans, "A-3", due_date=dt.date(2026, 11, 23))
-    sweep(plans, sender, "2026-11-24 09:30")
+    sweep(imported, sender, MONDAY)
+    edit(imported, "A-3", due_date=dt.date(2026, 11, 23))
+    sweep(imported, sender, "2026-11-24 09:30")
     [first] = nudged(sender, "U0MO")
     assert "gentle" in first.text
     # A week after the stale nudge it is nudged again, now as overdue.
-    sweep(plans, sender, "2026-11-30 09:30")
+    sweep(imported, sender, "2026-11-30 09:30")
     first, second = nudged(sender, "U0MO")
     assert "past its due date" in second.text and refs_in(second) == ["A-3"]
-    assert memory(plans)["A-3"][0] == "overdue"
+    assert memory(imported)["A-3"][0] == "overdue"
 
 
-def test_an_update_stops_the_stale_nudge(plans: sessionmaker[Session]) -> None:
-    age(plans, "A-3")
-    with plans() as session:
+def test_an_update_stops_the_stale_nudge(imported: sessionmaker[Session]) -> None:
+    age(imported, "A-3")
+    with imported() as session:
         ctx = kit.context(session, person="Mo Member", now=at("2026-11-23 08:00"))
         outcome, _ = kit.run(ctx, 'action update A-3 "twenty trained so far"')
         assert outcome.ok
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     assert nudged(sender, "U0MO") == []
 
 
 # ------------------------------------------------------------------- snoozes
 
 
-def test_snoozed_actions_are_skipped(plans: sessionmaker[Session]) -> None:
-    edit(plans, "A-4", snoozed_until=dt.date(2026, 11, 23))  # snoozed through today
-    edit(plans, "A-1", snoozed_until=dt.date(2026, 11, 22))  # has run out
+def test_snoozed_actions_are_skipped(imported: sessionmaker[Session]) -> None:
+    edit(imported, "A-4", snoozed_until=dt.date(2026, 11, 23))  # snoozed through today
+    edit(imported, "A-1", snoozed_until=dt.date(2026, 11, 22))  # has run out
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     [lee] = nudged(sender, "U0LEE")
     assert refs_in(lee) == ["A-1"]
-    assert set(memory(plans)) == {"A-1"}
-    sweep(plans, sender, "2026-11-24 09:30")  # the snooze has run out: A-4's turn
+    assert set(memory(imported)) == {"A-1"}
+    sweep(imported, sender, "2026-11-24 09:30")  # the snooze has run out: A-4's turn
     assert refs_in(nudged(sender, "U0LEE")[-1]) == ["A-4"]
 
 
-def test_everything_snoozed_means_no_message(plans: sessionmaker[Session]) -> None:
-    edit(plans, "A-1", snoozed_until=dt.date(2026, 12, 1))
-    edit(plans, "A-4", snoozed_until=dt.date(2026, 12, 1))
+def test_everything_snoozed_means_no_message(imported: sessionmaker[Session]) -> None:
+    edit(imported, "A-1", snoozed_until=dt.date(2026, 12, 1))
+    edit(imported, "A-4", snoozed_until=dt.date(2026, 12, 1))
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     assert nudged(sender, "U0LEE") == []
 
 
-def test_closed_actions_are_not_nudged(plans: sessionmaker[Session]) -> None:
-    edit(plans, "A-1", status=Status.COMPLETE)
-    edit(plans, "A-4", status=Status.DROPPED)
+def test_closed_actions_are_not_nudged(imported: sessionmaker[Session]) -> None:
+    edit(imported, "A-1", status=Status.COMPLETE)
+    edit(imported, "A-4", status=Status.DROPPED)
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     assert nudged(sender, "U0LEE") == []
 
 
 # ------------------------------------------------------------- who and what
 
 
-def test_owner_not_on_slack_gets_no_message(plans: sessionmaker[Session]) -> None:
-    edit(plans, "A-2", due_date=dt.date(2026, 11, 1))
-    with plans() as session:
+def test_owner_not_on_slack_gets_no_message(imported: sessionmaker[Session]) -> None:
+    edit(imported, "A-2", due_date=dt.date(2026, 11, 1))
+    with imported() as session:
         partnership = get_person(session, "Olive Offline").partnership
         messages = nudges.due(sweep_context(session, partnership, at(MONDAY)))
     assert [m.recipient.name for m in messages] == ["Lee Lead"]
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
-    assert "A-2" not in memory(plans)
+    sweep(imported, sender, MONDAY)
+    assert "A-2" not in memory(imported)
     # The coordinator's roll-up names her instead (tests/test_sweep_rollup.py covers it).
     [rollup] = sender.to("U0CORA", "rollup")
     assert "Olive Offline, olive@victimsupport.example: overdue: A-2" in rollup.text
 
 
-def test_nudging_never_touches_the_action_row(plans: sessionmaker[Session]) -> None:
+def test_nudging_never_touches_the_action_row(imported: sessionmaker[Session]) -> None:
     def rows() -> tuple[list[tuple[Any, ...]], int]:
-        with plans() as session:
+        with imported() as session:
             actions = session.execute(
                 select(Action.id, Action.version, Action.updated_at).order_by(Action.id)
             ).all()
@@ -361,40 +353,40 @@ def test_nudging_never_touches_the_action_row(plans: sessionmaker[Session]) -> N
 
     before = rows()
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     assert nudged(sender, "U0LEE")
     assert rows() == before  # no version bump (a lead's open form stays valid), no history
-    remembered = memory(plans)
+    remembered = memory(imported)
     assert remembered["A-1"] == ("overdue", at(MONDAY))
     assert remembered["A-4"] == ("overdue", at(MONDAY))
 
 
-def test_a_long_list_is_cut_and_counted(plans: sessionmaker[Session]) -> None:
+def test_a_long_list_is_cut_and_counted(imported: sessionmaker[Session]) -> None:
     for n in range(20):
-        add_action(plans, f"B-{n + 1}", "Lee Lead", dt.date(2026, 11, 1))
+        add_action(imported, f"B-{n + 1}", "Lee Lead", dt.date(2026, 11, 1))
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     [lee] = nudged(sender, "U0LEE")
     assert len(lee.pages) == 1 and len(lee.pages[0]) <= 50
     assert len(refs_in(lee)) == 15 and refs_in(lee)[:2] == ["A-1", "A-4"]
     assert "22 of your actions" in lee.text
     assert "…and 7 more actions: see them all with `/csp action list mine`" in lee.text
-    assert len(memory(plans)) == 22  # told about all of them, so all wait out the interval
+    assert len(memory(imported)) == 22  # told about all of them, so all wait out the interval
 
 
-def test_hostile_title_is_shown_as_text(plans: sessionmaker[Session]) -> None:
-    edit(plans, "A-1", title="<!channel> {{ 7*7 }} & co")
+def test_hostile_title_is_shown_as_text(imported: sessionmaker[Session]) -> None:
+    edit(imported, "A-1", title="<!channel> {{ 7*7 }} & co")
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     [lee] = nudged(sender, "U0LEE")
     raw = json.dumps(lee.pages)
     assert "<!channel>" not in raw and "49" not in raw
     assert "&lt;!channel&gt; {{ 7*7 }} &amp; co" in raw
 
 
-def test_partnerships_are_nudged_apart(plans: sessionmaker[Session]) -> None:
+def test_partnerships_are_nudged_apart(imported: sessionmaker[Session]) -> None:
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     [hana] = nudged(sender, "U0HANA")
     assert "Hillford covert operation" in hana.text and "Hillford Safer Communities" in hana.text
     assert "Riverside" not in hana.text and "youth diversion" not in hana.text
@@ -402,9 +394,9 @@ def test_partnerships_are_nudged_apart(plans: sessionmaker[Session]) -> None:
     assert button_in(hana, "action_done", "A-1")["value"] == "A-1@hillford"
 
 
-def test_queries_do_not_grow_with_owners_or_actions(plans: sessionmaker[Session]) -> None:
+def test_queries_do_not_grow_with_owners_or_actions(imported: sessionmaker[Session]) -> None:
     def count() -> int:
-        with plans() as session:
+        with imported() as session:
             partnership = session.scalars(
                 select(Partnership).where(Partnership.slug == "riverside")
             ).one()
@@ -424,7 +416,7 @@ def test_queries_do_not_grow_with_owners_or_actions(plans: sessionmaker[Session]
             return len(statements)
 
     before = count()
-    with plans() as session:
+    with imported() as session:
         riverside = get_person(session, "Lee Lead").partnership
         for n in range(6):
             person = Person(
@@ -450,11 +442,11 @@ def test_queries_do_not_grow_with_owners_or_actions(plans: sessionmaker[Session]
 
 
 def test_undeliverable_nudge_is_reported_to_coordinators_once(
-    plans: sessionmaker[Session],
+    imported: sessionmaker[Session],
 ) -> None:
     sender = RecordingSender(fail={"U0LEE": ("user_not_found", False)})
-    sweep(plans, sender, MONDAY)
-    with plans() as session:
+    sweep(imported, sender, MONDAY)
+    with imported() as session:
         note = session.scalars(
             select(Notification).where(
                 Notification.kind == "nudge", Notification.address == "U0LEE"
@@ -469,8 +461,8 @@ def test_undeliverable_nudge_is_reported_to_coordinators_once(
     )
     assert "*What to do*" in report.text and "import the plan again" in report.text
     # Remembered at the claim, so a Slack id that will never work is not retried daily.
-    assert set(memory(plans)) == {"A-1", "A-4"}
-    sweep(plans, sender, "2026-11-24 09:30")
+    assert set(memory(imported)) == {"A-1", "A-4"}
+    sweep(imported, sender, "2026-11-24 09:30")
     assert len(sender.to("U0CORA", "undelivered")) == 1
 
 
@@ -510,12 +502,12 @@ class Recorder:
 
 
 @pytest.fixture
-def edge(plans: sessionmaker[Session]) -> Iterator[tuple[Edge, StubSlack, RecordingSender]]:
+def edge(imported: sessionmaker[Session]) -> Iterator[tuple[Edge, StubSlack, RecordingSender]]:
     """The Slack edge at Monday 10:00, after the morning's nudges went out."""
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     slack = StubSlack()
-    yield Edge(plans, cast(WebClient, slack), lambda: at("2026-11-23 10:00")), slack, sender
+    yield Edge(imported, cast(WebClient, slack), lambda: at("2026-11-23 10:00")), slack, sender
 
 
 def button_in(post: Post, action_id: str, ref: str) -> dict[str, Any]:
@@ -560,7 +552,7 @@ def submit(edge: Edge, slack: StubSlack, view: dict[str, Any], date: str) -> Rec
 
 
 def test_snooze_until_button_opens_a_date_form_that_snoozes(
-    plans: sessionmaker[Session], edge: tuple[Edge, StubSlack, RecordingSender]
+    imported: sessionmaker[Session], edge: tuple[Edge, StubSlack, RecordingSender]
 ) -> None:
     app, slack, sender = edge
     [lee] = nudged(sender, "U0LEE")
@@ -580,12 +572,12 @@ def test_snooze_until_button_opens_a_date_form_that_snoozes(
     assert set(too_far.calls[0]["errors"]) == {"until"}
     past = submit(app, slack, view, "2026-11-20")
     assert past.calls[0]["errors"] == {"until": "A future date"}
-    with plans() as session:
+    with imported() as session:
         assert get_action(session, "A-4").snoozed_until is None
 
     saved = submit(app, slack, view, "2026-12-15")
     assert saved.calls == [{}]
-    with plans() as session:
+    with imported() as session:
         action = get_action(session, "A-4")
         assert action.snoozed_until == dt.date(2026, 12, 15)
         entry = session.scalars(
@@ -599,12 +591,12 @@ def test_snooze_until_button_opens_a_date_form_that_snoozes(
     [confirm] = slack.called("chat.postEphemeral")
     assert confirm["channel"] == "D0LEE" and "A-4" in confirm["text"]
     # Snoozed: no nudge about it until after 15/12, even once the interval is over.
-    sweep(plans, sender, "2026-11-30 09:30")
+    sweep(imported, sender, "2026-11-30 09:30")
     assert refs_in(nudged(sender, "U0LEE")[-1]) == ["A-1"]
 
 
 def test_done_and_snooze_a_week_buttons_from_the_nudge(
-    plans: sessionmaker[Session], edge: tuple[Edge, StubSlack, RecordingSender]
+    imported: sessionmaker[Session], edge: tuple[Edge, StubSlack, RecordingSender]
 ) -> None:
     app, slack, sender = edge
     [lee] = nudged(sender, "U0LEE")
@@ -612,7 +604,7 @@ def test_done_and_snooze_a_week_buttons_from_the_nudge(
     assert "A-1" in done.calls[0]["text"]
     week = press(app, slack, button_in(lee, "action_snooze", "A-4"))
     assert "A-4" in week.calls[0]["text"]
-    with plans() as session:
+    with imported() as session:
         assert get_action(session, "A-1").status == Status.COMPLETE
         assert get_action(session, "A-4").snoozed_until == dt.date(2026, 11, 30)
     press(app, slack, button_in(lee, "action_update", "A-1"))
@@ -621,7 +613,7 @@ def test_done_and_snooze_a_week_buttons_from_the_nudge(
 
 
 def test_snooze_until_button_is_refused_to_someone_else(
-    plans: sessionmaker[Session], edge: tuple[Edge, StubSlack, RecordingSender]
+    imported: sessionmaker[Session], edge: tuple[Edge, StubSlack, RecordingSender]
 ) -> None:
     app, slack, sender = edge
     [lee] = nudged(sender, "U0LEE")
@@ -633,8 +625,8 @@ def test_snooze_until_button_is_refused_to_someone_else(
 # ------------------------------------------------------ the snooze command
 
 
-def test_typed_until_alone_opens_the_form(plans: sessionmaker[Session]) -> None:
-    with plans() as session:
+def test_typed_until_alone_opens_the_form(imported: sessionmaker[Session]) -> None:
+    with imported() as session:
         ctx = kit.context(session, person="Lee Lead", now=at(MONDAY))
         outcome = dispatch_text(ctx, "action snooze A-1 until")
         assert outcome.ok and isinstance(outcome.result, Form)
@@ -652,8 +644,8 @@ def test_typed_until_alone_opens_the_form(plans: sessionmaker[Session]) -> None:
         session.rollback()
 
 
-def test_typed_snooze_still_works_with_and_without_a_date(plans: sessionmaker[Session]) -> None:
-    with plans() as session:
+def test_typed_snooze_still_works_with_and_without_a_date(imported: sessionmaker[Session]) -> None:
+    with imported() as session:
         ctx = kit.context(session, person="Lee Lead", now=at(MONDAY))
         outcome, _ = kit.run(ctx, "action snooze A-1")
         assert outcome.ok and get_action(session, "A-1").snoozed_until == dt.date(2026, 11, 30)

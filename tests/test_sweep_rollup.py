@@ -12,14 +12,13 @@ import datetime as dt
 import json
 from typing import Any
 
-import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sweeps import rollup
 from bot.sweeps.run import context as sweep_context
 from storage import partnership_settings
-from storage.models import Action, Organisation, Partnership, Person, Role, Status, SubGroup
+from storage.models import Action, Organisation, Person, Role, Status, SubGroup
 
 from . import kit
 from .sweepkit import Post, RecordingSender, at, sweep
@@ -27,27 +26,19 @@ from .sweepkit import Post, RecordingSender, at, sweep
 MONDAY = "2026-11-23 09:30"
 
 
-@pytest.fixture
-def plans(factory: sessionmaker[Session]) -> sessionmaker[Session]:
-    """Both fixture plans imported."""
-    with factory() as session:
-        kit.load_plans(session)
-    return factory
-
-
-def riverside(session: Session) -> Partnership:
-    return session.scalars(select(Partnership).where(Partnership.slug == "riverside")).one()
-
-
 def get_action(session: Session, ref: str) -> Action:
     return session.scalars(
-        select(Action).where(Action.partnership_id == riverside(session).id, Action.ref == ref)
+        select(Action).where(
+            Action.partnership_id == kit.partnership(session).id, Action.ref == ref
+        )
     ).one()
 
 
 def get_person(session: Session, name: str) -> Person:
     return session.scalars(
-        select(Person).where(Person.partnership_id == riverside(session).id, Person.name == name)
+        select(Person).where(
+            Person.partnership_id == kit.partnership(session).id, Person.name == name
+        )
     ).one()
 
 
@@ -61,7 +52,7 @@ def edit(factory: sessionmaker[Session], ref: str, **values: Any) -> None:
 
 def configure(factory: sessionmaker[Session], **values: Any) -> None:
     with factory() as session:
-        partnership = riverside(session)
+        partnership = kit.partnership(session)
         current = partnership_settings.of(partnership)
         partnership_settings.store(partnership, partnership_settings.change(current, values))
         session.commit()
@@ -71,9 +62,9 @@ def rollups(sender: RecordingSender, address: str = "U0CORA") -> list[Post]:
     return sender.to(address, "rollup")
 
 
-def test_monday_roll_up_by_sub_group_and_organisation(plans: sessionmaker[Session]) -> None:
+def test_monday_roll_up_by_sub_group_and_organisation(imported: sessionmaker[Session]) -> None:
     sender = RecordingSender()  # validates every page against Block Kit
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     [post] = rollups(sender)
     assert post.key.endswith("|2026-W48")
     text = post.text
@@ -90,9 +81,9 @@ def test_monday_roll_up_by_sub_group_and_organisation(plans: sessionmaker[Sessio
     assert "Hillford" not in text and "Hana" not in text
 
 
-def test_roll_up_goes_only_to_coordinators_on_slack(plans: sessionmaker[Session]) -> None:
-    with plans() as session:
-        partnership = riverside(session)
+def test_roll_up_goes_only_to_coordinators_on_slack(imported: sessionmaker[Session]) -> None:
+    with imported() as session:
+        partnership = kit.partnership(session)
         session.add(
             Person(
                 partnership_id=partnership.id,
@@ -111,56 +102,56 @@ def test_roll_up_goes_only_to_coordinators_on_slack(plans: sessionmaker[Session]
         )
         session.commit()
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     riverside_rollups = [p.address for p in sender.posts if p.kind == "rollup"]
     assert sorted(riverside_rollups) == ["U0COLIN", "U0CORA", "U0HANA"]  # Hana: Hillford's
     assert "U0LEE" not in riverside_rollups and "U0CHRIS" not in riverside_rollups
 
 
-def test_once_per_iso_week(plans: sessionmaker[Session]) -> None:
+def test_once_per_iso_week(imported: sessionmaker[Session]) -> None:
     sender = RecordingSender()
     for moment in (MONDAY, "2026-11-23 15:00", "2026-11-24 09:30", "2026-11-27 17:00"):
-        sweep(plans, sender, moment)
+        sweep(imported, sender, moment)
     assert len(rollups(sender)) == 1
-    sweep(plans, sender, "2026-11-30 09:30")
+    sweep(imported, sender, "2026-11-30 09:30")
     first, second = rollups(sender)
     assert first.key.endswith("|2026-W48") and second.key.endswith("|2026-W49")
     assert "week 49, w/c 30/11/2026" in second.text
 
 
-def test_catch_up_later_in_the_week(plans: sessionmaker[Session]) -> None:
+def test_catch_up_later_in_the_week(imported: sessionmaker[Session]) -> None:
     sender = RecordingSender()
-    sweep(plans, sender, "2026-11-25 11:00")  # no sweep ran on Monday or Tuesday
+    sweep(imported, sender, "2026-11-25 11:00")  # no sweep ran on Monday or Tuesday
     [post] = rollups(sender)
     assert post.key.endswith("|2026-W48") and "w/c 23/11/2026" in post.text
-    sweep(plans, sender, "2026-11-26 09:30")
+    sweep(imported, sender, "2026-11-26 09:30")
     assert len(rollups(sender)) == 1
 
 
-def test_roll_up_day_is_a_setting(plans: sessionmaker[Session]) -> None:
-    configure(plans, rollup_day="Fri")
+def test_roll_up_day_is_a_setting(imported: sessionmaker[Session]) -> None:
+    configure(imported, rollup_day="Fri")
     sender = RecordingSender()
     for day in range(23, 27):  # Monday to Thursday
-        sweep(plans, sender, f"2026-11-{day} 09:30")
+        sweep(imported, sender, f"2026-11-{day} 09:30")
     assert rollups(sender) == []
-    sweep(plans, sender, "2026-11-27 09:30")
+    sweep(imported, sender, "2026-11-27 09:30")
     assert [p.key[-8:] for p in rollups(sender)] == ["2026-W48"]
-    sweep(plans, sender, "2026-11-30 09:30")  # next Monday: before next week's Friday
+    sweep(imported, sender, "2026-11-30 09:30")  # next Monday: before next week's Friday
     assert len(rollups(sender)) == 1
 
 
-def test_bank_holiday_monday_moves_it_to_tuesday(plans: sessionmaker[Session]) -> None:
+def test_bank_holiday_monday_moves_it_to_tuesday(imported: sessionmaker[Session]) -> None:
     sender = RecordingSender()
-    sweep(plans, sender, "2026-12-28 09:30")  # Boxing Day (observed)
+    sweep(imported, sender, "2026-12-28 09:30")  # Boxing Day (observed)
     assert rollups(sender) == []
-    sweep(plans, sender, "2026-12-29 09:30")
+    sweep(imported, sender, "2026-12-29 09:30")
     [post] = rollups(sender)
     assert post.key.endswith("|2026-W53")
 
 
-def test_owners_not_on_slack_are_listed_to_chase_by_email(plans: sessionmaker[Session]) -> None:
-    edit(plans, "A-2", updated_at=at(MONDAY) - dt.timedelta(days=45))
-    with plans() as session:
+def test_owners_not_on_slack_are_listed_to_chase_by_email(imported: sessionmaker[Session]) -> None:
+    edit(imported, "A-2", updated_at=at(MONDAY) - dt.timedelta(days=45))
+    with imported() as session:
         olive = get_person(session, "Olive Offline")
         session.add(
             Action(
@@ -186,7 +177,7 @@ def test_owners_not_on_slack_are_listed_to_chase_by_email(plans: sessionmaker[Se
         )
         session.commit()
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     [post] = rollups(sender)
     text = post.text
     assert ":email: *Chase by email* (not on Slack, so not nudged)" in text
@@ -201,21 +192,21 @@ def test_owners_not_on_slack_are_listed_to_chase_by_email(plans: sessionmaker[Se
 
 
 def test_snoozed_owner_action_is_not_for_chasing_but_still_overdue(
-    plans: sessionmaker[Session],
+    imported: sessionmaker[Session],
 ) -> None:
-    edit(plans, "A-2", due_date=dt.date(2026, 11, 2), snoozed_until=dt.date(2026, 12, 1))
-    edit(plans, "A-4", snoozed_until=dt.date(2026, 12, 1))
+    edit(imported, "A-2", due_date=dt.date(2026, 11, 2), snoozed_until=dt.date(2026, 12, 1))
+    edit(imported, "A-4", snoozed_until=dt.date(2026, 12, 1))
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     [post] = rollups(sender)
     assert "Chase by email" not in post.text
     assert "*3 overdue actions*" in post.text
     assert "2 of these are snoozed by their owners" in post.text
 
 
-def test_actions_with_no_owner_are_listed(plans: sessionmaker[Session]) -> None:
+def test_actions_with_no_owner_are_listed(imported: sessionmaker[Session]) -> None:
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     [post] = rollups(sender)
     assert ":grey_question: *No owner* (nobody is reminded about these)" in post.text
     assert (
@@ -225,36 +216,36 @@ def test_actions_with_no_owner_are_listed(plans: sessionmaker[Session]) -> None:
     assert 'Give each an owner: `/csp action update A-5 owner:"Name"`' in post.text
 
 
-def test_nothing_overdue_is_still_sent(plans: sessionmaker[Session]) -> None:
-    edit(plans, "A-1", status=Status.COMPLETE)
-    edit(plans, "A-4", due_date=dt.date(2027, 1, 31))
-    edit(plans, "A-5", owner_id=None, status=Status.DROPPED)
+def test_nothing_overdue_is_still_sent(imported: sessionmaker[Session]) -> None:
+    edit(imported, "A-1", status=Status.COMPLETE)
+    edit(imported, "A-4", due_date=dt.date(2027, 1, 31))
+    edit(imported, "A-5", owner_id=None, status=Status.DROPPED)
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     [post] = rollups(sender)
     assert ":white_check_mark: *Nothing overdue* this week." in post.text
     assert "Overdue by" not in post.text and "No owner" not in post.text
-    with plans() as session:
-        ctx = sweep_context(session, riverside(session), at(MONDAY))
+    with imported() as session:
+        ctx = sweep_context(session, kit.partnership(session), at(MONDAY))
         [message] = rollup.due(ctx)
         assert message.reply.text.endswith("nothing overdue")
 
 
-def test_stale_count_when_nothing_is_overdue(plans: sessionmaker[Session]) -> None:
-    edit(plans, "A-1", status=Status.COMPLETE)
-    edit(plans, "A-4", status=Status.COMPLETE)
-    edit(plans, "A-3", updated_at=at(MONDAY) - dt.timedelta(days=31))
+def test_stale_count_when_nothing_is_overdue(imported: sessionmaker[Session]) -> None:
+    edit(imported, "A-1", status=Status.COMPLETE)
+    edit(imported, "A-4", status=Status.COMPLETE)
+    edit(imported, "A-3", updated_at=at(MONDAY) - dt.timedelta(days=31))
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     [post] = rollups(sender)
     assert "*Nothing overdue* this week. 1 action has had no update for 30 days or more." in (
         post.text
     )
 
 
-def test_a_large_plan_is_capped_and_valid(plans: sessionmaker[Session]) -> None:
-    with plans() as session:
-        pid = riverside(session).id
+def test_a_large_plan_is_capped_and_valid(imported: sessionmaker[Session]) -> None:
+    with imported() as session:
+        pid = kit.partnership(session).id
         for g in range(30):
             group = SubGroup(partnership_id=pid, name=f"Task group {g + 1:02d}")
             organisation = Organisation(partnership_id=pid, name=f"Agency {g + 1:02d}")
@@ -273,7 +264,7 @@ def test_a_large_plan_is_capped_and_valid(plans: sessionmaker[Session]) -> None:
                 )
         session.commit()
     sender = RecordingSender()  # every page checked: ≤50 blocks, sections ≤3000 characters
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     [post] = rollups(sender)
     text = post.text
     group_lines = [
@@ -291,24 +282,24 @@ def test_a_large_plan_is_capped_and_valid(plans: sessionmaker[Session]) -> None:
                 assert len(block["text"]["text"]) <= 3000
 
 
-def test_hostile_text_is_shown_as_text(plans: sessionmaker[Session]) -> None:
-    edit(plans, "A-5", title="<!channel> {{ 7*7 }} & co")
-    with plans() as session:
+def test_hostile_text_is_shown_as_text(imported: sessionmaker[Session]) -> None:
+    edit(imported, "A-5", title="<!channel> {{ 7*7 }} & co")
+    with imported() as session:
         get_person(session, "Olive Offline").email = "<!here>@x.example"
         session.commit()
-    edit(plans, "A-2", due_date=dt.date(2026, 11, 2))
+    edit(imported, "A-2", due_date=dt.date(2026, 11, 2))
     sender = RecordingSender()
-    sweep(plans, sender, MONDAY)
+    sweep(imported, sender, MONDAY)
     [post] = rollups(sender)
     raw = json.dumps(post.pages)
     assert "<!channel>" not in raw and "<!here>" not in raw and "49" not in raw
     assert "&lt;!channel&gt; {{ 7*7 }} &amp; co" in raw
 
 
-def test_queries_do_not_grow_with_the_plan(plans: sessionmaker[Session]) -> None:
+def test_queries_do_not_grow_with_the_plan(imported: sessionmaker[Session]) -> None:
     def count() -> int:
-        with plans() as session:
-            ctx = sweep_context(session, riverside(session), at(MONDAY))
+        with imported() as session:
+            ctx = sweep_context(session, kit.partnership(session), at(MONDAY))
             statements: list[str] = []
             engine = session.get_bind()
 
@@ -323,8 +314,8 @@ def test_queries_do_not_grow_with_the_plan(plans: sessionmaker[Session]) -> None
             return len(statements)
 
     before = count()
-    with plans() as session:
-        pid = riverside(session).id
+    with imported() as session:
+        pid = kit.partnership(session).id
         for n in range(8):
             organisation = Organisation(partnership_id=pid, name=f"Agency {n}")
             group = SubGroup(partnership_id=pid, name=f"Group {n}")
