@@ -24,10 +24,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 
-from bot.render import plural
+from bot.render import base_environment
 from bot.settings import Settings
 from commands.core import Context, UserError
 from commands.digest_data import board_meetings, build, pick_meeting
@@ -73,17 +73,7 @@ def _environment(fmt: str) -> Environment:
     options: dict[str, Any] = (
         {"autoescape": True} if fmt == "html" else {"autoescape": False, "finalize": _md_finalize}
     )
-    env = Environment(
-        loader=PackageLoader("templates", ""),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        **options,
-    )
-    env.filters["uk"] = uk
-    env.filters["plural"] = plural
-    return env
+    return base_environment(**options)
 
 
 def render_document(data: dict[str, Any], fmt: str) -> str:

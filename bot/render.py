@@ -50,11 +50,12 @@ def _finalize(context: Context, value: Any) -> Any:
     return value
 
 
-def _base(**options: Any) -> Environment:
+def base_environment(**options: Any) -> Environment:
+    """An environment on templates/ with our filters; ``options`` set its escaping."""
+    options.setdefault("autoescape", False)
     env = Environment(
         loader=PackageLoader("templates", ""),
         undefined=StrictUndefined,  # a misspelt variable is an error, not a blank
-        autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -78,7 +79,7 @@ def _base(**options: Any) -> Environment:
 @cache
 def environment() -> Environment:
     """The plain-text environment (CLI output)."""
-    return _base()
+    return base_environment()
 
 
 def _is_library(name: str | None) -> bool:
@@ -89,7 +90,7 @@ def _is_library(name: str | None) -> bool:
 @cache
 def slack_environment() -> Environment:
     """The Block Kit environment: every output string escaped for mrkdwn."""
-    return _base(finalize=_finalize)
+    return base_environment(finalize=_finalize)
 
 
 def render(template: str, **context: Any) -> str:
