@@ -42,6 +42,8 @@ DEMO_SCRIPT = """\
 # The coordinator chases the leads of overdue and stale actions.
 /as operator
 /csp chase
+# ...and sees which sub-groups' quarterly returns are in (the scheduler reminds and chases them).
+/csp return status
 /csp help action
 """
 
