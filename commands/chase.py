@@ -125,6 +125,9 @@ def chase(ctx: Context, args: Args) -> Result:
         else:
             note.state = NotificationState.FAILED
             note.last_error = (delivery.error or "unknown error")[:300]
+            # The coordinator who chased reads it in the report below: the scheduler's
+            # "could not be delivered" message must not tell them again.
+            note.reported = True
             failed.append({**_who(item), "reason": reason(delivery.error)})
     ctx.session.flush()
 

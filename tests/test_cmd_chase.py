@@ -233,6 +233,8 @@ def test_failed_delivery_is_reported_and_others_still_chased(plans: Session) -> 
     lee = rows[f"person:{person(plans, 'riverside', 'Lee Lead').id}"]
     assert lee.state == NotificationState.FAILED
     assert lee.last_error == "account_inactive" and lee.attempts == 1 and lee.sent_at is None
+    # The chaser was told in the report: the scheduler does not report it again.
+    assert lee.reported is True
 
 
 def test_notifier_exception_is_a_failure_not_a_crash(plans: Session) -> None:
