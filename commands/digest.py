@@ -22,7 +22,6 @@ from typing import Any
 from commands.core import Context, Refused, Reply, Result, UserError
 from commands.digest_data import (
     MeetingInfo,
-    board_channel_id,
     board_meetings,
     build,
     chairs,
@@ -32,6 +31,7 @@ from commands.digest_data import (
     sent_log,
     summary,
 )
+from commands.lookup import board_channel_id
 from commands.perms import coordinators
 from commands.registry import Args, command
 from storage.dates import uk

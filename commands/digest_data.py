@@ -39,6 +39,7 @@ from sqlalchemy.orm import aliased
 
 from commands import returns
 from commands.core import Context, UserError
+from commands.lookup import people_with_role
 from commands.returns import Deadline, Quarter
 from commands.status import (
     ICONS,
@@ -53,7 +54,6 @@ from storage.dates import DateError, fy_label, parse_date, quarter_label, uk
 from storage.models import (
     Action,
     ActionUpdate,
-    Channel,
     DigestSnapshot,
     Measure,
     Meeting,
@@ -72,7 +72,6 @@ from storage.queries import ranked_readings
 # The outbox kind of a digest; its period is "meeting:<id>" (see :func:`period`).
 KIND = "digest"
 # The channel purpose of the board channel (plan file `slack.channels.board`).
-BOARD = "board"
 # Better ratings rank higher; "not rated" has no rank (a change to or from it is
 # reported in words, not as better or worse).
 RAG_RANK = {"red": 0, "amber": 1, "green": 2}
@@ -196,22 +195,7 @@ def digest_day(ctx: Context, meeting: MeetingInfo) -> dt.date:
 
 def chairs(ctx: Context) -> list[Person]:
     """The partnership's chairs, by name (on Slack or not)."""
-    return list(
-        ctx.session.scalars(
-            select(Person)
-            .where(Person.partnership_id == ctx.partnership.id, Person.role == Role.CHAIR)
-            .order_by(Person.name)
-        )
-    )
-
-
-def board_channel_id(ctx: Context) -> str | None:
-    """The Slack id of the partnership's board channel, if it has one."""
-    return ctx.session.scalar(
-        select(Channel.slack_channel_id).where(
-            Channel.partnership_id == ctx.partnership.id, Channel.purpose == BOARD
-        )
-    )
+    return people_with_role(ctx, Role.CHAIR)
 
 
 def sent_log(ctx: Context, meeting_id: int) -> list[dict[str, Any]]:

@@ -16,7 +16,16 @@ from sqlalchemy.orm import selectinload
 
 from commands.args import split_mention
 from commands.core import Context, UserError
-from storage.models import Action, Measure, Organisation, Person, Priority, SubGroup
+from storage.models import (
+    Action,
+    Channel,
+    Measure,
+    Organisation,
+    Person,
+    Priority,
+    Role,
+    SubGroup,
+)
 from storage.planfile import fold
 
 _REF = re.compile(r"[A-Za-z]{1,6}-?\d{1,6}")
@@ -195,4 +204,28 @@ def find_measure(ctx: Context, text: str) -> Measure:
     raise UserError(
         f"`{text[:60]}` {why} in {ctx.partnership.name}. Measures: {listed}{more}.",
         fields={"measure": "Not a measure in this plan"},
+    )
+
+
+# The channel purpose that receives the pre-meeting digest (plan file: slack.channels.board).
+BOARD = "board"
+
+
+def board_channel_id(ctx: Context) -> str | None:
+    """The Slack id of the partnership's board channel, if it has one."""
+    return ctx.session.scalar(
+        select(Channel.slack_channel_id).where(
+            Channel.partnership_id == ctx.partnership.id, Channel.purpose == BOARD
+        )
+    )
+
+
+def people_with_role(ctx: Context, role: Role) -> list[Person]:
+    """Everyone in the partnership with a role, by name (on Slack or not)."""
+    return list(
+        ctx.session.scalars(
+            select(Person)
+            .where(Person.partnership_id == ctx.partnership.id, Person.role == role)
+            .order_by(Person.name)
+        )
     )

@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import select
 
 from commands.core import Context, Reply, Result, UserError
+from commands.lookup import BOARD, board_channel_id
 from commands.perms import require_coordinator
 from commands.registry import Args, command
 from storage import partnership_settings as ps
 from storage.models import Channel
 
 BOARD_KEY = "board_channel"
-BOARD_PURPOSE = "board"
 # <#C0123|board> as Slack sends a channel picked in the message box, or a bare id.
 _CHANNEL = re.compile(r"^(?:<#([CG][A-Z0-9]{2,30})(?:\|[^>]*)?>|([CG][A-Z0-9]{2,30}))$")
 EXAMPLES = {
@@ -91,7 +91,7 @@ def settings(ctx: Context, args: Args) -> Result:
     ctx.__dict__.pop("settings", None)  # the cached copy is now out of date
     ctx.__dict__.pop("calendar", None)
     if board is not None:
-        old = _board(ctx)
+        old = board_channel_id(ctx)
         new = _set_board(ctx, board)
         if old != new:
             changed.append((BOARD_KEY, old or "", new or ""))
@@ -112,7 +112,7 @@ def _show(ctx: Context, changed: list[tuple[str, str, str]]) -> Reply:
         }
         for key in ps.KEYS
     ]
-    board = _board(ctx)
+    board = board_channel_id(ctx)
     rows.append(
         {
             "key": BOARD_KEY,
@@ -147,19 +147,11 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _board(ctx: Context) -> str | None:
-    return ctx.session.scalar(
-        select(Channel.slack_channel_id).where(
-            Channel.partnership_id == ctx.partnership.id, Channel.purpose == BOARD_PURPOSE
-        )
-    )
-
-
 def _set_board(ctx: Context, text: str) -> str | None:
     """Point the board channel at a channel (``<#C1|name>`` or ``C1``), or ``none``."""
     row = ctx.session.scalar(
         select(Channel).where(
-            Channel.partnership_id == ctx.partnership.id, Channel.purpose == BOARD_PURPOSE
+            Channel.partnership_id == ctx.partnership.id, Channel.purpose == BOARD
         )
     )
     if text.strip().lower() in ("none", "off", "-"):
@@ -178,7 +170,7 @@ def _set_board(ctx: Context, text: str) -> str | None:
         ctx.session.add(
             Channel(
                 partnership_id=ctx.partnership.id,
-                purpose=BOARD_PURPOSE,
+                purpose=BOARD,
                 slack_channel_id=channel_id,
             )
         )

@@ -6,14 +6,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commands.core import Context, Delivery, Reply
-from storage.models import Channel, Person, Role
-
-# The channel purpose the plan file and `/csp settings board_channel:` use.
-BOARD = "board"
+from commands.lookup import people_with_role
+from storage.models import Person, Role
 
 
 @dataclass(frozen=True)
@@ -76,32 +73,9 @@ class Sender(Protocol):
         ...
 
 
-def people_with_role(session: Session, partnership_id: int, role: Role) -> list[Person]:
-    """Everyone in the partnership with a role, by name."""
-    return list(
-        session.scalars(
-            select(Person)
-            .where(Person.partnership_id == partnership_id, Person.role == role)
-            .order_by(Person.name)
-        )
-    )
-
-
-def board_channel(session: Session, partnership_id: int) -> str | None:
-    """The partnership's board channel id, if it has one."""
-    return session.scalar(
-        select(Channel.slack_channel_id).where(
-            Channel.partnership_id == partnership_id, Channel.purpose == BOARD
-        )
-    )
-
-
 def coordinators(ctx: Context) -> list[Recipient]:
     """The partnership's coordinators as recipients (those on Slack and those not)."""
-    return [
-        Recipient.person(p)
-        for p in people_with_role(ctx.session, ctx.partnership.id, Role.COORDINATOR)
-    ]
+    return [Recipient.person(p) for p in people_with_role(ctx, Role.COORDINATOR)]
 
 
 def on_slack(recipients: Iterable[Recipient]) -> list[Recipient]:

@@ -36,7 +36,6 @@ from commands.digest_data import (
     KIND,
     MeetingInfo,
     SnapshotRow,
-    board_channel_id,
     board_meetings,
     build,
     chairs,
@@ -44,6 +43,7 @@ from commands.digest_data import (
     period,
     summary,
 )
+from commands.lookup import board_channel_id
 from storage.models import DigestSnapshot, Notification, Partnership, Source
 
 # The template of /csp digest send's reply, whose data asks for the send.

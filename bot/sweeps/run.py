@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sweeps import digests, nudges, returns, rollup
-from bot.sweeps.base import Message, Recipient, Sender, Sweep, coordinators, on_slack
+from bot.sweeps.base import Message, Sender, Sweep, coordinators, on_slack
 from bot.sweeps.outbox import Tally, deliver, key_of, retry_stale
 from commands.chase import reason
 from commands.core import Context, Reply
@@ -221,8 +221,3 @@ def _target_names(session: Session, pid: int, targets: list[str]) -> dict[str, s
     for channel in session.scalars(select(Channel).where(Channel.partnership_id == pid)):
         names[f"channel:{channel.slack_channel_id}"] = f"the {channel.purpose} channel"
     return names
-
-
-def recipient_names(recipients: list[Recipient]) -> str:
-    """Names joined for a log line."""
-    return ", ".join(r.name for r in recipients)
