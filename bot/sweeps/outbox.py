@@ -158,6 +158,8 @@ def retry_stale(
                 Notification.partnership_id == partnership_id,
                 Notification.state == NotificationState.CLAIMED,
                 Notification.claimed_at <= now - LEASE,
+                # Only outbox rows carry what to resend (chase claims and sends in one go).
+                Notification.address.is_not(None),
             )
             .order_by(Notification.id)
         ).all()
