@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from commands.core import Context, Form, Refused, Reply, Result, UserError
 from commands.edits import action_line, read_due, read_title
@@ -177,13 +176,10 @@ def create(ctx: Context, wanted: dict[str, Any]) -> Action:
             changes=changes,
         )
     )
-    try:
-        ctx.session.flush()
-    except IntegrityError:
-        raise UserError(
-            f"Someone added {ref} at the same moment, so nothing was saved. "
-            "Send the command again and it will take the next reference."
-        ) from None
+    # Two actions added at the same moment may both pick the next ref: the unique
+    # key refuses the second, and bot/runner.py runs its command again, which
+    # then takes the ref after.
+    ctx.session.flush()
     return action
 
 

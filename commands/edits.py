@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy.orm.attributes import flag_modified
+
 from commands.core import MAX_TEXT, MAX_TITLE, Context, Reply, UserError
 from storage.dates import DateError, parse_date, uk
 from storage.models import Action, ActionUpdate, Rag, Status
@@ -111,6 +113,10 @@ def change_action(
         return None
     now = ctx.now.astimezone(dt.UTC)
     action.updated_at = now
+    # Always write the row, even when only a note changed at the same instant: the
+    # UPDATE is what checks and bumps the optimistic lock, so an entry computed from
+    # a stale read (another lead's change committed meanwhile) fails and is redone.
+    flag_modified(action, "updated_at")
     behalf = None
     owner = action.owner
     if (
