@@ -22,6 +22,11 @@ def _as(person: str) -> Callable[[Session], Context]:
     return lambda session: kit.context(session, "riverside", person)
 
 
+def _typed(line: str) -> Callable[[Context], Outcome]:
+    """A call that types one command line."""
+    return lambda ctx: dispatch_text(ctx, line)
+
+
 def _a1(factory: sessionmaker[Session]) -> tuple[Action, list[str]]:
     with factory() as session:
         action = session.scalars(
@@ -45,7 +50,7 @@ def test_a_clash_is_run_again_and_both_updates_are_kept(imported: sessionmaker[S
 
     attempts = []
 
-    def cora_commits_first(session: Session, *_: object) -> None:
+    def cora_commits_first(session: Session, *args: object) -> None:
         """Just before Lee's first write, Cora's change to A-1 is committed."""
         with imported() as other:
             cora = kit.context(other, "riverside", "Cora Coordinator")
@@ -75,7 +80,7 @@ def test_concurrent_leads_all_end_up_in_the_history(imported: sessionmaker[Sessi
         for n in range(rounds):
             barrier.wait()
             line = f'action update A-1 rag:{rag} "{person} {n}"'
-            outcomes.append(execute(imported, _as(person), lambda c, t=line: dispatch_text(c, t)))
+            outcomes.append(execute(imported, _as(person), _typed(line)))
 
     threads = [
         threading.Thread(target=lead, args=("Lee Lead", "red")),
