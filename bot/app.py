@@ -133,12 +133,18 @@ class Edge:
             )
 
         outcome = execute(self.factory, build, call, label=label)
+        # One line per request: which partnership and command, whether it worked,
+        # how long it took; never who typed what.
         log.info(
-            "handled %s command=%s ok=%s ms=%.1f",
-            label,
-            outcome.command.name if outcome.command else "-",
-            outcome.ok,
-            (time.perf_counter() - started) * 1000,
+            "request",
+            extra={
+                "event": "request",
+                "kind": label,
+                "partnership": outcome.partnership or "-",
+                "command": outcome.command.name if outcome.command else "-",
+                "ok": outcome.ok,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
         )
         return outcome
 

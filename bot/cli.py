@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import resources
@@ -270,6 +271,8 @@ def example_plans() -> list[Path]:
     ]
 
 
+# The long-running commands, which log JSON lines (bot/logs.py) to stderr.
+LOGGED = ("serve", "socket", "clock", "run-due")
 # The commands that run the bot, by the module that holds ``cmd_<name>``.
 RUNNERS = {
     "demo": "bot.cli_bot",
@@ -375,6 +378,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``csp-bot`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in LOGGED:
+        from bot import logs
+
+        logs.setup(os.environ.get("LOG_LEVEL", "INFO"))
     try:
         overrides = {"database_url": args.database_url} if args.database_url else {}
         settings = load_settings(**overrides)

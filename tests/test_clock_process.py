@@ -9,6 +9,7 @@ never took it) nor repeated (if Slack had taken it), and the rest sent.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -127,6 +128,11 @@ def test_run_due_sends_each_nudge_once_and_again_sends_nothing(
 ) -> None:
     out = finish(run_due(crowd, slack))
     assert f"{LEADS} sent" in out
+    # One JSON log line per send (stderr), with no message text and no token.
+    sends = [json.loads(line) for line in out.splitlines() if '"event": "send"' in line]
+    assert len(sends) == LEADS and {s["kind"] for s in sends} == {"nudge"}
+    assert all(s["outcome"] == "sent" for s in sends)
+    assert "Action 5" not in out and "xoxb-test-token" not in out
     assert nudges_per_lead(slack) == Counter({f"U0P{n:02d}": 1 for n in range(LEADS)})
     again = finish(run_due(crowd, slack, "2026-11-23T10:05"))
     assert "0 sent" in again

@@ -550,3 +550,26 @@ def test_digest_send_posts_once_to_the_chair_and_the_board_channel(e2e: Stack) -
     again = e2e.fake.wait_for("response_url", count=2)[-1]
     assert "already" in all_text(again.params).lower()
     assert len(e2e.fake.messages("U0CHRIS")) == 1 and len(e2e.fake.messages("C0RBOARD")) == 1
+
+
+def test_one_json_log_line_per_request_without_text_or_tokens(e2e: Stack) -> None:
+    """The server logs partnership, command, outcome and duration; never what was typed."""
+    note = "secret-note-7f3a about a named offender"
+    acked(e2e.server.command("U0LEE", f'action update A-4 rag:amber "{note}"'))
+    deadline = time.monotonic() + 5
+    lines: list[dict[str, Any]] = []
+    while time.monotonic() < deadline and not lines:
+        lines = [
+            json.loads(line)
+            for line in e2e.server.output().splitlines()
+            if line.startswith("{") and '"event": "request"' in line
+        ]
+        time.sleep(0.05)
+    assert any(
+        entry["command"] == "action update" and entry["partnership"] == "riverside" and entry["ok"]
+        for entry in lines
+    ), lines
+    assert all(isinstance(entry["ms"], float | int) for entry in lines)
+    output = e2e.server.output()
+    assert note not in output and "secret-note" not in output
+    assert BOT_TOKEN not in output

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
@@ -207,13 +208,28 @@ def _send(
         assert row is not None
         address, payload = row.address or "", dict(row.payload or {})
         key = key_of(row.kind, row.target, row.period)
+        partnership_id = row.partnership_id
     if check_first and sender.already_posted(address, key):
         # The process that claimed it died after Slack accepted the message.
         log.info("outbox: %s reached Slack before a crash; marking it sent", key)
         _mark(factory, row_id, now, ok=True, error=None, transient=False)
         return RECOVERED
+    started = time.perf_counter()
     delivery = sender.post(address, payload, key)
-    return _mark(factory, row_id, now, delivery.ok, delivery.error, delivery.transient)
+    outcome = _mark(factory, row_id, now, delivery.ok, delivery.error, delivery.transient)
+    # One line per send: what kind, for which partnership, how it went; never the text.
+    log.info(
+        "send",
+        extra={
+            "event": "send",
+            "partnership": partnership_id,
+            "kind": key.split("|", 1)[0],
+            "outcome": outcome,
+            "error": delivery.error or "",
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        },
+    )
+    return outcome
 
 
 def _mark(
