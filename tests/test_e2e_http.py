@@ -573,3 +573,29 @@ def test_one_json_log_line_per_request_without_text_or_tokens(e2e: Stack) -> Non
     output = e2e.server.output()
     assert note not in output and "secret-note" not in output
     assert BOT_TOKEN not in output
+
+
+def test_the_database_dropping_every_connection_under_the_server(e2e: Stack) -> None:
+    """PostgreSQL restarting (every connection of the server's pool killed): the next
+    request succeeds and its update is saved; /healthz says ok again."""
+    if e2e.backend != "postgresql":
+        pytest.skip("a SQLite file has no server to restart")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    acked(e2e.server.command("U0MO", "whoami"))  # the workers hold pooled connections now
+    admin = create_engine(make_url(e2e.url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        killed = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = :db AND pid <> pg_backend_pid()"
+            ),
+            {"db": make_url(e2e.url).database},
+        ).scalar()
+    admin.dispose()
+    assert killed and killed > 0
+    body = acked(e2e.server.command("U0LEE", 'action update A-4 rag:amber "after the restart"'))
+    assert ":warning:" not in all_text(body), all_text(body)
+    assert [u.note for u in e2e.db.new_updates()] == ["after the restart"]
+    assert e2e.server.health() == 200
