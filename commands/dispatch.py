@@ -58,9 +58,17 @@ def split_words(text: str, count: int) -> str:
     return re.sub(r"^\s*(?:\S+\s*){" + str(count) + "}", "", text, count=1)
 
 
+def without_nul(text: str) -> str:
+    """Text with NUL characters removed."""
+    # A NUL means nothing to a person, and PostgreSQL refuses to store one (SQLite
+    # would keep it): both backends must see the same text.
+    return text.replace("\x00", "")
+
+
 def dispatch_text(ctx: Context, text: str) -> Outcome:
     """Run what was typed after ``/csp``."""
     cmd: Command | None = None
+    text = without_nul(text)
     try:
         if len(text) > MAX_COMMAND:
             raise UserError(
@@ -91,6 +99,7 @@ def dispatch_text(ctx: Context, text: str) -> Outcome:
 def dispatch_args(ctx: Context, name: str, args: Args) -> Outcome:
     """Run a command by name with values from a modal or a button."""
     cmd = registry()[name]
+    args = Args({k: without_nul(v) for k, v in args.values.items()}, set(args.flags))
     try:
         if cmd.coordinator_only:
             require_coordinator(ctx, f"use `/csp {cmd.name}`")
