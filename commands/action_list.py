@@ -16,6 +16,11 @@ from commands.lookup import find_group, find_person, find_priority
 from commands.registry import Args, command
 from storage.models import Action, ActionUpdate
 
+# At most this many actions in one answer (ten messages in Slack): a list of
+# thousands helps nobody and takes Slack seconds to show; the rest are counted,
+# with how to narrow the list or export the whole plan.
+MAX_LISTED = 500
+
 
 @command(
     "action list",
@@ -42,19 +47,20 @@ def action_list(ctx: Context, args: Args) -> Result:
     """
     query, described = build_query(ctx, args)
     actions = sorted(ctx.session.scalars(query), key=lambda a: _order(a, ctx.today))
-    rows = [action_line(a, ctx.today) for a in actions]
+    rows = [action_line(a, ctx.today) for a in actions[:MAX_LISTED]]
     scope = "All" if "all" in args.flags else "Open"
     kind = " and ".join(f for f in ("overdue", "stale") if f in args.flags)
     title = f"{kind.capitalize()} actions" if kind else f"{scope} actions"
     data: dict[str, Any] = {
-        "title": f"{title} ({len(rows)})",
+        "title": f"{title} ({len(actions)})",
         "filters": described,
         "partnership": ctx.partnership.short_name or ctx.partnership.name,
         "actions": rows,
-        "overdue": sum(1 for r in rows if r["overdue"]),
+        "overdue": sum(1 for a in actions if not _order(a, ctx.today)[0]),
+        "more": len(actions) - len(rows),
         "suggest": "all" if "all" not in args.flags and not kind else "open",
     }
-    return Reply("action_list", data, text=f"{title}: {len(rows)}")
+    return Reply("action_list", data, text=f"{title}: {len(actions)}")
 
 
 def build_query(ctx: Context, args: Args) -> tuple[Select[Any], list[str]]:

@@ -551,3 +551,18 @@ def test_list_and_show_need_no_write(plans: Session) -> None:
     for line in ("action list", "action list all", "action show A-1"):
         assert run(context(plans, person="Mo Member"), line)[0].ok
     assert counts(plans) == before
+
+
+def test_a_list_of_thousands_shows_the_first_500_and_says_how_to_narrow_it(plans: Session) -> None:
+    from commands.action_list import MAX_LISTED
+
+    _bulk(plans, 1200)
+    outcome, text = run(context(plans), "action list")
+    assert outcome.ok
+    reply = outcome.result
+    assert isinstance(reply, Reply) and reply.data["title"] == "Open actions (1205)"
+    blocks = rendered(outcome)
+    refs = refs_in(blocks)
+    assert len(refs) == MAX_LISTED == len(set(refs))
+    assert refs[:2] == ["B-0", "B-1"]  # still overdue first
+    assert "…and 705 more" in text and "csp-bot export" in text
