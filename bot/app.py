@@ -32,6 +32,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import oauth
 from bot.identity import identify, take_partnership
 from bot.notifier import SlackNotifier
 from bot.runner import apology, execute
@@ -186,7 +187,7 @@ class Edge:
             log.exception("command listener failed")
             ack(**_ephemeral(apology("listener")))
 
-    def command_lazy(self, body: dict[str, Any], respond: Respond) -> None:
+    def command_lazy(self, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         """After the ack: run slow commands, and post follow-up pages of long replies."""
         slug, text = take_partnership(body.get("text") or "")
         if _is_slow(text):
@@ -205,7 +206,7 @@ class Edge:
             if outcome.ok:
                 # `/csp digest send` asked for the digest to go out: through the outbox,
                 # after the command's transaction, under the scheduled digest's key.
-                reply = finish_send(self.factory, SlackSender(self.client), reply, self.clock())
+                reply = finish_send(self.factory, SlackSender(client), reply, self.clock())
             for page in reply_pages(reply, outcome.partnership):
                 _respond(respond, page, reply)
             return
@@ -431,17 +432,24 @@ def create_app(
     client: WebClient | None = None,
     token_verification: bool = True,
 ) -> App:
-    """The Bolt app with every /csp listener registered."""
+    """The Bolt app with every /csp listener registered (OAuth mode: see bot/oauth.py)."""
     client = client or web_client(settings)
+    oauth_settings = (
+        oauth.oauth_settings(settings, oauth.engine_of(factory)) if settings.oauth_mode else None
+    )
     app = App(
-        token=settings.slack_bot_token,
+        token=None if oauth_settings else settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret,
         client=client,
+        oauth_settings=oauth_settings,
         process_before_response=True,
         token_verification_enabled=token_verification,
         logger=logging.getLogger("csp_bot.bolt"),
     )
     edge = Edge(factory, client, clock)
+    if oauth_settings is not None:  # direct messages go through each workspace's bot
+        store = oauth_settings.installation_store
+        edge.notifier = oauth.TeamNotifier(settings, store, client)
     app.command("/csp")(ack=edge.on_command, lazy=[edge.command_lazy])
     app.action(_pattern(BUTTONS))(edge.on_button)
     app.action("return_submit")(edge.on_return_button)
@@ -468,11 +476,19 @@ def _is_slow(text: str) -> bool:
 
 
 def _team(body: dict[str, Any]) -> str | None:
-    team = body.get("team_id") or (body.get("team") or {}).get("id")
+    """The asker's own workspace: in a Slack Connect channel, not the channel's host.
+
+    Buttons and forms carry it as ``user.team_id`` (``team.id`` is where the app
+    answered); slash commands as ``team_id``; events as ``event.user_team``.
+    """
     user = body.get("user")
-    if team is None and isinstance(user, dict):
-        team = user.get("team_id")
-    return team
+    if isinstance(user, dict) and user.get("team_id"):
+        return str(user["team_id"])
+    event = body.get("event")
+    if isinstance(event, dict) and isinstance(event.get("user_team"), str):
+        return str(event["user_team"])
+    team = body.get("user_team") or body.get("team_id") or (body.get("team") or {}).get("id")
+    return str(team) if team else None
 
 
 def _user(body: dict[str, Any]) -> str:

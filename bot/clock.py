@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import web_client
@@ -33,6 +34,7 @@ from bot.sender import PrintSender, SlackSender
 from bot.settings import Settings, SettingsError
 from bot.sweeps.outbox import Tally
 from bot.sweeps.run import run_due
+from storage.models import Partnership
 
 log = logging.getLogger("csp_bot.clock")
 
@@ -82,6 +84,8 @@ def sweep(
         return run_due(
             factory, printer, now, partnership=partnership, dry_run=True, out=printer.out
         )
+    if settings.oauth_mode:
+        return _sweep_each_workspace(settings, factory, now, partnership)
     if not settings.slack_bot_token:
         raise SettingsError(
             "SLACK_BOT_TOKEN: not set, so nothing can be sent (see the README's 'Slack app' "
@@ -89,6 +93,29 @@ def sweep(
         )
     sender = SlackSender(scheduler_client(settings))
     return run_due(factory, sender, now, partnership=partnership)
+
+
+def _sweep_each_workspace(
+    settings: Settings, factory: sessionmaker[Session], now: dt.datetime, only: str | None
+) -> Tally:
+    """OAuth mode: each partnership's messages go through the bot installed in its workspace."""
+    from bot import oauth
+
+    store = oauth.installation_store(settings, oauth.engine_of(factory))
+    with factory() as session:
+        query = select(Partnership.slug, Partnership.slack_team_id).order_by(Partnership.id)
+        if only is not None:
+            query = query.where(Partnership.slug == only)
+        targets = session.execute(query).all()
+    tally = Tally()
+    for slug, team_id in targets:
+        client = oauth.client_for_team(settings, team_id, store)
+        if client is None:
+            log.warning("partnership %s: the app is not installed in its workspace", slug)
+            continue
+        part = run_due(factory, SlackSender(client), now, partnership=slug)
+        tally.outcomes.extend(part.outcomes)
+    return tally
 
 
 def build_scheduler(job: Callable[[], Any], *, start_now: bool = True) -> BlockingScheduler:
@@ -136,8 +163,11 @@ def cmd_clock(
     settings: Settings, _args: argparse.Namespace, sessions: Sessions, _plans: list[Path], out: Out
 ) -> int:
     """Run the scheduler: every sweep every five minutes (the Procfile's clock)."""
-    if not settings.slack_bot_token:
-        raise SettingsError("SLACK_BOT_TOKEN: not set (see the README's 'Slack app' section)")
+    if not settings.slack_bot_token and not settings.oauth_mode:
+        raise SettingsError(
+            "SLACK_BOT_TOKEN: not set (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for "
+            "many workspaces; see the README's 'Slack app' section)"
+        )
     factory = sessions(settings)
 
     def job() -> None:

@@ -5,8 +5,10 @@ and one person may sit in more than one. The partnership is chosen, in order:
 an explicit ``in:<slug>`` at the start of the command; the partnership that
 owns the channel the command was typed in; the only partnership the person is
 in. A person is only ever matched inside a partnership whose Slack team is the
-request's team (or a partnership with no team set, the single-workspace
-setup), so a user id from another workspace matches nobody.
+asker's own team, or one of the partner workspaces it admits (Slack Connect:
+a police officer in a channel shared with the council's workspace), or a
+partnership with no team set (the single-workspace setup); so a user id from
+any other workspace matches nobody.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from commands.core import UserError
-from storage.models import Action, Channel, Partnership, Person, Status
+from storage.models import Action, Channel, Partnership, PartnershipWorkspace, Person, Status
 
 _IN = re.compile(r"^\s*in[:=]([a-z0-9][a-z0-9-]{0,63})\s*", re.IGNORECASE)
 
@@ -39,14 +41,21 @@ def take_partnership(text: str) -> tuple[str | None, str]:
 
 
 def memberships(session: Session, team_id: str | None, user_id: str) -> list[Person]:
-    """The person rows for this Slack user, in partnerships of this workspace."""
+    """The person rows for this Slack user, in partnerships of (or admitting) this workspace."""
+    admitting = select(PartnershipWorkspace.partnership_id).where(
+        PartnershipWorkspace.team_id == team_id
+    )
     return list(
         session.scalars(
             select(Person)
             .join(Partnership, Partnership.id == Person.partnership_id)
             .where(
                 Person.slack_user_id == user_id,
-                or_(Partnership.slack_team_id.is_(None), Partnership.slack_team_id == team_id),
+                or_(
+                    Partnership.slack_team_id.is_(None),
+                    Partnership.slack_team_id == team_id,
+                    Partnership.id.in_(admitting),
+                ),
             )
             .options(joinedload(Person.partnership))
             .order_by(Partnership.name)

@@ -72,3 +72,5 @@ def setup(level: str = "INFO") -> None:
     # slack_sdk logs request bodies at DEBUG; they hold message text and tokens.
     logging.getLogger("slack_sdk").setLevel(max(root.level, logging.INFO))
     logging.getLogger("urllib3").setLevel(logging.WARNING)
+    # Alembic announces its context on every start; only its problems matter here.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

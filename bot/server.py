@@ -36,9 +36,20 @@ def require(settings: Settings, *names: str) -> None:
         )
 
 
+def require_http(settings: Settings) -> None:
+    """The settings HTTP mode needs: a bot token, or (OAuth mode) a client id and secret.
+
+    In OAuth mode Bolt also answers GET /slack/install and /slack/oauth_redirect.
+    """
+    if settings.oauth_mode:
+        require(settings, "slack_client_id", "slack_client_secret", "slack_signing_secret")
+    else:
+        require(settings, "slack_bot_token", "slack_signing_secret")
+
+
 def build_wsgi(settings: Settings, *, token_verification: bool = True) -> WSGIApp:
-    """The WSGI callable: Bolt at /slack/events, a health check at /healthz."""
-    require(settings, "slack_bot_token", "slack_signing_secret")
+    """The WSGI callable: Bolt at /slack/events (and OAuth pages), a health check at /healthz."""
+    require_http(settings)
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
     from bot.app import create_app
@@ -86,7 +97,7 @@ def build_wsgi(settings: Settings, *, token_verification: bool = True) -> WSGIAp
 
 def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
     """Run gunicorn in this process with ``workers`` worker processes."""
-    require(settings, "slack_bot_token", "slack_signing_secret")
+    require_http(settings)
     from gunicorn.app.base import BaseApplication
 
     class Gunicorn(BaseApplication):  # type: ignore[misc]

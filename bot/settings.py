@@ -25,6 +25,16 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
+    # OAuth mode (many workspaces): on with a client id and secret and no bot token.
+    slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: str | None = Field(
+        default=None, validation_alias="SLACK_CLIENT_SECRET", repr=False
+    )
+
+    @property
+    def oauth_mode(self) -> bool:
+        """True when the bot is installed per workspace through Slack's OAuth flow."""
+        return bool(self.slack_client_id and self.slack_client_secret and not self.slack_bot_token)
 
     @field_validator("database_url")
     @classmethod
@@ -67,6 +77,8 @@ def load_settings(**overrides: str) -> Settings:
             "slack_signing_secret": "SLACK_SIGNING_SECRET",
             "slack_app_token": "SLACK_APP_TOKEN",
             "slack_api_url": "SLACK_API_URL",
+            "slack_client_id": "SLACK_CLIENT_ID",
+            "slack_client_secret": "SLACK_CLIENT_SECRET",
         }
         lines = []
         for err in exc.errors(include_url=False, include_input=False):

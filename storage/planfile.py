@@ -183,11 +183,34 @@ class PlanModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
+class AdmittedIn(PlanModel):
+    """A partner's Slack workspace whose members are recognised here (Slack Connect)."""
+
+    team_id: str = Field(pattern=r"^T[A-Z0-9]{2,30}$")
+    name: Text200 = None
+
+
+def _admitted_item(value: Any) -> Any:
+    """A bare team id is short for ``{team_id: T...}``."""
+    return {"team_id": value} if isinstance(value, str) else value
+
+
 class SlackIn(PlanModel):
     """Where the partnership lives in Slack."""
 
     team_id: OptText = Field(default=None, pattern=r"^[TE][A-Z0-9]{2,30}$")
     channels: dict[str, str] = Field(default_factory=dict)
+    # Partner workspaces admitted through Slack Connect; None leaves the bot's list as it is.
+    admitted: list[Annotated[AdmittedIn, BeforeValidator(_admitted_item)]] | None = None
+
+    @field_validator("admitted")
+    @classmethod
+    def _admitted(cls, value: list[AdmittedIn] | None) -> list[AdmittedIn] | None:
+        if value is not None:
+            teams = [a.team_id for a in value]
+            if len(set(teams)) != len(teams):
+                raise ValueError("a workspace is admitted twice")
+        return value
 
     @field_validator("channels")
     @classmethod

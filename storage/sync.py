@@ -39,6 +39,7 @@ from storage.models import (
     Organisation,
     OrgKind,
     Partnership,
+    PartnershipWorkspace,
     Person,
     Priority,
     Role,
@@ -49,6 +50,7 @@ from storage.models import (
 )
 from storage.planfile import (
     ActionIn,
+    AdmittedIn,
     MeasureIn,
     MeetingIn,
     Path_,
@@ -560,7 +562,41 @@ def _sync_partnership(
             elif row.slack_channel_id != channel_id:
                 row.slack_channel_id = channel_id
                 changed.append(f"channel {purpose}")
+        if section.slack.admitted is not None:
+            changed += _sync_admitted(session, partnership, section.slack.admitted)
     return partnership, created, changed
+
+
+def _sync_admitted(
+    session: Session, partnership: Partnership, admitted: list[AdmittedIn]
+) -> list[str]:
+    """Make the partnership's admitted workspaces exactly the plan's list; say what changed."""
+    rows = {
+        w.team_id: w
+        for w in session.scalars(
+            select(PartnershipWorkspace).where(
+                PartnershipWorkspace.partnership_id == partnership.id
+            )
+        )
+    }
+    wanted = {a.team_id: a for a in admitted}
+    changed: list[str] = []
+    for team_id, row in rows.items():
+        if team_id not in wanted:
+            session.delete(row)
+            changed.append(f"workspace {team_id} no longer admitted")
+    for team_id, item in wanted.items():
+        found = rows.get(team_id)
+        if found is None:
+            session.add(
+                PartnershipWorkspace(partnership_id=partnership.id, team_id=team_id, name=item.name)
+            )
+            changed.append(f"workspace {team_id} admitted")
+        elif item.name is not None and found.name != item.name:
+            found.name = item.name
+            changed.append(f"workspace {team_id}")
+    session.flush()
+    return changed
 
 
 def apply_plan(

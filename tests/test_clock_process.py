@@ -245,8 +245,11 @@ def test_the_clock_process_starts_and_stops_cleanly(crowd: str, slack: FakeSlack
     )
     try:
         assert process.stdout is not None
-        first = process.stdout.readline()
-        assert "Clock started" in first
+        # stderr (JSON log lines: APScheduler adding the job...) is merged in.
+        lines: list[str] = []
+        while len(lines) < 20 and not any("Clock started" in line for line in lines):
+            lines.append(process.stdout.readline())
+        assert any("Clock started" in line for line in lines), lines
         time.sleep(1.0)  # the start-up sweep runs (and, on a weekend, sends nothing)
         process.send_signal(signal.SIGTERM)
         out, _ = process.communicate(timeout=20)
