@@ -59,6 +59,8 @@ log = logging.getLogger("csp_bot.slack")
 
 Clock = Callable[[], dt.datetime]
 BUTTONS = r"^action_(update|done|snooze|snooze_until|show|menu)$"
+# Seconds to wait for views.open before telling the person to type the values.
+FORM_TIMEOUT = 2
 FORM_FAILED = "Slack would not open the form. Type `/csp return submit` instead."
 # Keys of a modal's private_metadata that the edge sets (not the command's values).
 EDGE_META = frozenset({"channel", "from", "partnership"})
@@ -389,9 +391,13 @@ class Edge:
             "from": "home" if from_home else "",
             "partnership": partnership or "",
         }
+        # Opening a form happens inside the ack, and a trigger_id is only good for
+        # 3 seconds anyway: a Slack that does not answer must not hold the ack past
+        # that, so this call gets its own short timeout and no retries.
+        quick = WebClient(token=client.token, base_url=client.base_url, timeout=FORM_TIMEOUT)
         try:
-            client.views_open(trigger_id=body["trigger_id"], view=form_view(form, meta))
-        except (SlackApiError, SlackClientError, KeyError) as exc:
+            quick.views_open(trigger_id=body["trigger_id"], view=form_view(form, meta))
+        except (SlackApiError, SlackClientError, KeyError, OSError) as exc:
             log.warning("views.open failed: %s", type(exc).__name__)
             return False
         return True

@@ -599,3 +599,18 @@ def test_the_database_dropping_every_connection_under_the_server(e2e: Stack) -> 
     assert ":warning:" not in all_text(body), all_text(body)
     assert [u.note for u in e2e.db.new_updates()] == ["after the restart"]
     assert e2e.server.health() == 200
+
+
+def test_a_hung_views_open_does_not_hold_the_ack(e2e: Stack) -> None:
+    """Slack not answering views.open: the ack still comes inside Slack's 3 seconds,
+    saying to type the values instead, and nothing is written."""
+    e2e.fake.hang("views.open", accept=False, times=1)
+    try:
+        response = e2e.server.command("U0LEE", "action update A-4")
+    finally:
+        e2e.fake.release()
+    # The form's own 2-second timeout, then the answer: inside Slack's 3 seconds.
+    assert response.status == 200 and response.elapsed < 3.0, response.elapsed
+    body = response.json
+    assert "type the values" in all_text(body).lower(), all_text(body)
+    assert e2e.db.new_updates() == []
