@@ -14,6 +14,7 @@ channel, text, trigger and values out of the payload and hands plain values on.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import logging
@@ -394,7 +395,8 @@ class Edge:
         # Opening a form happens inside the ack, and a trigger_id is only good for
         # 3 seconds anyway: a Slack that does not answer must not hold the ack past
         # that, so this call gets its own short timeout and no retries.
-        quick = WebClient(token=client.token, base_url=client.base_url, timeout=FORM_TIMEOUT)
+        quick = copy.copy(client)  # the same token and URL; its own timeout, no retries
+        quick.timeout, quick.retry_handlers = FORM_TIMEOUT, []
         try:
             quick.views_open(trigger_id=body["trigger_id"], view=form_view(form, meta))
         except (SlackApiError, SlackClientError, KeyError, OSError) as exc:
