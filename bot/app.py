@@ -4,9 +4,13 @@ Listener design (chosen knowingly, see docs/decisions.md): the app runs with
 ``process_before_response=True``, so the HTTP response *is* the ack and Bolt's
 threaded runner does not poll for it every 10 ms. Fast work (nearly every
 command: one small transaction) is done inside the ack and its reply travels
-in the ack's body. Slow work (``/csp chase``, which sends a message per lead)
-is acknowledged at once and finished in a lazy listener, which also posts the
-follow-up pages of a reply longer than one message.
+in the ack's body. Everything else runs *after* the ack on the edge's
+background pool (:meth:`Edge.later`): slow commands (``/csp chase`` sends a
+message per lead), the follow-up pages of a long reply, and every Slack call
+a button, a form or the Home tab makes. Because the HTTP response only leaves
+when the listener returns, a Slack API call made inside a listener would hold
+the ack for as long as Slack takes (up to its timeout), and Slack shows the
+person an error after 3 seconds even though their change was saved.
 
 Nothing in ``commands/`` sees a Slack payload: this module reads team, user,
 channel, text, trigger and values out of the payload and hands plain values on.
@@ -18,13 +22,13 @@ import copy
 import datetime as dt
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
+from slack_bolt import Ack, App
+from slack_sdk import WebClient, WebhookClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -65,8 +69,12 @@ FORM_TIMEOUT = 2
 FORM_FAILED = "Slack would not open the form. Type `/csp return submit` instead."
 # Keys of a modal's private_metadata that the edge sets (not the command's values).
 EDGE_META = frozenset({"channel", "from", "partnership"})
-# Follow-up pages of long replies, handed from the ack to the lazy listener.
-_PENDING_TTL = 120.0
+# Seconds to wait for Slack to take a post to a response_url (Bolt's default is 30).
+RESPOND_TIMEOUT = 10
+# Threads per web process for work after the ack (each mostly waits on Slack).
+AFTER_ACK_THREADS = 8
+# Runs a job after the ack; tests pass one that runs it at once.
+AfterAck = Callable[[Callable[[], None]], object]
 
 
 def utcnow() -> dt.datetime:
@@ -97,13 +105,33 @@ def web_client(
 class Edge:
     """The glue between Bolt's listeners and the commands: one per app."""
 
-    def __init__(self, factory: sessionmaker[Session], client: WebClient, clock: Clock) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        client: WebClient,
+        clock: Clock,
+        *,
+        after_ack: AfterAck | None = None,
+    ) -> None:
         self.factory = factory
         self.client = client
         self.clock = clock
         self.notifier = SlackNotifier(client)
-        self._pending: dict[str, tuple[float, list[list[dict[str, Any]]], Reply]] = {}
-        self._lock = threading.Lock()
+        if after_ack is None:
+            pool = ThreadPoolExecutor(AFTER_ACK_THREADS, thread_name_prefix="csp-after-ack")
+            after_ack = pool.submit
+        self._after_ack = after_ack
+
+    def later(self, job: Callable[[], None], what: str) -> None:
+        """Run ``job`` after the ack, on the background pool; its errors are logged."""
+
+        def guarded() -> None:
+            try:
+                job()
+            except Exception:  # nobody is waiting on this thread: log it, keep the pool alive
+                log.exception("%s failed after the ack", what)
+
+        self._after_ack(guarded)
 
     # ----------------------------------------------------------------- running
 
@@ -152,20 +180,6 @@ class Edge:
         )
         return outcome
 
-    def stash(self, key: str, rest: list[list[dict[str, Any]]], reply: Reply) -> None:
-        """Keep a reply's follow-up pages for the lazy listener."""
-        now = time.monotonic()
-        with self._lock:
-            for old in [k for k, (at, _, _) in self._pending.items() if now - at > _PENDING_TTL]:
-                del self._pending[old]
-            self._pending[key] = (now, rest, reply)
-
-    def unstash(self, key: str) -> tuple[list[list[dict[str, Any]]], Reply] | None:
-        """Take a reply's follow-up pages, if the ack left any."""
-        with self._lock:
-            item = self._pending.pop(key, None)
-        return (item[1], item[2]) if item else None
-
     # --------------------------------------------------------------- listeners
 
     def on_command(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -177,6 +191,7 @@ class Edge:
                     response_type="ephemeral",
                     text=":hourglass_flowing_sand: On it — I'll post the result here shortly.",
                 )
+                self.later(lambda: self.slow_command(body, client, slug, text), "slow command")
                 return
             outcome = self.run(
                 body,
@@ -190,90 +205,76 @@ class Edge:
             log.exception("command listener failed")
             ack(**_ephemeral(apology("listener")))
 
-    def command_lazy(self, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        """After the ack: run slow commands, and post follow-up pages of long replies."""
-        slug, text = take_partnership(body.get("text") or "")
-        if _is_slow(text):
-            outcome = self.run(
-                body,
-                Source.COMMAND,
-                lambda ctx: dispatch_text(ctx, text),
-                slug=slug,
-                label="command",
-            )
-            reply = (
-                outcome.result
-                if isinstance(outcome.result, Reply)
-                else error_reply(UserError("That command opens no form."))
-            )
-            if outcome.ok:
-                # `/csp digest send` asked for the digest to go out: through the outbox,
-                # after the command's transaction, under the scheduled digest's key.
-                reply = finish_send(self.factory, SlackSender(client), reply, self.clock())
-            for page in reply_pages(reply, outcome.partnership):
-                _respond(respond, page, reply)
-            return
-        pending = self.unstash(_key(body))
-        if pending is not None:
-            rest, reply = pending
-            for page in rest:
-                _respond(respond, page, reply)
-
-    def on_button(
-        self, ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond
+    def slow_command(
+        self, body: dict[str, Any], client: WebClient, slug: str | None, text: str
     ) -> None:
-        """A button or menu item on an action: update (form), done, snooze, show."""
+        """After the ack: run a slow command and post its result to the response URL."""
+        outcome = self.run(
+            body, Source.COMMAND, lambda ctx: dispatch_text(ctx, text), slug=slug, label="command"
+        )
+        reply = (
+            outcome.result
+            if isinstance(outcome.result, Reply)
+            else error_reply(UserError("That command opens no form."))
+        )
+        if outcome.ok:
+            # `/csp digest send` asked for the digest to go out: through the outbox,
+            # after the command's transaction, under the scheduled digest's key.
+            reply = finish_send(self.factory, SlackSender(client), reply, self.clock())
+        _respond(body, reply_pages(reply, outcome.partnership), reply)
+
+    def on_button(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """A button or menu item on an action: acknowledged at once, handled after the ack."""
         ack()
-        try:
-            element = body["actions"][0]
-            if element.get("type") == "overflow":
-                value = str(element["selected_option"]["value"])
-                verb, _, tagged = value.partition(":")
-            else:
-                verb = str(element["action_id"]).removeprefix("action_")
-                tagged = str(element.get("value", ""))
-            ref, slug = split_value(tagged)
-            # "Snooze until a date…" runs the snooze with the bare word `until`: its form.
-            line = (
-                f"action snooze {ref} until" if verb == "snooze_until" else f"action {verb} {ref}"
-            )
-            outcome = self.run(
-                body, Source.BUTTON, lambda ctx: dispatch_text(ctx, line), slug=slug, label="button"
-            )
-            from_home = body.get("container", {}).get("type") == "view"
-            result = outcome.result
-            if isinstance(result, Form):
-                self._open_form(client, body, result, outcome.partnership, from_home=from_home)
-            elif from_home:
-                if not outcome.ok:  # the Home tab has no reply area: say why by direct message
-                    self._direct(client, _user(body), result)
-                self.publish_home(client, body, slug=slug)
-            else:
-                for page in reply_pages(result, outcome.partnership):
-                    _respond(respond, page, result)
-        except Exception:
-            log.exception("button listener failed")
+        self.later(lambda: self.press(body, client), "button")
+
+    def press(self, body: dict[str, Any], client: WebClient) -> None:
+        """Update (form), done, snooze or show an action from its button or menu."""
+        element = body["actions"][0]
+        if element.get("type") == "overflow":
+            value = str(element["selected_option"]["value"])
+            verb, _, tagged = value.partition(":")
+        else:
+            verb = str(element["action_id"]).removeprefix("action_")
+            tagged = str(element.get("value", ""))
+        ref, slug = split_value(tagged)
+        # "Snooze until a date…" runs the snooze with the bare word `until`: its form.
+        line = f"action snooze {ref} until" if verb == "snooze_until" else f"action {verb} {ref}"
+        outcome = self.run(
+            body, Source.BUTTON, lambda ctx: dispatch_text(ctx, line), slug=slug, label="button"
+        )
+        from_home = body.get("container", {}).get("type") == "view"
+        result = outcome.result
+        if isinstance(result, Form):
+            self._open_form(client, body, result, outcome.partnership, from_home=from_home)
+        elif from_home:
+            if not outcome.ok:  # the Home tab has no reply area: say why by direct message
+                self._direct(client, _user(body), result)
+            self.publish_home(client, body, slug=slug)
+        else:
+            _respond(body, reply_pages(result, outcome.partnership), result)
 
     def on_return_button(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """A reminder's "Submit the return" button: open the return form for that quarter."""
+        """A reminder's "Submit the return" button: acknowledged, then the form opens."""
         ack()
-        try:
-            value, slug = split_value(str(body["actions"][0].get("value", "")))
-            outcome = self.run(
-                body,
-                Source.BUTTON,
-                lambda ctx: dispatch_args(ctx, "return submit", button_args(value)),
-                slug=slug,
-                label="button",
-            )
-            result = outcome.result
-            if isinstance(result, Form):
-                if not self._open_form(client, body, result, outcome.partnership):
-                    self._direct(client, _user(body), error_reply(UserError(FORM_FAILED)))
-            else:  # a refusal, or "the deadline has passed": the button sits in a DM
-                self._direct(client, _user(body), result)
-        except Exception:
-            log.exception("return button listener failed")
+        self.later(lambda: self.open_return(body, client), "return button")
+
+    def open_return(self, body: dict[str, Any], client: WebClient) -> None:
+        """Open the return form for the button's group and quarter (or say why not)."""
+        value, slug = split_value(str(body["actions"][0].get("value", "")))
+        outcome = self.run(
+            body,
+            Source.BUTTON,
+            lambda ctx: dispatch_args(ctx, "return submit", button_args(value)),
+            slug=slug,
+            label="button",
+        )
+        result = outcome.result
+        if isinstance(result, Form):
+            if not self._open_form(client, body, result, outcome.partnership):
+                self._direct(client, _user(body), error_reply(UserError(FORM_FAILED)))
+        else:  # a refusal, or "the deadline has passed": the button sits in a DM
+            self._direct(client, _user(body), result)
 
     def on_submit(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """A form's submission: the same command, the same validation, errors on fields."""
@@ -299,10 +300,15 @@ class Edge:
                 ack(response_action="errors", errors=_field_errors(outcome, view))
                 return
             ack()
-            if isinstance(outcome.result, Reply):
-                self._confirm(client, body, meta, outcome.result)
-            if meta.get("from") == "home":
-                self.publish_home(client, body, slug=meta.get("partnership"))
+            result = outcome.result
+
+            def tell() -> None:
+                if isinstance(result, Reply):
+                    self._confirm(client, body, meta, result)
+                if meta.get("from") == "home":
+                    self.publish_home(client, body, slug=meta.get("partnership"))
+
+            self.later(tell, "form confirmation")
         except Exception:
             log.exception("form listener failed")
             ids = input_ids(view)
@@ -315,7 +321,7 @@ class Edge:
         """The Home tab was opened: publish the person's view."""
         if event.get("tab") != "home":
             return
-        self.publish_home(client, body, user=event.get("user"))
+        self.later(lambda: self.publish_home(client, body, user=event.get("user")), "home")
 
     # ----------------------------------------------------------------- helpers
 
@@ -370,12 +376,12 @@ class Edge:
                 )
             return
         pages = reply_pages(result, outcome.partnership)
-        if len(pages) > 1:
-            self.stash(_key(body), pages[1:], result)
         ack(
             response_type="in_channel" if result.public and outcome.ok else "ephemeral",
             **message(pages[0], result),
         )
+        if len(pages) > 1:  # the rest of a long reply follows through the response URL
+            self.later(lambda: _respond(body, pages[1:], result), "follow-up pages")
 
     def _open_form(
         self,
@@ -458,7 +464,7 @@ def create_app(
     if oauth_settings is not None:  # direct messages go through each workspace's bot
         store = oauth_settings.installation_store
         edge.notifier = oauth.TeamNotifier(settings, store, client)
-    app.command("/csp")(ack=edge.on_command, lazy=[edge.command_lazy])
+    app.command("/csp")(edge.on_command)
     app.action(_pattern(BUTTONS))(edge.on_button)
     app.action("return_submit")(edge.on_return_button)
     app.view_submission(_pattern("^(" + "|".join(FORM_COMMANDS) + ")$"))(edge.on_submit)
@@ -518,24 +524,33 @@ def _channel(body: dict[str, Any]) -> str | None:
     return None
 
 
-def _key(body: dict[str, Any]) -> str:
-    return str(body.get("trigger_id") or body.get("response_url") or "")
-
-
 def _ephemeral(reply: Reply) -> dict[str, Any]:
     pages = reply_pages(reply)
     return {"response_type": "ephemeral", **message(pages[0], reply)}
 
 
-def _respond(respond: Respond, page: list[dict[str, Any]], reply: Reply) -> None:
-    try:
-        respond(
-            response_type="in_channel" if reply.public else "ephemeral",
-            replace_original=False,
-            **message(page, reply),
-        )
-    except Exception as exc:  # response_url expired or Slack unreachable: log, don't crash
-        log.warning("respond failed: %s", type(exc).__name__)
+def _respond(body: dict[str, Any], pages: list[list[dict[str, Any]]], reply: Reply) -> None:
+    """Post pages of a reply to the request's response URL (after the ack)."""
+    url = body.get("response_url")
+    if not url:
+        log.warning("no response_url to post %d page(s) to", len(pages))
+        return
+    hook = WebhookClient(str(url), timeout=RESPOND_TIMEOUT)
+    for page in pages:
+        try:
+            answer = hook.send_dict(
+                {
+                    "response_type": "in_channel" if reply.public else "ephemeral",
+                    "replace_original": False,
+                    **message(page, reply),
+                }
+            )
+        except Exception as exc:  # Slack unreachable or too slow: log, don't crash
+            log.warning("respond failed: %s", type(exc).__name__)
+            return
+        if answer.status_code != 200:  # an expired response_url (30 min, 5 uses)
+            log.warning("respond refused: HTTP %s", answer.status_code)
+            return
 
 
 def _field_errors(outcome: Outcome, view: dict[str, Any]) -> dict[str, str]:

@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy.orm import Session
 
 from commands.core import UserError
 from storage.models import Action, Channel, Partnership, PartnershipWorkspace, Person, Status
@@ -40,27 +40,49 @@ def take_partnership(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-def memberships(session: Session, team_id: str | None, user_id: str) -> list[Person]:
-    """The person rows for this Slack user, in partnerships of (or admitting) this workspace."""
-    admitting = select(PartnershipWorkspace.partnership_id).where(
-        PartnershipWorkspace.team_id == team_id
+# Every command starts here, so the statement is built once, with bound
+# parameters, rather than constructed afresh per request. A partnership's people
+# are matched when it has no team (single workspace), is this team's, or admits
+# this team; each comes with whether its partnership owns the channel.
+_MEMBERSHIPS = (
+    select(
+        Person,
+        Partnership,
+        exists().where(
+            Channel.slack_channel_id == bindparam("channel"),
+            Channel.partnership_id == Partnership.id,
+        ),
     )
-    return list(
-        session.scalars(
-            select(Person)
-            .join(Partnership, Partnership.id == Person.partnership_id)
-            .where(
-                Person.slack_user_id == user_id,
-                or_(
-                    Partnership.slack_team_id.is_(None),
-                    Partnership.slack_team_id == team_id,
-                    Partnership.id.in_(admitting),
-                ),
-            )
-            .options(joinedload(Person.partnership))
-            .order_by(Partnership.name)
-        ).unique()
+    .join(Partnership, Partnership.id == Person.partnership_id)
+    .where(
+        Person.slack_user_id == bindparam("user"),
+        or_(
+            Partnership.slack_team_id.is_(None),
+            Partnership.slack_team_id == bindparam("team"),
+            Partnership.id.in_(
+                select(PartnershipWorkspace.partnership_id).where(
+                    PartnershipWorkspace.team_id == bindparam("team")
+                )
+            ),
+        ),
     )
+    .order_by(Partnership.name)
+)
+
+
+def memberships(
+    session: Session, team_id: str | None, user_id: str, channel_id: str | None = None
+) -> list[tuple[Person, bool]]:
+    """This Slack user's person rows in partnerships of (or admitting) this workspace.
+
+    Each comes with whether its partnership owns ``channel_id``: one statement,
+    as it runs before every command.
+    """
+    rows = session.execute(
+        _MEMBERSHIPS, {"user": user_id, "team": team_id, "channel": channel_id}
+    ).all()
+    # The partnership rows are now in the session, so ``person.partnership`` needs no query.
+    return [(person, bool(owned)) for person, _partnership, owned in rows]
 
 
 def _busiest(session: Session, people: list[Person]) -> Person:
@@ -88,7 +110,8 @@ def identify(
     first_if_several: bool = False,
 ) -> Asker:
     """The asker's person and partnership, or a UserError saying how to get in."""
-    people = memberships(session, team_id, user_id)
+    found = memberships(session, team_id, user_id, channel_id)
+    people = [person for person, _ in found]
     if not people:
         raise UserError(
             "I don't know you yet: you are not in any partnership's plan in this workspace. "
@@ -103,13 +126,9 @@ def identify(
             + ", ".join(f"`{s}`" for s in sorted(by_slug))
             + "."
         )
-    if channel_id:
-        owner = session.scalar(
-            select(Channel.partnership_id).where(Channel.slack_channel_id == channel_id)
-        )
-        for person in people:
-            if person.partnership_id == owner:
-                return Asker(person.partnership, person)
+    for person, in_its_channel in found:
+        if in_its_channel:
+            return Asker(person.partnership, person)
     if len(people) == 1:
         return Asker(people[0].partnership, people[0])
     if first_if_several:

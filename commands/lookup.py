@@ -11,8 +11,8 @@ import difflib
 import re
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from commands.args import split_mention
 from commands.core import Context, UserError
@@ -48,6 +48,25 @@ def rows_of(ctx: Context, model: type[Row], order: Any) -> list[Row]:
     return list(ctx.session.scalars(query))
 
 
+# Every command that finds an action shows its line (owner, priority, group,
+# organisation): one joined query rather than a lazy load for each. Built once
+# with bound parameters, as most commands start with it.
+_ACTION = (
+    select(Action)
+    .where(
+        Action.partnership_id == bindparam("partnership"),
+        func.upper(Action.ref) == bindparam("ref"),
+    )
+    .options(
+        joinedload(Action.owner),
+        joinedload(Action.priority),
+        joinedload(Action.subgroup),
+        joinedload(Action.lead_organisation),
+    )
+)
+_ACTION_WITH_HISTORY = _ACTION.options(selectinload(Action.updates))
+
+
 def find_action(ctx: Context, ref: str | None, *, history: bool = False) -> Action:
     """The action with this ref in the asker's partnership, or a UserError."""
     if ref is None or not ref.strip():
@@ -61,12 +80,8 @@ def find_action(ctx: Context, ref: str | None, *, history: bool = False) -> Acti
             fields={"ref": "Write a reference such as A-17"},
         )
     wanted = normalise_ref(ref)
-    query = select(Action).where(
-        Action.partnership_id == ctx.partnership.id, func.upper(Action.ref) == wanted
-    )
-    if history:
-        query = query.options(selectinload(Action.updates))
-    action = ctx.session.scalars(query).first()
+    query = _ACTION_WITH_HISTORY if history else _ACTION
+    action = ctx.session.scalars(query, {"partnership": ctx.partnership.id, "ref": wanted}).first()
     if action is None:
         raise UserError(
             f"There is no action `{wanted}` in {ctx.partnership.name}. "

@@ -18,10 +18,11 @@ from slack_sdk import WebClient
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import app as app_module
 from bot.app import Edge
 from bot.sweeps import nudges
 from bot.sweeps.run import context as sweep_context
-from bot.views import FORM_COMMANDS, form_view
+from bot.views import FORM_COMMANDS, form_view, message
 from commands.core import Form
 from commands.dispatch import dispatch_args, dispatch_text
 from commands.registry import Args
@@ -474,6 +475,11 @@ class StubSlack:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.responded: list[dict[str, Any]] = []  # messages posted to the response URL
+
+    def respond(self, body: dict[str, Any], pages: list[list[dict[str, Any]]], reply: Any) -> None:
+        """Stands in for the edge's post to the response URL."""
+        self.responded.extend(message(page, reply) for page in pages)
 
     def views_open(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(("views.open", kwargs))
@@ -492,7 +498,7 @@ class StubSlack:
 
 
 class Recorder:
-    """Stands in for Bolt's ``ack`` and ``respond``: records what they were given."""
+    """Stands in for Bolt's ``ack``: records what it was given."""
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
@@ -502,12 +508,20 @@ class Recorder:
 
 
 @pytest.fixture
-def edge(imported: sessionmaker[Session]) -> Iterator[tuple[Edge, StubSlack, RecordingSender]]:
-    """The Slack edge at Monday 10:00, after the morning's nudges went out."""
+def edge(
+    imported: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Edge, StubSlack, RecordingSender]]:
+    """The Slack edge at Monday 10:00, after the morning's nudges went out.
+
+    Work after the ack runs at once (not on the background pool), so each
+    test reads its results as soon as the listener returns.
+    """
     sender = RecordingSender()
     sweep(imported, sender, MONDAY)
     slack = StubSlack()
-    yield Edge(imported, cast(WebClient, slack), lambda: at("2026-11-23 10:00")), slack, sender
+    monkeypatch.setattr(app_module, "_respond", slack.respond)
+    clock = lambda: at("2026-11-23 10:00")  # noqa: E731
+    yield Edge(imported, cast(WebClient, slack), clock, after_ack=lambda job: job()), slack, sender
 
 
 def button_in(post: Post, action_id: str, ref: str) -> dict[str, Any]:
@@ -532,9 +546,11 @@ def press(edge: Edge, slack: StubSlack, element: dict[str, Any], user: str = "U0
         "response_url": "https://hooks.slack.example/1",
         "actions": [element],
     }
-    respond = Recorder()
-    edge.on_button(cast(Any, Recorder()), body, cast(WebClient, slack), cast(Any, respond))
-    return respond
+    before = len(slack.responded)
+    edge.on_button(cast(Any, Recorder()), body, cast(WebClient, slack))
+    responded = Recorder()
+    responded.calls = slack.responded[before:]
+    return responded
 
 
 def submit(edge: Edge, slack: StubSlack, view: dict[str, Any], date: str) -> Recorder:
