@@ -24,6 +24,7 @@ Run: ``python benchmarks/ack_latency.py [--quick] [--seconds N] [--same-action]`
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.client
 import json
 import os
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
+import psycopg
 from common import (
     REPO,
     fresh_database,
@@ -47,10 +49,16 @@ from common import (
     verdict,
     write_section,
 )
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
-from storage.db import make_engine, session_factory
-from storage.models import Action, ActionUpdate, Person, Priority, Status
+from bot.identity import identify
+from bot.runner import execute
+from commands.core import Context
+from commands.dispatch import dispatch_text
+from storage.db import make_engine, normalise_url, session_factory
+from storage.models import Action, ActionUpdate, Person, Priority, Source, Status
 from tests.e2e import BOT_TOKEN, EVENTS_PATH, START_TIMEOUT, Server
 from tests.fakeslack import FakeSlack
 
@@ -232,6 +240,49 @@ def prepare(url: str) -> None:
     engine.dispose()
 
 
+def database_floor(url: str, rounds: int = 500) -> tuple[int, float]:
+    """The SQL one update sends, replayed through bare psycopg: (statements, median ms).
+
+    One ``action update`` runs in-process (identity, command, commit) with every
+    statement and its parameters captured; then the same statements, in one
+    transaction with its commit, are replayed ``rounds`` times on a plain psycopg
+    connection: no Bolt, no ORM, no rendering. That is the database's own share
+    of an ack, a floor no listener design can go below.
+    """
+    engine = make_engine(url)
+    factory = session_factory(engine)
+    captured: list[tuple[str, Any]] = []
+
+    def before(*args: Any) -> None:
+        captured.append((str(args[2]), args[3]))
+
+    def build(session: Session) -> Context:
+        asker = identify(session, "T0RIVER", "U0LEE", "C0BENCH")
+        return Context(
+            session=session,
+            partnership=asker.partnership,
+            person=asker.person,
+            now=dt.datetime.now(dt.UTC),
+            source=Source.COMMAND,
+        )
+
+    event.listen(engine, "before_cursor_execute", before)
+    outcome = execute(factory, build, lambda ctx: dispatch_text(ctx, "action update L-1 floor"))
+    event.remove(engine, "before_cursor_execute", before)
+    engine.dispose()
+    assert outcome.ok, outcome.result
+    plain = make_url(normalise_url(url)).set(drivername="postgresql")
+    times: list[float] = []
+    with psycopg.connect(plain.render_as_string(hide_password=False)) as conn:
+        for _ in range(rounds):
+            began = time.perf_counter()
+            for statement, parameters in captured:
+                conn.execute(statement, parameters)
+            conn.commit()
+            times.append(time.perf_counter() - began)
+    return len(captured), median(times) * 1000
+
+
 def history_count(url: str) -> int:
     """How many history entries the database holds."""
     engine = make_engine(url)
@@ -266,6 +317,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     written = 0
     with fresh_database("bench_ack") as url, FakeSlack() as fake:
         prepare(url)
+        statements, floor = database_floor(url)
+        print(f"database floor: {statements} statements + commit, median {floor:.2f} ms")
         stacks: list[tuple[str, Server, Any]] = [
             (
                 "bolt-default",
@@ -303,11 +356,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ours, default, pbr = runs["csp-bot"], runs["bolt-default"], runs["bolt-pbr"]
     ratio_default = ours.ms() / default.ms()
     ratio_pbr = ours.ms() / pbr.ms()
+    one, one_default_run = single["csp-bot"], single["bolt-default"]
+    one_pbr_run = single["bolt-pbr"]
+    one_default = one.ms() / one_default_run.ms()
+    one_pbr = one.ms() / one_pbr_run.ms()
     errors = sum(len(r.errors) for r in [*runs.values(), *single.values()])
+    # The issue's baselines (near 11 ms and near 0.6 ms) are one-request-at-a-time
+    # figures, so the median targets are judged there; the 20-client medians are
+    # judged too, and reported side by side.
     checks = {
-        "median below default-Bolt": ours.ms() < default.ms(),
-        "median at most 4x process_before_response": ratio_pbr <= 4.0,
-        "p99 far inside Slack's 3 s (< 1 s)": ours.ms(99) < 1000 * SLACK_LIMIT / 3,
+        "median below default-Bolt (one client)": one.ms() < one_default_run.ms(),
+        "median at most 4x process_before_response (one client)": one_pbr <= 4.0,
+        "median below default-Bolt (20 clients)": ours.ms() < default.ms(),
+        "median at most 4x process_before_response (20 clients)": ratio_pbr <= 4.0,
+        "p99 far inside Slack's 3 s (< 1 s) with 20 clients": ours.ms(99) < 1000 * SLACK_LIMIT / 3,
         "no errors": errors == 0,
         "every update wrote a history entry": written == ours.count,
     }
@@ -315,6 +377,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(f"  {'MET ' if v else 'MISS'} {k}")
     print(f"  history entries written: {written} for {ours.count} acknowledged updates")
     print(f"  ratios: csp-bot/bolt-default {ratio_default:.2f}, csp-bot/bolt-pbr {ratio_pbr:.2f}")
+    print(f"  one client: csp-bot/bolt-default {one_default:.2f}, csp-bot/bolt-pbr {one_pbr:.2f}")
 
     rows = [
         [
@@ -338,8 +401,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         [name, r.count, len(r.errors), f"{r.ms():.1f}", f"{r.ms(99):.1f}"]
         for name, r in single.items()
     ]
-    one_default = single["csp-bot"].ms() / single["bolt-default"].ms()
-    one_pbr = single["csp-bot"].ms() / single["bolt-pbr"].ms()
     mode = "all 20 clients update A-4" if args.same_action else "each client its own action"
     body = f"""## 1. Ack latency of `/csp action update`
 
@@ -365,7 +426,14 @@ counted in the history figure above is not included):
 Ratios of one-client medians: csp-bot / bolt-default = **{one_default:.2f}**, csp-bot / bolt-pbr
 = **{one_pbr:.2f}**.
 
-{table(["target (judged on the 20-client run)", "result"], verdicts)}
+The database's own share (measured first, in the same run): the {statements} statements one
+update sends (identify the asker, find the action, version-checked update, history insert),
+replayed with their commit on a bare psycopg connection, no ORM and no Bolt, take
+**{floor:.2f} ms** (median of 500). With the pbr baseline's {one_pbr_run.ms():.1f} ms of HTTP
+and Bolt on top, {one_pbr_run.ms() + floor:.1f} ms is the floor for a durable write in the ack,
+already **{(one_pbr_run.ms() + floor) / one_pbr_run.ms():.1f}x** the pbr baseline.
+
+{table(["target", "result"], verdicts)}
 """
     if errors:
         sample = sorted({e for r in runs.values() for e in r.errors})[:5]
