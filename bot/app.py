@@ -71,8 +71,9 @@ FORM_FAILED = "Slack would not open the form. Type `/csp return submit` instead.
 EDGE_META = frozenset({"channel", "from", "partnership"})
 # Seconds to wait for Slack to take a post to a response_url (Bolt's default is 30).
 RESPOND_TIMEOUT = 10
-# Threads per web process for work after the ack (each mostly waits on Slack).
-AFTER_ACK_THREADS = 8
+# Threads per web process for work after the ack. Each mostly waits on Slack, so
+# a few hung calls (10 s timeouts, retried) must not queue everyone else's replies.
+AFTER_ACK_THREADS = 16
 # Runs a job after the ack; tests pass one that runs it at once.
 AfterAck = Callable[[Callable[[], None]], object]
 
@@ -224,12 +225,33 @@ class Edge:
         _respond(body, reply_pages(reply, outcome.partnership), reply)
 
     def on_button(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """A button or menu item on an action: acknowledged at once, handled after the ack."""
+        """A button or menu item on an action: the change is made in the ack, Slack told after."""
         ack()
-        self.later(lambda: self.press(body, client), "button")
+        try:
+            outcome, slug = self.press(body)
+        except Exception:  # a payload we cannot read: log it; Slack already has its ack
+            log.exception("button listener failed")
+            return
+        from_home = body.get("container", {}).get("type") == "view"
+        result = outcome.result
+        if isinstance(result, Form):
+            self._open_form(client, body, result, outcome.partnership, from_home=from_home)
+        elif from_home:
 
-    def press(self, body: dict[str, Any], client: WebClient) -> None:
-        """Update (form), done, snooze or show an action from its button or menu."""
+            def refresh() -> None:
+                if not outcome.ok:  # the Home tab has no reply area: say why by direct message
+                    self._direct(client, _user(body), result)
+                self.publish_home(client, body, slug=slug)
+
+            self.later(refresh, "home refresh")
+        else:
+            self.later(
+                lambda: _respond(body, reply_pages(result, outcome.partnership), result),
+                "button reply",
+            )
+
+    def press(self, body: dict[str, Any]) -> tuple[Outcome, str | None]:
+        """Run what an action's button or menu item asks: update (form), done, snooze, show."""
         element = body["actions"][0]
         if element.get("type") == "overflow":
             value = str(element["selected_option"]["value"])
@@ -243,38 +265,30 @@ class Edge:
         outcome = self.run(
             body, Source.BUTTON, lambda ctx: dispatch_text(ctx, line), slug=slug, label="button"
         )
-        from_home = body.get("container", {}).get("type") == "view"
-        result = outcome.result
-        if isinstance(result, Form):
-            self._open_form(client, body, result, outcome.partnership, from_home=from_home)
-        elif from_home:
-            if not outcome.ok:  # the Home tab has no reply area: say why by direct message
-                self._direct(client, _user(body), result)
-            self.publish_home(client, body, slug=slug)
-        else:
-            _respond(body, reply_pages(result, outcome.partnership), result)
+        return outcome, slug
 
     def on_return_button(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """A reminder's "Submit the return" button: acknowledged, then the form opens."""
+        """A reminder's "Submit the return" button: open the return form for that quarter."""
         ack()
-        self.later(lambda: self.open_return(body, client), "return button")
-
-    def open_return(self, body: dict[str, Any], client: WebClient) -> None:
-        """Open the return form for the button's group and quarter (or say why not)."""
-        value, slug = split_value(str(body["actions"][0].get("value", "")))
-        outcome = self.run(
-            body,
-            Source.BUTTON,
-            lambda ctx: dispatch_args(ctx, "return submit", button_args(value)),
-            slug=slug,
-            label="button",
-        )
+        try:
+            value, slug = split_value(str(body["actions"][0].get("value", "")))
+            outcome = self.run(
+                body,
+                Source.BUTTON,
+                lambda ctx: dispatch_args(ctx, "return submit", button_args(value)),
+                slug=slug,
+                label="button",
+            )
+        except Exception:  # a payload we cannot read: log it; Slack already has its ack
+            log.exception("return button listener failed")
+            return
         result = outcome.result
         if isinstance(result, Form):
             if not self._open_form(client, body, result, outcome.partnership):
-                self._direct(client, _user(body), error_reply(UserError(FORM_FAILED)))
+                failed = error_reply(UserError(FORM_FAILED))
+                self.later(lambda: self._direct(client, _user(body), failed), "return button")
         else:  # a refusal, or "the deadline has passed": the button sits in a DM
-            self._direct(client, _user(body), result)
+            self.later(lambda: self._direct(client, _user(body), result), "return button")
 
     def on_submit(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """A form's submission: the same command, the same validation, errors on fields."""
