@@ -54,6 +54,14 @@ COMMANDS = sorted(registry())
 # Examples per sub-command per backend: 17 sub-commands x 60 = 1,020 per backend.
 EXAMPLES = 60
 assert len(COMMANDS) * EXAMPLES >= 1000, "fewer than 1,000 fuzzed lines per run"
+# Every fuzz here and over HTTP: repeatable (derandomized, no example database),
+# and a slow example is a finding of its own test, not a health-check failure.
+FUZZ = settings(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 # ---------------------------------------------------------------- the database
 
@@ -578,13 +586,7 @@ def test_fuzzed_lines_are_handled(fuzz_db: FuzzDB, name: str) -> None:
     """Any line typed at any sub-command, by anyone: a valid result or a private, useful error."""
     cmd = registry()[name]
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @settings(FUZZ, max_examples=EXAMPLES)
     @given(line=lines(cmd), asker=st.sampled_from(ASKERS))
     def fuzz(line: str, asker: tuple[str, str | None]) -> None:
         check_line(fuzz_db, asker[0], asker[1], line)
