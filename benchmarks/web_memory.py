@@ -24,7 +24,7 @@ from tests.e2e import Server
 from tests.fakeslack import FakeSlack
 
 ACTIONS = 10_000
-LIMIT_MB = 150.0
+LIMIT_MB = 150.0  # decimal megabytes, as the target is written: 143.1 MiB
 COMMANDS = [
     "whoami",
     "action list overdue",
@@ -101,7 +101,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     bad = [a for a in answers if a[1] != 200]
     worst = max(rss[p] for p in workers) / 1024
     worst_peak = max(hwm[p] for p in workers) / 1024
-    ok = worst_peak < LIMIT_MB
+    # /proc reports KiB; the target is in MB (10^6 bytes), so compare in bytes.
+    ok = max(hwm[p] for p in workers) * 1024 < LIMIT_MB * 1e6
     rows = [
         [
             "master" if pid == master else "worker",
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 Largest worker: {worst:.1f} MiB now, {worst_peak:.1f} MiB at peak; all processes together
 {total:.1f} MiB RSS ({sum(pss.values()) / 1024:.1f} MiB PSS, which splits pages shared after
 the fork). The slowest answer is worth noting against Slack's 3 s ack limit.
-Target under {LIMIT_MB:.0f} MB per worker (judged on the peak):
+Target under {LIMIT_MB:.0f} MB ({LIMIT_MB * 1e6 / 2**20:.1f} MiB) per worker (judged on the peak):
 {verdict(ok)}.
 """
     write_section("memory", body)
