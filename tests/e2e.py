@@ -301,10 +301,11 @@ class Server:
         """What the server has written to stdout and stderr so far."""
         if self._log is None:
             return ""
-        self._log.flush()
-        self._log.seek(0)
-        data = self._log.read()
-        self._log.seek(0, os.SEEK_END)
+        # The server writes through the same open file (same offset): seeking it
+        # here would make a line written meanwhile land over the file's start.
+        # pread reads at an offset without moving the shared one.
+        fd = self._log.fileno()
+        data = os.pread(fd, os.fstat(fd).st_size, 0)
         return data.decode("utf-8", "replace")
 
     def health(self) -> int:
