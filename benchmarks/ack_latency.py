@@ -27,19 +27,15 @@ import argparse
 import datetime as dt
 import http.client
 import json
-import os
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import psycopg
 from common import (
-    REPO,
     fresh_database,
     import_riverside,
     machine_line,
@@ -59,7 +55,7 @@ from commands.core import Context
 from commands.dispatch import dispatch_text
 from storage.db import make_engine, normalise_url, session_factory
 from storage.models import Action, ActionUpdate, Person, Priority, Source, Status
-from tests.e2e import BOT_TOKEN, EVENTS_PATH, START_TIMEOUT, Server
+from tests.e2e import EVENTS_PATH, Server
 from tests.fakeslack import FakeSlack
 
 CLIENTS = 20
@@ -76,17 +72,9 @@ class BaselineServer(Server):
         super().__init__("", fake, **kwargs)
         self.mode = mode
 
-    def start(self) -> Self:
-        """Start gunicorn with the baseline app and wait until /healthz answers."""
-        env = {
-            **os.environ,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": self.secret,
-            "SLACK_API_URL": self.fake.base_url,
-            "PYTHONUNBUFFERED": "1",
-        }
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
-        command = [
+    def argv(self) -> list[str]:
+        """The baseline app's command line (gunicorn like the bot's, another app)."""
+        return [
             sys.executable,
             str(Path(__file__).with_name("baseline_app.py")),
             "--mode",
@@ -98,24 +86,6 @@ class BaselineServer(Server):
             "--threads",
             str(self.threads),
         ]
-        self.process = subprocess.Popen(
-            command,
-            cwd=REPO,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"baseline exited:\n{self.output()}")
-            if self.health() == 200:
-                return self
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("baseline did not start")
 
 
 @dataclass

@@ -220,19 +220,9 @@ class Server:
 
     # ------------------------------------------------------------- lifecycle
 
-    def start(self) -> Self:
-        """Start the server and wait until /healthz answers 200."""
-        env = {
-            **os.environ,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": self.secret,
-            "SLACK_API_URL": self.fake.base_url,
-            "PYTHONUNBUFFERED": "1",
-        }
-        for name in ("DATABASE_URL", "SLACK_APP_TOKEN"):
-            env.pop(name, None)
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
-        command = [
+    def argv(self) -> list[str]:
+        """The command line that runs the server: ``csp-bot serve`` on our database."""
+        return [
             sys.executable,
             "-m",
             "bot.cli",
@@ -248,6 +238,20 @@ class Server:
             "--threads",
             str(self.threads),
         ]
+
+    def start(self) -> Self:
+        """Start the server and wait until /healthz answers 200."""
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": self.secret,
+            "SLACK_API_URL": self.fake.base_url,
+            "PYTHONUNBUFFERED": "1",
+        }
+        for name in ("DATABASE_URL", "SLACK_APP_TOKEN"):
+            env.pop(name, None)
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
+        command = self.argv()
         self.process = subprocess.Popen(
             command,
             cwd=REPO,
@@ -257,18 +261,19 @@ class Server:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        name = "the server (" + " ".join(command[1:]) + ")"
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(
-                    f"csp-bot serve exited with {self.process.returncode}:\n{self.output()}"
+                    f"{name} exited with {self.process.returncode}:\n{self.output()}"
                 )
             if self.health() == 200:
                 return self
             time.sleep(0.1)
         output = self.output()
         self.stop()
-        raise RuntimeError(f"csp-bot serve did not answer /healthz in {START_TIMEOUT}s:\n{output}")
+        raise RuntimeError(f"{name} did not answer /healthz in {START_TIMEOUT}s:\n{output}")
 
     def stop(self) -> None:
         """Stop the server: SIGTERM, then SIGKILL to its process group if it lingers."""
