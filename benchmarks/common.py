@@ -13,7 +13,6 @@ import platform
 import re
 import statistics
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +20,6 @@ from typing import Any
 
 import yaml
 from sqlalchemy import Engine, create_engine, event, insert, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,6 +39,7 @@ from storage.models import (  # noqa: E402
 )
 from storage.planfile import load_plan_text  # noqa: E402
 from storage.sync import apply_plan  # noqa: E402
+from tests.e2e import fresh_postgres  # noqa: E402
 
 DOC = REPO / "docs" / "benchmarks.md"
 RIVERSIDE = REPO / "tests" / "fixtures" / "plans" / "riverside.yaml"
@@ -55,27 +54,15 @@ TODAY = NOW.date()
 
 @contextmanager
 def fresh_database(prefix: str = "bench") -> Iterator[str]:
-    """A new, empty PostgreSQL database (migrated), dropped afterwards; yields its URL."""
+    """A new PostgreSQL database (migrated), dropped afterwards; yields its URL."""
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     try:
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        yield url
+        with fresh_postgres(admin, prefix) as url:  # the tests' own scratch databases
+            engine = make_engine(url)
+            upgrade(engine)
+            engine.dispose()
+            yield url
     finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
 
 

@@ -53,9 +53,9 @@ def postgres_admin() -> Iterator[Engine]:
     engine.dispose()
 
 
-def _fresh_postgres(admin: Engine) -> Iterator[str]:
-    """A new, empty PostgreSQL database for one test, dropped afterwards."""
-    name = f"csp_test_{uuid.uuid4().hex[:12]}"
+def _fresh_postgres(admin: Engine, prefix: str = "csp_test") -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test (or benchmark), dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(str(admin.url)).set(database=name).render_as_string(hide_password=False)
