@@ -546,6 +546,22 @@ class Notification(Base):
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+class SeenRequest(Base):
+    """A Slack request already handled, so a redelivery is acknowledged and not run again.
+
+    Keyed by a digest of the event's ``event_id`` (events) or of the request's
+    signature (everything else: a byte-identical redelivery carries the same
+    one). Kept in the database, not process memory, so every web worker sharing
+    it sees the same record; rows older than the window are deleted as new ones
+    arrive.
+    """
+
+    __tablename__ = "seen_request"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
 class ActionNudge(Base):
     """When an action was last in a nudge, so it is not nudged again within the interval.
 
