@@ -459,6 +459,7 @@ def create_app(
     clock: Clock = utcnow,
     client: WebClient | None = None,
     token_verification: bool = True,
+    request_verification: bool = True,
 ) -> App:
     """The Bolt app with every /csp listener registered (OAuth mode: see bot/oauth.py)."""
     client = client or web_client(settings)
@@ -472,6 +473,8 @@ def create_app(
         oauth_settings=oauth_settings,
         process_before_response=True,
         token_verification_enabled=token_verification,
+        # False only behind the front door (bot/front.py), which has verified already.
+        request_verification_enabled=request_verification,
         logger=logging.getLogger("csp_bot.bolt"),
     )
     edge = Edge(factory, client, clock)
