@@ -67,6 +67,10 @@ BUTTONS = r"^action_(update|done|snooze|snooze_until|show|menu)$"
 # Seconds to wait for views.open before telling the person to type the values.
 FORM_TIMEOUT = 2
 FORM_FAILED = "Slack would not open the form. Type `/csp return submit` instead."
+STALE_FORM = (
+    "This form could not be read, so nothing was saved. Close it and open it again "
+    "(or type the command instead)."
+)
 # Keys of a modal's private_metadata that the edge sets (not the command's values).
 EDGE_META = frozenset({"channel", "from", "partnership"})
 # Seconds to wait for Slack to take a post to a response_url (Bolt's default is 30).
@@ -294,7 +298,11 @@ class Edge:
         """A form's submission: the same command, the same validation, errors on fields."""
         view = body["view"]
         try:
-            meta = json.loads(view.get("private_metadata") or "{}")
+            meta = _metadata(view)
+            if meta is None:  # not what we put there: a stale, broken or tampered form
+                ids = input_ids(view)
+                ack(response_action="errors", errors={ids[0]: STALE_FORM}) if ids else ack()
+                return
             values = {
                 **submitted_values(view),
                 # The form's own hidden values (ref, version, group, quarter...);
@@ -568,6 +576,17 @@ def _respond(body: dict[str, Any], pages: list[list[dict[str, Any]]], reply: Rep
         if answer.status_code != 200:  # an expired response_url (30 min, 5 uses)
             log.warning("respond refused: HTTP %s", answer.status_code)
             return
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, str] | None:
+    """A form's private_metadata as we wrote it (an object of strings), or None."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except (ValueError, RecursionError, TypeError):
+        return None
+    if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
+        return None
+    return meta
 
 
 def _field_errors(outcome: Outcome, view: dict[str, Any]) -> dict[str, str]:
