@@ -342,11 +342,12 @@ class Server:
         body: bytes,
         content_type: str,
         *,
-        timestamp: int | None = None,
+        timestamp: int | str | None = None,
         signature: str | None = None,
         path: str = EVENTS_PATH,
         label: str = "",
         token: str = "",
+        headers: Mapping[str, str] | None = None,
     ) -> Response:
         """POST a (signed, unless a signature is given) body and read the answer."""
         stamp = str(int(time.time()) if timestamp is None else timestamp)
@@ -354,6 +355,7 @@ class Server:
             "Content-Type": content_type,
             "X-Slack-Request-Timestamp": stamp,
             "X-Slack-Signature": signature if signature is not None else self.sign(stamp, body),
+            **(headers or {}),
         }
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         started = time.perf_counter()

@@ -95,14 +95,25 @@ def call(
         **(extra or {}),
     }
     seen: list[str] = []
-    out = b"".join(door(environ, lambda status, headers, exc=None: seen.append(status)))
+
+    def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+        seen.append(status)
+        return lambda _data: None
+
+    out = b"".join(door(environ, start_response))
     return int(seen[0][:3]), out
 
 
 def command(text: str = "action update A-1 rag:red", trigger: str = "t.1") -> bytes:
     """A slash command's form body."""
     return urlencode(
-        {"command": "/csp", "text": text, "user_id": "U0LEE", "team_id": "T0", "trigger_id": trigger}
+        {
+            "command": "/csp",
+            "text": text,
+            "user_id": "U0LEE",
+            "team_id": "T0",
+            "trigger_id": trigger,
+        }
     ).encode()
 
 
@@ -183,16 +194,48 @@ def test_paths_and_methods(door: FrontDoor) -> None:
         (event(inner="home"), "application/json"),
         (event(inner=["app_home_opened"]), "application/json"),
         (event(inner={"user": "U0LEE"}), "application/json"),
-        (json.dumps({"type": "event_callback", "event": {"type": "x"}}).encode(), "application/json"),
+        (
+            json.dumps({"type": "event_callback", "event": {"type": "x"}}).encode(),
+            "application/json",
+        ),
         (interactive({"type": "block_actions", "user": {"id": "U0LEE"}, "actions": []}), ""),
         (interactive({"type": "block_actions", "user": {"id": "U0LEE"}, "actions": [1]}), ""),
         (interactive({"type": "block_actions", "user": {"id": "U0LEE"}, "actions": {}}), ""),
         (interactive({"type": "block_actions", "user": "U0LEE", "actions": [{}]}), ""),
-        (interactive({"type": "block_actions", "user": {"id": 7}, "actions": [{"action_id": "a"}]}), ""),
-        (interactive({"type": "view_submission", "user": {"id": "U0LEE"}, "view": {"callback_id": 5}}), ""),
+        (
+            interactive(
+                {"type": "block_actions", "user": {"id": 7}, "actions": [{"action_id": "a"}]}
+            ),
+            "",
+        ),
+        (
+            interactive(
+                {"type": "view_submission", "user": {"id": "U0LEE"}, "view": {"callback_id": 5}}
+            ),
+            "",
+        ),
         (interactive({"type": "view_submission", "user": {"id": "U0LEE"}, "view": []}), ""),
-        (interactive({"type": "view_submission", "user": {"id": "U0"}, "view": {"callback_id": "a", "state": {"values": []}}}), ""),
-        (interactive({"type": "block_actions", "team": 5, "user": {"id": "U0"}, "actions": [{"action_id": "a"}]}), ""),
+        (
+            interactive(
+                {
+                    "type": "view_submission",
+                    "user": {"id": "U0"},
+                    "view": {"callback_id": "a", "state": {"values": []}},
+                }
+            ),
+            "",
+        ),
+        (
+            interactive(
+                {
+                    "type": "block_actions",
+                    "team": 5,
+                    "user": {"id": "U0"},
+                    "actions": [{"action_id": "a"}],
+                }
+            ),
+            "",
+        ),
         (interactive({"type": "shortcut", "callback_id": "x"}), ""),
         (interactive({"type": ["block_actions"]}), ""),
         (urlencode({"command": "/csp", "text": "action list"}).encode(), ""),
