@@ -254,6 +254,32 @@ def test_bad_state_is_refused(stack: tuple[Http, Engine, Baseline], fake: FakeSl
     assert len(installations(engine)) == 1
 
 
+def test_hostile_requests_to_every_path_get_no_5xx(
+    stack: tuple[Http, Engine, Baseline], fake: FakeSlack
+) -> None:
+    """The install and redirect pages, health, unknown paths: odd input is a 4xx, never a 5xx."""
+    http, engine, _ = stack
+    nested = "[" * 1000 + "]" * 1000
+    hostile = [
+        ("GET", "/slack/install", {"x": nested}, {}),
+        ("GET", "/slack/install", {}, {"Cookie": "\x00" * 50}),
+        ("GET", "/slack/oauth_redirect", {}, {}),
+        ("GET", "/slack/oauth_redirect", {"state": nested, "code": nested}, {}),
+        ("GET", "/slack/oauth_redirect", {"error": "access_denied", "state": "x"}, {}),
+        ("GET", "/slack/oauth_redirect", {"code": "c", "state": "s"}, {"Cookie": nested}),
+        ("POST", "/slack/install", {}, {}),
+        ("DELETE", "/slack/oauth_redirect", {}, {}),
+        ("POST", "/healthz", {}, {}),
+        ("GET", "/../../etc/passwd", {}, {}),
+        ("GET", "/slack/events", {}, {}),
+    ]
+    for method, path, query, headers in hostile:
+        status, _, _ = http(method, path, query, headers=headers)
+        assert 200 <= status < 500, (method, path, status)
+    assert installations(engine) == []
+    assert fake.calls("oauth.v2.access") == []
+
+
 def test_client_for_team_uses_the_stored_token(
     stack: tuple[Http, Engine, Baseline], fake: FakeSlack
 ) -> None:
