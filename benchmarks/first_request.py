@@ -33,12 +33,7 @@ STEADY = 50
 def timed_update(server: Server, conn: http.client.HTTPConnection, note: str) -> float:
     """One signed ``/csp action update`` as Lee; milliseconds from send to the whole answer."""
     body, _ = server.command_body("U0LEE", f"action update L-1 {note}")
-    stamp = str(int(time.time()))
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": server.sign(stamp, body),
-    }
+    headers = server.signed_headers(body)
     began = time.perf_counter()
     conn.request("POST", EVENTS_PATH, body=body, headers=headers)
     answer = conn.getresponse()

@@ -82,11 +82,15 @@ def _is_hex(text: str) -> bool:
     return all(c in "0123456789abcdef" for c in text)
 
 
-def signed(secret: str, stamp: str, body: bytes, signature: str) -> bool:
-    """Whether ``signature`` is Slack's v0 HMAC of the timestamp and raw body."""
+def signature_of(secret: str, stamp: str, body: bytes) -> str:
+    """Slack's v0 signature: an HMAC-SHA256 of ``v0:<timestamp>:<raw body>``."""
     base = b"v0:" + stamp.encode() + b":" + body
-    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, signature)
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def signed(secret: str, stamp: str, body: bytes, signature: str) -> bool:
+    """Whether ``signature`` is Slack's v0 signature of the timestamp and raw body."""
+    return hmac.compare_digest(signature_of(secret, stamp, body), signature)
 
 
 def parse(raw: bytes, content_type: str) -> dict[str, Any]:

@@ -88,7 +88,7 @@ def build_wsgi(settings: Settings, *, token_verification: bool = True) -> WSGIAp
         slack, settings.slack_signing_secret or "", Ledger(factory), health, oauth_paths=oauth_paths
     )
     if os.environ.get("CSP_WARM", "1") != "0":  # 0 only for the benchmark's cold baseline
-        warm(door, app, factory)
+        warm(door, factory)
     return door
 
 

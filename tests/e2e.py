@@ -337,6 +337,22 @@ class Server:
         assert signature is not None
         return signature
 
+    def signed_headers(
+        self,
+        body: bytes,
+        content_type: str = "application/x-www-form-urlencoded",
+        *,
+        timestamp: int | str | None = None,
+        signature: str | None = None,
+    ) -> dict[str, str]:
+        """Slack's headers for a body: its type, a timestamp (now) and its signature."""
+        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        return {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": signature if signature is not None else self.sign(stamp, body),
+        }
+
     def post(
         self,
         body: bytes,
@@ -350,11 +366,8 @@ class Server:
         headers: Mapping[str, str] | None = None,
     ) -> Response:
         """POST a (signed, unless a signature is given) body and read the answer."""
-        stamp = str(int(time.time()) if timestamp is None else timestamp)
         headers = {
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": stamp,
-            "X-Slack-Signature": signature if signature is not None else self.sign(stamp, body),
+            **self.signed_headers(body, content_type, timestamp=timestamp, signature=signature),
             **(headers or {}),
         }
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
