@@ -22,36 +22,23 @@ def held(imported: sessionmaker[Session]) -> sessionmaker[Session]:
         kit.run(kit.context(session), 'action update A-2 "Lee Lead to confirm the venue"')
         rp = kit.partnership(session)
         lee = riverside_lee(session)
+        # (kind, target, period, address, text) of messages already sent.
+        sent = [
+            ("nudge", f"person:{lee.id}", "2026-11-20", "U0LEE", "Lee, A-1 is overdue"),
+            ("rollup", "person:999", "2026-W47", "U0CORA", "Chase by email: Lee Lead"),
+            ("rollup", "person:998", "2026-W47", "U0CORA", "Nothing overdue"),
+        ]
         session.add_all(
-            [
-                Notification(
-                    partnership_id=rp.id,
-                    kind="nudge",
-                    target=f"person:{lee.id}",
-                    period="2026-11-20",
-                    state=NotificationState.SENT,
-                    address="U0LEE",
-                    payload={"text": "Lee, A-1 is overdue"},
-                ),
-                Notification(
-                    partnership_id=rp.id,
-                    kind="rollup",
-                    target="person:999",
-                    period="2026-W47",
-                    state=NotificationState.SENT,
-                    address="U0CORA",
-                    payload={"text": "Chase by email: Lee Lead"},
-                ),
-                Notification(
-                    partnership_id=rp.id,
-                    kind="rollup",
-                    target="person:998",
-                    period="2026-W47",
-                    state=NotificationState.SENT,
-                    address="U0CORA",
-                    payload={"text": "Nothing overdue"},
-                ),
-            ]
+            Notification(
+                partnership_id=rp.id,
+                kind=kind,
+                target=target,
+                period=period,
+                state=NotificationState.SENT,
+                address=address,
+                payload={"text": text},
+            )
+            for kind, target, period, address, text in sent
         )
         session.commit()
     return imported

@@ -237,3 +237,17 @@ def test_every_readme_command_runs(
     assert (clone / "board-paper.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert (clone / "kath-rees.json").is_file()
     assert (clone / "csp-bot.db").exists() == (backend == "sqlite")
+
+
+def _slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_links_within_the_readme_and_to_files_resolve() -> None:
+    anchors = {_slug(h) for h in re.findall(r"^#{1,4} (.+)$", README, re.M)}
+    for target in re.findall(r"\]\(#([^)]+)\)", README):
+        assert target in anchors, target
+    for path in re.findall(r"\]\(((?:docs|deploy|examples)/[^)#]+)\)", README):
+        assert (REPO / path).is_file(), path
