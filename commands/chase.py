@@ -157,7 +157,8 @@ def period(ctx: Context) -> str:
 def send_request(ctx: Context, owed: list[Owed]) -> dict[str, Any]:
     """What the edge must send after the command: one rendered DM per owner on Slack.
 
-    Plain values only (the session is closed by the time it is sent).
+    Plain values only, the DMs' view-models included: the session is closed by the
+    time they are sent.
     """
     return {
         "partnership_id": ctx.partnership.id,
