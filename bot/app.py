@@ -39,11 +39,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import oauth
 from bot.identity import identify, take_partnership
-from bot.notifier import SlackNotifier
 from bot.runner import apology, execute
 from bot.sender import SlackSender
 from bot.settings import Settings
-from bot.sweeps.digests import finish_send
+from bot.sweeps.base import Sender
+from bot.sweeps.finish import finish
 from bot.views import (
     FORM_COMMANDS,
     form_view,
@@ -80,6 +80,14 @@ RESPOND_TIMEOUT = 10
 AFTER_ACK_THREADS = 16
 # Runs a job after the ack; tests pass one that runs it at once.
 AfterAck = Callable[[Callable[[], None]], object]
+# The sender for a slow command's outbox messages: given the request's client and
+# the partnership's slug (OAuth mode picks that partnership's workspace's bot).
+Senders = Callable[[WebClient, str | None], Sender]
+
+
+def request_sender(client: WebClient, _slug: str | None) -> Sender:
+    """Token mode: send with the request's own client."""
+    return SlackSender(client)
 
 
 def utcnow() -> dt.datetime:
@@ -121,7 +129,7 @@ class Edge:
         self.factory = factory
         self.client = client
         self.clock = clock
-        self.notifier = SlackNotifier(client)
+        self.senders: Senders = request_sender
         if after_ack is None:
             pool = ThreadPoolExecutor(AFTER_ACK_THREADS, thread_name_prefix="csp-after-ack")
             after_ack = pool.submit
@@ -165,7 +173,6 @@ class Edge:
                 person=asker.person,
                 now=self.clock(),
                 source=source,
-                notifier=self.notifier,
                 channel_id=channel,
             )
 
@@ -223,9 +230,11 @@ class Edge:
             else error_reply(UserError("That command opens no form."))
         )
         if outcome.ok:
-            # `/csp digest send` asked for the digest to go out: through the outbox,
-            # after the command's transaction, under the scheduled digest's key.
-            reply = finish_send(self.factory, SlackSender(client), reply, self.clock())
+            # `/csp digest send` and `/csp chase` asked for messages to go out:
+            # through the outbox, after the command's transaction, each claimed
+            # and marked in transactions of its own.
+            sender = self.senders(client, outcome.partnership)
+            reply = finish(self.factory, sender, reply, self.clock())
         _respond(body, reply_pages(reply, outcome.partnership), reply)
 
     def on_button(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -488,7 +497,7 @@ def create_app(
     edge = Edge(factory, client, clock)
     if oauth_settings is not None:  # direct messages go through each workspace's bot
         store = oauth_settings.installation_store
-        edge.notifier = oauth.TeamNotifier(settings, store, client)
+        edge.senders = oauth.TeamSenders(settings, store, factory)
     app.command("/csp")(edge.on_command)
     app.action(_pattern(BUTTONS))(edge.on_button)
     app.action("return_submit")(edge.on_return_button)

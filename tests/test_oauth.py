@@ -383,3 +383,27 @@ def test_the_scheduler_sends_with_each_workspaces_stored_token(
     posts = fake.calls("chat.postMessage")
     assert tally.count("sent") == len(posts) > 0
     assert {c.authorization for c in posts} == {f"Bearer {TOKEN}"}
+
+
+def test_a_slow_commands_messages_go_through_the_partnerships_workspace_bot(
+    stack: tuple[Http, Engine, Baseline], fake: FakeSlack
+) -> None:
+    """OAuth mode: `/csp chase` DMs are sent with the token installed where the partnership
+    is (whoever's workspace the request came through); the request's bot until it is."""
+    from slack_sdk import WebClient
+
+    from storage.db import session_factory
+
+    http, engine, _ = stack
+    settings = Settings(
+        SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET, SLACK_API_URL=fake.base_url
+    )
+    senders = oauth.TeamSenders(
+        settings, oauth.installation_store(settings, engine), session_factory(engine)
+    )
+    request = WebClient(token="xoxb-the-requests-own", base_url=fake.base_url)
+    assert senders(request, "riverside").client is request
+    state = start_install(http)
+    assert redirect(http, state, state) == 200
+    assert senders(request, "riverside").client.token == TOKEN
+    assert senders(request, None).client is request
