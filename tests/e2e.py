@@ -285,6 +285,7 @@ class Server:
 
     def stop(self) -> None:
         """Stop the server: SIGTERM, then SIGKILL to its process group if it lingers."""
+        self.fake.unwatch(self)  # stopped on purpose: later waits are not about it
         process, self.process = self.process, None
         if process is not None and process.poll() is None:
             process.terminate()

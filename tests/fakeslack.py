@@ -245,6 +245,11 @@ class FakeSlack:
         """Make ``process`` the default one :meth:`wait_for` gives up on when it ends."""
         self._watched = process
 
+    def unwatch(self, process: Watched) -> None:
+        """Stop watching ``process`` (stopped on purpose), if it is the watched one."""
+        if self._watched is process:
+            self._watched = None
+
     def wait_for(
         self,
         method: str,
