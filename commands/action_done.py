@@ -6,7 +6,7 @@ from commands.core import Context, Result
 from commands.edits import change_action, changed_reply, read_text
 from commands.lookup import find_action
 from commands.perms import require_change
-from commands.registry import Args, command
+from commands.registry import NOTE_KEYS, Args, command
 from storage.models import Status
 
 
@@ -16,7 +16,8 @@ from storage.models import Status
     examples=('/csp action done A-17 "launched on 12/05/2027, 40 attended"',),
     positional=("ref",),
     rest="note",
-    keys=("note",),
+    keys=("note", "ref"),
+    aliases=NOTE_KEYS,
 )
 def action_done(ctx: Context, args: Args) -> Result:
     """Mark an action complete; any words after the reference are the closing note."""

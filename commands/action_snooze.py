@@ -32,7 +32,7 @@ DEFAULT_SNOOZE = dt.timedelta(weeks=1)
         "/csp action snooze A-17 until",
     ),
     positional=("ref",),
-    keys=("until",),
+    keys=("until", "ref"),
     aliases={"till": "until", "to": "until"},
     flags=("until",),
     date_keys=("until",),

@@ -8,7 +8,7 @@ from commands.core import Context, Form, Result, UserError
 from commands.edits import change_action, changed_reply, read_due, read_rag, read_status, read_text
 from commands.lookup import find_action, find_person
 from commands.perms import require_change
-from commands.registry import Args, command
+from commands.registry import NOTE_KEYS, Args, command
 from storage.models import Action, Rag, Status
 
 FIELDS = ("rag", "status", "due", "note", "owner")
@@ -19,22 +19,31 @@ FIELDS = ("rag", "status", "due", "note", "owner")
     usage="<ref> [rag:red|amber|green] [status:<status>] [due:<date>] [<note text>]",
     examples=(
         '/csp action update A-17 rag:amber "venue confirmed, launch slips to May"',
+        "/csp action update 1.2 update: lighting survey booked for 10:30 on Friday",
         "/csp action update A-17 due:31/05/2027",
         "/csp action update A-17",
     ),
     positional=("ref",),
     rest="note",
-    keys=("rag", "status", "due", "note", "owner", "version"),
-    aliases={"by": "due", "date": "due", "state": "status", "comment": "note", "for": "owner"},
+    keys=("rag", "status", "due", "owner", "note", "ref"),
+    aliases={
+        "by": "due",
+        "date": "due",
+        "state": "status",
+        "for": "owner",
+        **NOTE_KEYS,
+    },
     date_keys=("due",),
     person_keys=("owner",),
 )
 def action_update(ctx: Context, args: Args) -> Result:
     """Change an action's RAG, status or due date and add a progress note.
 
-    Give only the reference to open a form with the current values. Any words
-    that are not `key:value` are the note. Dates are UK dates (03/04/2027 is
-    3 April), or `today`, `+2w`, `end of quarter`.
+    The reference comes first, as `/csp action list` shows it (`A-17`, `7`,
+    `1.2`); give only the reference to open a form with the current values.
+    Every other word that is not `key:value` is the note, kept as typed;
+    `note:`, `comment:`, `progress:` or `update:` may start it. Dates are UK
+    dates (03/04/2027 is 3 April), or `today`, `+2w`, `end of quarter`.
     """
     action = find_action(ctx, args.get("ref"))
     require_change(ctx, action)

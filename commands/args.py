@@ -1,15 +1,24 @@
 """Reading what people type after ``/csp``: quotes, ``key:value``, mentions.
 
-Rules, chosen for how people really type in Slack:
+Rules, chosen for how people really type in Slack (README, "Typing"):
 
 * ``"double"``, ``'single'`` and curly quotes (``“…”``, which macOS and phones
   substitute) group words. A quote only opens at the start of a word, so
   apostrophes in ``can't`` or ``O'Neill`` are just letters. An opening quote
   with no closing one is an error that says so, rather than a guess.
-* ``key:value`` and ``key=value`` are the same. A key the command does not know
-  is ordinary text (``Note: venue booked`` stays in the note) unless it is
-  spelt close to one it does know, which is an error suggesting the right one
-  (``rga:amber`` → ``rag:amber``) rather than a silent note.
+* ``key:value`` and ``key=value`` are the same. The first words that are not
+  ``key:value`` fill the command's positional arguments, in order (an action's
+  reference comes first: ``action update 7 7 people came`` is action ``7``).
+* **Nothing typed is dropped.** Every other word is the command's free text
+  (the note, or the title), kept as typed and in the order typed, with the
+  spacing between neighbouring words. The note's own keys (``note:``,
+  ``comment:``, ``progress:``, ``update:``) mark where the note is and their
+  words join it in place. A ``word:`` the command does not know is kept in
+  the note as typed (``venue: town hall, 10:30``), and the reply says so;
+  one spelt close to a key the command knows is refused with the keys it
+  has (``rga:amber`` → ``rag:amber``), since it was most likely meant as one;
+  quoting keeps it in the note. A command with no free text refuses the
+  words it did not understand, naming them.
 * Slack sends a picked user as ``<@U123|name>`` (with "escape" on) or
   ``<@U123>``; people also type ``@Kath Rees``. A mention may be followed by
   more words of the person's name, and a date key by more words of the date
@@ -20,6 +29,7 @@ Rules, chosen for how people really type in Slack:
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +39,8 @@ from commands.registry import Args, Command
 
 OPEN_QUOTES = {'"': '"“”', "“": '"“”', "”": '"“”', "'": "'‘’", "‘": "'‘’", "’": "'‘’"}
 _KEY = re.compile(r"([A-Za-z][A-Za-z_\-]*)[:=](.*)", re.S)
+# A `word:` this short (`Re:`, `NB:`) is prose, never taken for a misspelt key.
+_NEAR_MISS_LENGTH = 3
 # How many extra words a date or a name may take (``end of the quarter``).
 _MAX_EXTRA_WORDS = 3
 
@@ -37,16 +49,23 @@ Probe = Callable[[str, str], bool]  # (kind "date"|"person", text) -> makes sens
 
 @dataclass
 class Token:
-    """One word or quoted phrase as typed."""
+    """One word or quoted phrase as typed, and where it sits in the text."""
 
     text: str
     quoted: bool = False
     key: str | None = None  # set when the word was key:value / key=value
+    start: int = 0
+    end: int = 0
 
     @property
     def is_mention(self) -> bool:
         """A Slack mention (``<@U1|x>``) or a typed ``@name``."""
         return not self.quoted and (self.text.startswith("<@") or self.text.startswith("@"))
+
+    @property
+    def is_link(self) -> bool:
+        """``https://…`` typed as text: its ``https:`` is no attempt at a key."""
+        return self.key is not None and not self.quoted and self.text.startswith("//")
 
 
 def tokenize(text: str) -> list[Token]:
@@ -57,16 +76,16 @@ def tokenize(text: str) -> list[Token]:
         if text[i].isspace():
             i += 1
             continue
+        start = i
         if text[i] in OPEN_QUOTES:
             value, i = _quoted(text, i)
-            tokens.append(Token(value, quoted=True))
+            tokens.append(Token(value, quoted=True, start=start, end=i))
             continue
         if text.startswith("<", i) and (end := text.find(">", i)) != -1:
             # Slack's own markup (<@U1|name>, <#C1|chan>, <https://x|y>) is one word.
-            tokens.append(Token(text[i : end + 1]))
             i = end + 1
+            tokens.append(Token(text[start:i], start=start, end=i))
             continue
-        start = i
         while i < n and not text[i].isspace():
             i += 1
         word = text[start:i]
@@ -77,17 +96,17 @@ def tokenize(text: str) -> list[Token]:
             while j < n and text[j].isspace():
                 j += 1
             value, i = _quoted(text, j)
-            tokens.append(Token(value, quoted=True, key=m[1]))
+            tokens.append(Token(value, quoted=True, key=m[1], start=start, end=i))
             continue
         if m and m[2] and m[2][0] in OPEN_QUOTES:
             # key:"quoted value": the quote opened inside the word; read on to its close.
             value, i = _quoted(text, start + len(m[1]) + 1)
-            tokens.append(Token(value, quoted=True, key=m[1]))
+            tokens.append(Token(value, quoted=True, key=m[1], start=start, end=i))
             continue
         if m:
-            tokens.append(Token(m[2], key=m[1]))
+            tokens.append(Token(m[2], key=m[1], start=start, end=i))
         else:
-            tokens.append(Token(word))
+            tokens.append(Token(word, start=start, end=i))
     return tokens
 
 
@@ -113,12 +132,26 @@ def _quoted(text: str, i: int) -> tuple[str, int]:
     return text[i + 1 : j], j + 1
 
 
+@dataclass
+class _Free:
+    """A piece of the free text: what it adds, and the token it came from."""
+
+    text: str
+    token: Token
+    index: int  # the token's position, to tell neighbouring words apart
+
+
 def parse(cmd: Command, text: str, probe: Probe | None = None) -> Args:
-    """Read ``text`` (what follows the sub-command's name) into ``cmd``'s arguments."""
+    """Read ``text`` (what follows the sub-command's name) into ``cmd``'s arguments.
+
+    Every word ends up somewhere: in a known argument, in the free text (kept as
+    typed, in order), or in a refusal that names it.
+    """
     tokens = tokenize(text)
     args = Args()
-    free: list[str] = []
+    free: list[_Free] = []
     positional = list(cmd.positional)
+    in_rest = False  # once the free text has begun, plain words belong to it
     i = 0
     while i < len(tokens):
         tok = tokens[i]
@@ -127,10 +160,23 @@ def parse(cmd: Command, text: str, probe: Probe | None = None) -> Args:
             name = cmd.key_for(tok.key)
             if name is None:
                 _unknown_key(cmd, tok)
-                free.append(_as_typed(tok))
+                free.append(_Free(text[tok.start : tok.end], tok, i - 1))
+                if not tok.is_link:
+                    args.kept.append(tok.key)
+                continue
+            if name == cmd.rest:
+                # `note:` says where the note is; its words join the rest in place.
+                if tok.text:
+                    free.append(_Free(tok.text, tok, i - 1))
+                in_rest = True
                 continue
             value = tok.text
-            if not value and not tok.quoted and i < len(tokens) and tokens[i].key is None:
+            if not value and not tok.quoted:
+                if i >= len(tokens) or tokens[i].key is not None:
+                    raise UserError(
+                        f"`{tok.key}:` has nothing after it: give it a value, "
+                        f"`{tok.key}:<value>`, or leave it out."
+                    )
                 value, i = tokens[i].text, i + 1  # "due: 03/04/2027"
             if name in args.values:
                 raise UserError(f"`{tok.key}:` is given twice; give it once.")
@@ -138,25 +184,37 @@ def parse(cmd: Command, text: str, probe: Probe | None = None) -> Args:
                 kind = _kind(cmd, name)
                 if kind:
                     value, i = _extend(kind, value, tokens, i, probe)
+            if name in positional:  # `ref:7` fills the ref: the next word is not it
+                positional.remove(name)
             args.values[name] = value
             continue
         if tok.is_mention and cmd.mention and cmd.mention not in args.values:
             value, i = _extend("person", tok.text, tokens, i, probe)
             args.values[cmd.mention] = value
             continue
-        if not tok.quoted and not free and tok.text.lower() in cmd.flags:
+        plain = not free and not in_rest
+        if plain and not tok.quoted and tok.text.lower() in cmd.flags:
             args.flags.add(tok.text.lower())
             continue
-        if positional and not free:
+        if plain and positional:
             args.values[positional.pop(0)] = tok.text
             continue
-        free.append(tok.text)
+        free.append(_Free(tok.text, tok, i - 1))
     if free:
         if cmd.rest is None:
-            shown = " ".join(free)[:60]
+            shown = " ".join(f.text for f in free)[:60]
             raise UserError(f"I didn't understand `{shown}`. Type it as: `{cmd.line}`")
-        args.values[cmd.rest] = " ".join(free)
+        args.values[cmd.rest] = _join(text, free)
     return args
+
+
+def _join(text: str, free: list[_Free]) -> str:
+    """The free pieces as one text: neighbouring words keep the spacing typed between them."""
+    out = free[0].text
+    for before, piece in itertools.pairwise(free):
+        adjacent = piece.index == before.index + 1
+        out += (text[before.token.end : piece.token.start] if adjacent else " ") + piece.text
+    return out
 
 
 def _kind(cmd: Command, name: str) -> str | None:
@@ -192,18 +250,34 @@ def _extend(
 def _unknown_key(cmd: Command, tok: Token) -> None:
     """Refuse a key spelt close to a known one; let other ``word:`` text through."""
     known = list(cmd.keys) + [alias for alias, _ in cmd.aliases]
-    if not known:
+    if not known or tok.is_link or len(tok.key or "") < _NEAR_MISS_LENGTH:
         return
     near = difflib.get_close_matches(tok.key.lower() if tok.key else "", known, n=1, cutoff=0.6)
     if near:
+        keys = ", ".join(f"`{k}:`" for k in cmd.keys)
+        keep = (
+            f" To keep `{tok.key}:` as words of the {cmd.rest}, put them in quotes "
+            f'(`"{tok.key}: …"`).'
+            if cmd.rest
+            else ""
+        )
         raise UserError(
             f"`{tok.key}:` is not something `/csp {cmd.name}` understands. "
-            f"Did you mean `{near[0]}:{tok.text}`? Type it as: `{cmd.line}`"
+            f"Did you mean `{near[0]}:{tok.text}`? Its keys are {keys}.{keep} "
+            f"Type it as: `{cmd.line}`"
         )
 
 
-def _as_typed(tok: Token) -> str:
-    return f"{tok.key}:{tok.text}" if tok.key is not None else tok.text
+def kept_notice(cmd: Command, kept: list[str]) -> str:
+    """The reply's line saying which ``word:`` were kept as text, not read as keys."""
+    unique = list(dict.fromkeys(k if len(k) <= 30 else k[:29] + "…" for k in kept))
+    words = ", ".join(f"`{k}:`" for k in unique)
+    keys = ", ".join(f"`{k}:`" for k in cmd.keys)
+    are, they = ("is not a key", "it is") if len(unique) == 1 else ("are not keys", "they are")
+    return (
+        f"{words} {are} of `/csp {cmd.name}`, so {they} kept in the {cmd.rest} as typed"
+        f" (its keys are {keys})."
+    )
 
 
 _SLACK_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")

@@ -113,6 +113,10 @@ class Context:
         return self.person.name if self.person is not None else "the console operator"
 
 
+# A reply's ``data`` key for short lines added under any template's own blocks.
+NOTICES = "notices"
+
+
 @dataclass
 class Reply:
     """A template (under ``templates/``) and its view-model.

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from commands.args import parse
-from commands.core import Context, Refused, Reply, Result, UserError
+from commands.args import kept_notice, parse
+from commands.core import NOTICES, Context, Refused, Reply, Result, UserError
 from commands.edits import is_date
 from commands.lookup import is_group, match_person, people
 from commands.perms import require_coordinator
@@ -91,7 +91,11 @@ def dispatch_text(ctx: Context, text: str) -> Outcome:
             return match_person(everyone, value) is not None
 
         args = parse(cmd, split_words(text, used), probe)
-        return Outcome(cmd.run(ctx, args), True, cmd)
+        result = cmd.run(ctx, args)
+        if args.kept and isinstance(result, Reply) and cmd.rest in args.values:
+            # Said in the reply, so a `word:` meant as a key is noticed, not lost.
+            result.data.setdefault(NOTICES, []).append(kept_notice(cmd, args.kept))
+        return Outcome(result, True, cmd)
     except UserError as exc:
         return Outcome(error_reply(exc, cmd), False, cmd, exc)
 

@@ -28,15 +28,29 @@ from storage.models import (
 )
 from storage.planfile import fold
 
-_REF = re.compile(r"[A-Za-z]{1,6}-?\d{1,6}")
+# A reference as a plan file or an action table may hold one (storage.planfile).
+_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9./\-]{0,31}")
+_REF_PARTS = re.compile(r"[A-Z]+|[0-9]+|[^A-Z0-9]+")
 
 
-def normalise_ref(text: str) -> str:
-    """``a17``, ``A17`` and ``a-17`` all mean ``A-17``."""
-    text = text.strip().upper()
-    if m := re.fullmatch(r"([A-Z]{1,6})-?(\d{1,6})", text):
-        return f"{m[1]}-{m[2]}"
-    return text
+def ref_key(text: str) -> str:
+    """What two spellings of one reference share: ``a17``, ``A-17``, ``A-017`` -> ``A17``.
+
+    Case, a leading ``#``, a trailing dot (``1.``), leading zeros (``ASB-04`` is
+    ``ASB-4``) and a separator between letters and digits (``A-17``/``A17``,
+    ``2.3a``/``2.3-a``) do not matter; a separator between two numbers does
+    (``1.1`` is not ``11``, nor ``1.10``).
+    """
+    parts = _REF_PARTS.findall(text.strip().upper().removeprefix("#").rstrip("."))
+    out = []
+    for i, part in enumerate(parts):
+        if part.isdigit():
+            out.append(part.lstrip("0") or "0")
+        elif part.isalpha():
+            out.append(part)
+        elif 0 < i < len(parts) - 1 and parts[i - 1].isdigit() == parts[i + 1].isdigit():
+            out.append(part)  # between two numbers (or two words): 1.1, 1-1
+    return "".join(out)
 
 
 Row = TypeVar("Row", Priority, SubGroup, Measure, Organisation, Person)
@@ -51,44 +65,74 @@ def rows_of(ctx: Context, model: type[Row], order: Any) -> list[Row]:
 # Every command that finds an action shows its line (owner, priority, group,
 # organisation): one joined query rather than a lazy load for each. Built once
 # with bound parameters, as most commands start with it.
-_ACTION = (
-    select(Action)
-    .where(
-        Action.partnership_id == bindparam("partnership"),
-        func.upper(Action.ref) == bindparam("ref"),
-    )
-    .options(
-        joinedload(Action.owner),
-        joinedload(Action.priority),
-        joinedload(Action.subgroup),
-        joinedload(Action.lead_organisation),
-    )
+_ACTION_ROW = select(Action).options(
+    joinedload(Action.owner),
+    joinedload(Action.priority),
+    joinedload(Action.subgroup),
+    joinedload(Action.lead_organisation),
 )
-_ACTION_WITH_HISTORY = _ACTION.options(selectinload(Action.updates))
+_ACTION = _ACTION_ROW.where(
+    Action.partnership_id == bindparam("partnership"),
+    func.upper(Action.ref) == bindparam("ref"),
+)
+_ACTION_BY_ID = _ACTION_ROW.where(Action.id == bindparam("id"))
+_HISTORY = selectinload(Action.updates)
+# (by ref, by id), without and with the action's history.
+_QUERIES = {
+    False: (_ACTION, _ACTION_BY_ID),
+    True: (_ACTION.options(_HISTORY), _ACTION_BY_ID.options(_HISTORY)),
+}
 
 
 def find_action(ctx: Context, ref: str | None, *, history: bool = False) -> Action:
-    """The action with this ref in the asker's partnership, or a UserError."""
+    """The action with this ref in the asker's partnership, or a UserError.
+
+    The ref is matched as typed (any case) first, the one query of the common
+    case, and then by :func:`ref_key`, so ``a17``, ``1.`` and ``ASB-4`` find
+    ``A-17``, ``1`` and ``ASB-04``.
+    """
     if ref is None or not ref.strip():
         raise UserError(
-            "Which action? Give its reference, such as `A-17`.", fields={"ref": "Required"}
+            "Which action? Give its reference as `/csp action list` shows it (`A-17`, `7`, `1.2`).",
+            fields={"ref": "Required"},
         )
-    if not _REF.fullmatch(ref.strip()):
+    typed = ref.strip()
+    if not _REF.fullmatch(typed.removeprefix("#").rstrip(".")):
         raise UserError(
-            f"`{ref[:40]}` is not an action reference; references look like `A-17` "
-            "(see `/csp action list`).",
+            f"`{typed[:40]}` is not an action reference: a reference is one word of letters, "
+            "digits, dots and dashes, such as `A-17`, `7` or `1.2` (see `/csp action list`).",
             fields={"ref": "Write a reference such as A-17"},
         )
-    wanted = normalise_ref(ref)
-    query = _ACTION_WITH_HISTORY if history else _ACTION
-    action = ctx.session.scalars(query, {"partnership": ctx.partnership.id, "ref": wanted}).first()
-    if action is None:
+    params = {"partnership": ctx.partnership.id, "ref": typed.upper()}
+    action = ctx.session.scalars(_QUERIES[history][0], params).first()
+    return action if action is not None else _by_key(ctx, typed, history=history)
+
+
+def _by_key(ctx: Context, typed: str, *, history: bool) -> Action:
+    """The action whose ref is another spelling of ``typed``, or a UserError saying so."""
+    rows = ctx.session.execute(
+        select(Action.id, Action.ref)
+        .where(Action.partnership_id == ctx.partnership.id)
+        .order_by(Action.id)
+    ).all()
+    key = ref_key(typed)
+    hits = [(id_, ref) for id_, ref in rows if ref_key(ref) == key]
+    if len(hits) == 1:
+        return ctx.session.scalars(_QUERIES[history][1], {"id": hits[0][0]}).one()
+    if hits:
+        which = " or ".join(f"`{ref}`" for _, ref in sorted(hits, key=lambda h: h[1]))
         raise UserError(
-            f"There is no action `{wanted}` in {ctx.partnership.name}. "
-            "`/csp action list` shows the references.",
-            fields={"ref": f"No action {wanted}"},
+            f"`{typed[:40]}` could be {which} in {ctx.partnership.name}; type the one you "
+            "mean exactly as `/csp action list` shows it.",
+            fields={"ref": "Type the reference exactly"},
         )
-    return action
+    shown = ", ".join(f"`{ref}`" for _, ref in rows[:3])
+    like = f" Its references look like {shown}." if rows else ""
+    raise UserError(
+        f"There is no action `{typed[:40]}` in {ctx.partnership.name}.{like} "
+        "`/csp action list` shows them all.",
+        fields={"ref": f"No action {typed[:40]}"},
+    )
 
 
 def people(ctx: Context) -> list[Person]:

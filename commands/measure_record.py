@@ -12,7 +12,7 @@ from commands.core import Context, Refused, Reply, Result, UserError
 from commands.edits import read_text
 from commands.lookup import find_measure
 from commands.perms import coordinators
-from commands.registry import Args, command
+from commands.registry import NOTE_KEYS, Args, command
 from commands.status import judge_measure, number
 from storage.dates import DateError, parse_period, quarter_label, uk
 from storage.models import Direction, Measure, MeasureReading, Person, Role
@@ -37,7 +37,7 @@ EXAMPLE = '/csp measure record M-1 36 period:"Q2 2026/27"'
     positional=("measure", "value"),
     rest="note",
     keys=("period", "replace", "note"),
-    aliases={"quarter": "period", "for": "period", "overwrite": "replace"},
+    aliases={"quarter": "period", "for": "period", "overwrite": "replace", **NOTE_KEYS},
     date_keys=("period",),
 )
 def measure_record(ctx: Context, args: Args) -> Result:

@@ -27,6 +27,8 @@ class Args:
 
     values: dict[str, str] = field(default_factory=dict)
     flags: set[str] = field(default_factory=set)
+    # ``word:`` typed that is no key of the command, kept in its free text as typed.
+    kept: list[str] = field(default_factory=list)
 
     def get(self, name: str) -> str | None:
         """The value of an argument, or None when it was not given (or blank)."""
@@ -75,6 +77,9 @@ class Command:
             return word
         return dict(self.aliases).get(word)
 
+
+# Words a lead naturally writes before a note: each is the ``note:`` key.
+NOTE_KEYS = {word: "note" for word in ("notes", "comment", "comments", "progress", "update")}
 
 _REGISTRY: dict[str, Command] = {}
 

@@ -396,7 +396,9 @@ def test_show_long_history_shows_latest_twenty(plans: Session) -> None:
         ("hillford", "Hana Hillford", "action show A-4", "There is no action `A-4` in Hillford"),
         ("riverside", "Mo Member", "action show A-99", "There is no action `A-99`"),
         ("riverside", "Mo Member", "action show", "Which action?"),
-        ("riverside", "Mo Member", "action show hello", "is not an action reference"),
+        ("riverside", "Mo Member", "action show hello", "There is no action `hello`"),
+        ("riverside", "Mo Member", "action show hello", "Its references look like `A-1`"),
+        ("riverside", "Mo Member", 'action show "hello world"', "is not an action reference"),
     ],
 )
 def test_show_not_found(plans: Session, slug: str, person: str, line: str, says: str) -> None:
