@@ -24,7 +24,7 @@ from commands.dispatch import dispatch_text
 from commands.registry import registry
 from storage.models import Action, ActionUpdate, MeasureReading
 from tests import kit
-from tests.test_fuzz import FUZZ, FuzzDB, RecordingNotifier, ask, fuzz_db, snapshot
+from tests.test_fuzz import FUZZ, FuzzDB, ask, fuzz_db, snapshot
 
 __all__ = ["fuzz_db"]  # the module-scoped database fixture, shared with the fuzz
 
@@ -252,7 +252,7 @@ def check_kept(db: FuzzDB, parts: list[tuple[str, list[str]]]) -> None:
     line = "action update A-3 " + " ".join(typed for typed, _ in parts)
     expected = [w for _, words in parts for w in words]
     with db.factory() as session:
-        ctx = ask(session, "riverside", "Cora Coordinator", RecordingNotifier())
+        ctx = ask(session, "riverside", "Cora Coordinator")
         before = entries(session)
         outcome = dispatch_text(ctx, line)
         if not outcome.ok:
