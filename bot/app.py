@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import oauth
 from bot.identity import identify, take_partnership
 from bot.notifier import SlackNotifier
+from bot.reach import proxy_for
 from bot.runner import apology, execute
 from bot.sender import SlackSender
 from bot.settings import Settings
@@ -91,7 +92,7 @@ def web_client(
     429s are retried after the ``Retry-After`` Slack gives; the scheduler, which
     has no person waiting on an ack, asks for more patience than the web process.
     """
-    return WebClient(
+    client = WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
@@ -101,6 +102,9 @@ def web_client(
             ConnectionErrorRetryHandler(max_retry_count=connection_retries),
         ],
     )
+    # After construction: slack-sdk reads HTTPS_PROXY itself, ignoring NO_PROXY.
+    client.proxy = proxy_for(settings.slack_api_url)
+    return client
 
 
 class Edge:
@@ -550,6 +554,7 @@ def _respond(body: dict[str, Any], pages: list[list[dict[str, Any]]], reply: Rep
         log.warning("no response_url to post %d page(s) to", len(pages))
         return
     hook = WebhookClient(str(url), timeout=RESPOND_TIMEOUT)
+    hook.proxy = proxy_for(str(url))
     for page in pages:
         try:
             answer = hook.send_dict(

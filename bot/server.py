@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
+from bot.reach import Probe, check_of
 from bot.settings import Settings, SettingsError
 from storage.db import make_engine, session_factory
 
@@ -47,7 +48,7 @@ def require_http(settings: Settings) -> None:
         require(settings, "slack_bot_token", "slack_signing_secret")
 
 
-def build_wsgi(settings: Settings, *, token_verification: bool = True) -> WSGIApp:
+def build_wsgi(settings: Settings) -> WSGIApp:
     """The WSGI callable: Bolt at /slack/events (and OAuth pages), a health check at /healthz."""
     require_http(settings)
     from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -56,7 +57,9 @@ def build_wsgi(settings: Settings, *, token_verification: bool = True) -> WSGIAp
 
     engine = make_engine(settings.database_url)
     factory = session_factory(engine)
-    app = create_app(settings, factory, token_verification=token_verification)
+    # Slack is not needed to start: the probe tries it now and, failing, in the background.
+    app = create_app(settings, factory, token_verification=False)
+    probe = Probe(check_of(app.client)).start()
     slack = SlackRequestHandler(app, path="/slack/events")
 
     def health(start_response: StartResponse) -> Iterable[bytes]:
@@ -67,6 +70,8 @@ def build_wsgi(settings: Settings, *, token_verification: bool = True) -> WSGIAp
         except Exception as exc:
             log.warning("health check failed: %s", type(exc).__name__)
             status, body = "503 Service Unavailable", {"ok": False, "database": "unavailable"}
+        # Said, never failed on: a restart cannot bring Slack back (docs/decisions.md).
+        body["slack"] = probe.state
         data = json.dumps(body).encode()
         start_response(
             status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
@@ -124,10 +129,6 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, threads: in
 def socket_mode(settings: Settings) -> None:
     """Connect over Socket Mode (no inbound traffic needed) and serve until stopped."""
     require(settings, "slack_bot_token", "slack_app_token")
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from bot.socket_mode import run
 
-    from bot.app import create_app
-
-    factory = session_factory(make_engine(settings.database_url))
-    app = create_app(settings, factory)
-    SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+    run(settings)

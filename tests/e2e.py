@@ -206,8 +206,10 @@ class Server:
         secret: str = SIGNING_SECRET,
         workers: int = 1,
         threads: int = 4,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.database_url = database_url
+        self.env = dict(env or {})  # set last: e.g. SLACK_APP_TOKEN, HTTPS_PROXY
         self.fake = fake
         self.secret = secret
         self.workers = workers
@@ -250,6 +252,7 @@ class Server:
         }
         for name in ("DATABASE_URL", "SLACK_APP_TOKEN"):
             env.pop(name, None)
+        env.update(self.env)
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
         command = self.argv()
         self.process = subprocess.Popen(

@@ -110,7 +110,10 @@ def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
 class FakeSlack:
     """Slack's Web API and response URLs on a loopback port; records what the bot sends."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
+        # A given port lets a test point the bot at Slack before Slack is up.
+        self._port = port
+        self._answers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
         self._calls: list[Call] = []
         self._failures: dict[str, list[_Failure]] = {}
         self._messages: dict[str, list[dict[str, Any]]] = {}
@@ -149,7 +152,7 @@ class FakeSlack:
             def log_message(self, format: str, *args: Any) -> None:
                 """Stay quiet: the tests read the recorded calls instead."""
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
         self._server.daemon_threads = True
         # A client that gave up on a hung call closes its socket: not worth a traceback.
         self._server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
@@ -185,7 +188,9 @@ class FakeSlack:
 
     @property
     def port(self) -> int:
-        """The port the fake listens on."""
+        """The port the fake listens (or, given one, will listen) on."""
+        if self._server is None and self._port:
+            return self._port
         assert self._server is not None, "FakeSlack is not started"
         return int(self._server.server_address[1])
 
@@ -237,6 +242,11 @@ class FakeSlack:
             self._calls.clear()
             self._failures.clear()
             self._messages.clear()
+
+    def answer(self, method: str, build: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        """Answer successful calls of ``method`` with ``build(params)`` from now on."""
+        with self._lock:
+            self._answers[method] = build
 
     # -------------------------------------------------------------- failing
 
@@ -350,6 +360,8 @@ class FakeSlack:
             answer: dict[str, Any] = {"ok": False, "error": failure.error}
         elif method == "conversations.history":
             answer = self._history(params)
+        elif method in self._answers:
+            answer = self._answers[method](params)
         else:
             answer = default_response(method, params)
             if method == "chat.postMessage":
