@@ -109,12 +109,14 @@ class Probe:
         check: Callable[[], object],
         *,
         what: str = "Slack",
+        token: str = "SLACK_BOT_TOKEN",
         on_ok: Callable[[], None] | None = None,
         first: float = FIRST_DELAY,
         cap: float = MAX_DELAY,
     ) -> None:
         self.check = check
         self.what = what
+        self.token = token  # the setting a refusal points to
         self.on_ok = on_ok
         self.first = first
         self.cap = cap
@@ -160,16 +162,18 @@ class Probe:
             extra = {"event": "slack", "outcome": state, "error": reason}
             if state == REFUSED:
                 log.error(
-                    "%s refused the token (%s): check the token settings; trying again every %d s",
+                    "%s refused the token (%s): check %s; trying again every %d s",
                     self.what,
                     reason,
+                    self.token,
                     self.cap,
                     extra=extra,
                 )
             else:
                 log.warning(
                     "%s cannot be reached (%s); running without it and trying again in the "
-                    "background (every %d s at most); see the README on HTTPS_PROXY",
+                    "background (every %d s at most); see the README's "
+                    "'Behind a firewall or proxy'",
                     self.what,
                     reason,
                     self.cap,

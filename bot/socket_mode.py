@@ -82,7 +82,8 @@ def run(settings: Settings) -> None:
         stopped.set()
 
     signal.signal(signal.SIGTERM, stop)
-    probe = Probe(lambda: connect(client), what="Slack (Socket Mode)").start()
+    probe = Probe(lambda: connect(client), what="Slack (Socket Mode)", token="SLACK_APP_TOKEN")
+    probe.start()
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C in a terminal: stop quietly
         stopped.wait()
     probe.stop()

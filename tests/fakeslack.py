@@ -153,6 +153,7 @@ class FakeSlack:
                 """Stay quiet: the tests read the recorded calls instead."""
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
+        self._port = int(self._server.server_address[1])  # kept after stop()
         self._server.daemon_threads = True
         # A client that gave up on a hung call closes its socket: not worth a traceback.
         self._server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
@@ -188,11 +189,9 @@ class FakeSlack:
 
     @property
     def port(self) -> int:
-        """The port the fake listens (or, given one, will listen) on."""
-        if self._server is None and self._port:
-            return self._port
-        assert self._server is not None, "FakeSlack is not started"
-        return int(self._server.server_address[1])
+        """The port the fake listens (or will listen, or listened) on."""
+        assert self._port, "FakeSlack is not started"
+        return self._port
 
     @property
     def base_url(self) -> str:

@@ -7,7 +7,9 @@ Slack's protocol, as slack-sdk's built-in client speaks it: the app calls
 accepts_response_payload}`` (``slash_commands``, ``interactive``,
 ``events_api``) and the app acknowledges each with ``{envelope_id, payload?}``.
 Slack asks for a reconnect with a ``disconnect`` message, or closes the
-WebSocket. Frames from the client are masked (RFC 6455); ours are not.
+WebSocket. Frames from the client are masked (RFC 6455); ours are not. With a
+TLS context it serves ``wss://``, as Slack does (slack-sdk's client always
+speaks TLS through a proxy).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -45,7 +48,7 @@ class _Connection:
 
     def __init__(self, server: SocketModeServer, sock: socket.socket) -> None:
         self.server = server
-        self.sock = sock
+        self.sock: socket.socket = sock
         self.path = ""
         self.open = False
         self._send_lock = threading.Lock()
@@ -99,6 +102,8 @@ class _Connection:
     def run(self) -> None:
         """Handshake, say hello, then read frames until the connection ends."""
         try:
+            if self.server.tls is not None:  # wss: TLS first, as Slack's own end
+                self.sock = self.server.tls.wrap_socket(self.sock, server_side=True)
             if not self._handshake():
                 return
             self.open = True
@@ -128,7 +133,7 @@ class _Connection:
                     with contextlib.suppress(OSError):
                         self.send(CLOSE, data[:2])
                     return
-        except (OSError, ConnectionError, ValueError):
+        except (OSError, ValueError):  # ssl.SSLError and ConnectionError are OSErrors
             return
         finally:
             self.close()
@@ -137,8 +142,10 @@ class _Connection:
 class SocketModeServer:
     """Socket Mode's WebSocket end on 127.0.0.1: sends envelopes, records acks."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.tls = tls  # a server context: wss:// URLs instead of ws://
         self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._listener.getsockname()[1])
         self._cond = threading.Condition()
         self._connections: list[_Connection] = []
         self._acks: dict[str, dict[str, Any]] = {}
@@ -186,16 +193,12 @@ class SocketModeServer:
 
     # --------------------------------------------------------------- the app
 
-    @property
-    def port(self) -> int:
-        """The port the server listens on."""
-        return int(self._listener.getsockname()[1])
-
     def url(self, _params: object = None) -> str:
         """A new WebSocket URL, as ``apps.connections.open`` issues one per connection."""
         ticket = uuid.uuid4().hex
         self.issued.append(ticket)
-        return f"ws://127.0.0.1:{self.port}/link/?ticket={ticket}&app_id=A0CSP"
+        scheme = "wss" if self.tls else "ws"
+        return f"{scheme}://127.0.0.1:{self.port}/link/?ticket={ticket}&app_id=A0CSP"
 
     def connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
         """The fake Web API's answer to ``apps.connections.open``."""

@@ -153,7 +153,7 @@ def test_serve_with_a_token_slack_refuses_still_answers_healthz(plan_db: str) ->
         with Server(plan_db, fake) as server:
             assert healthz(server)["slack"] == "refused"
             out = server.output()
-    assert "Slack refused the token (invalid_auth)" in out, out
+    assert "Slack refused the token (invalid_auth): check SLACK_BOT_TOKEN" in out, out
     assert "xoxb-test-token" not in out and "Traceback" not in out, out
 
 

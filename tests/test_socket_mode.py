@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+import ssl
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,7 @@ from tests.e2e import (
 )
 from tests.fakeslack import FakeSlack
 from tests.fakesocket import SocketModeServer
+from tests.proxy import Proxy
 from tests.test_no_slack import DEADLINE, eventually
 
 APP_TOKEN = "xapp-1-A0CSP-1-test"
@@ -158,4 +162,60 @@ def test_socket_mode_starts_and_waits_while_slack_is_away(tmp_path: Path) -> Non
             assert "updated" in all_text(answer.json)
             out = app.output()
     assert out.count("cannot be reached") == 1, out
+    assert "Traceback" not in out, out
+
+
+@pytest.fixture
+def tls(tmp_path: Path) -> tuple[ssl.SSLContext, Path]:
+    """A server TLS context for 127.0.0.1 and the (self-signed) certificate to trust."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        (
+            "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+            f" -keyout {key} -out {cert} -days 1 -subj /CN=127.0.0.1"
+            " -addext subjectAltName=IP:127.0.0.1"
+        ).split(),
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context, cert
+
+
+@pytest.mark.parametrize("bypass", [False, True], ids=["through-proxy", "no-proxy"])
+def test_socket_mode_goes_through_the_proxy_unless_no_proxy_says(
+    tmp_path: Path, tls: tuple[ssl.SSLContext, Path], bypass: bool
+) -> None:
+    """HTTPS_PROXY carries apps.connections.open and tunnels the WebSocket (CONNECT, then
+    TLS: slack-sdk always speaks TLS through a proxy); with NO_PROXY naming the host,
+    both go direct (slack-sdk alone would still tunnel the WebSocket)."""
+    url = f"sqlite:///{tmp_path / 'socket.db'}"
+    prepare_database(url, [PLANS / "riverside.yaml"])
+    context, cert = tls
+    with (
+        FakeSlack() as fake,
+        SocketModeServer(None if bypass else context) as ws,
+        Proxy() as proxy,
+    ):
+        fake.answer("apps.connections.open", ws.connections_open)
+        app = SocketApp(url, fake, ws)
+        app.env.update(
+            HTTPS_PROXY=proxy.url,
+            HTTP_PROXY=proxy.url,
+            NO_PROXY="localhost,127.0.0.1" if bypass else "",
+            SSL_CERT_FILE=str(cert),  # trust the test certificate
+        )
+        with app:
+            connected(ws, 1)
+            assert "A-1" in all_text(app.command("U0LEE", "action show A-1").json)
+            out = app.output()
+    if bypass:
+        assert proxy.seen == []
+    else:
+        assert proxy.carried(f"127.0.0.1:{fake.port}/api/apps.connections.open"), proxy.seen
+        assert proxy.carried(f"CONNECT 127.0.0.1:{ws.port}"), proxy.seen
     assert "Traceback" not in out, out
