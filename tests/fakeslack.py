@@ -22,9 +22,10 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any, NamedTuple, Self
 from urllib.parse import parse_qsl
+
+from tests.service import Service
 
 API_PREFIX = "/api/"
 RESPONSE_PREFIX = "/response/"
@@ -107,7 +108,7 @@ def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
     return params
 
 
-class FakeSlack:
+class FakeSlack(Service):
     """Slack's Web API and response URLs on a loopback port; records what the bot sends."""
 
     def __init__(self, port: int = 0) -> None:
@@ -173,19 +174,6 @@ class FakeSlack:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
-
-    def __enter__(self) -> Self:
-        """Start serving for the ``with`` block."""
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop serving at the end of the ``with`` block."""
-        self.stop()
 
     @property
     def port(self) -> int:

@@ -24,8 +24,9 @@ import struct
 import threading
 import time
 import uuid
-from types import TracebackType
 from typing import Any, Self
+
+from tests.service import Service
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TEXT, CLOSE, PING, PONG = 0x1, 0x8, 0x9, 0xA
@@ -139,7 +140,7 @@ class _Connection:
             self.close()
 
 
-class SocketModeServer:
+class SocketModeServer(Service):
     """Socket Mode's WebSocket end on 127.0.0.1: sends envelopes, records acks."""
 
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
@@ -168,19 +169,6 @@ class SocketModeServer:
             connections = list(self._connections)
         for connection in connections:
             connection.close()
-
-    def __enter__(self) -> Self:
-        """Start for the ``with`` block."""
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop at the end of the ``with`` block."""
-        self.stop()
 
     def _accept(self) -> None:
         while True:

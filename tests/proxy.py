@@ -11,9 +11,10 @@ import contextlib
 import socket
 import socketserver
 import threading
-from types import TracebackType
 from typing import Self
 from urllib.parse import urlsplit
+
+from tests.service import Service
 
 
 def _pipe(source: socket.socket, target: socket.socket) -> None:
@@ -25,7 +26,7 @@ def _pipe(source: socket.socket, target: socket.socket) -> None:
         target.shutdown(socket.SHUT_WR)
 
 
-class Proxy:
+class Proxy(Service):
     """An HTTP forward proxy with CONNECT, on 127.0.0.1; :attr:`seen` lists what it carried."""
 
     def __init__(self) -> None:
@@ -82,17 +83,12 @@ class Proxy:
             _pipe(client, upstream)
             back.join(timeout=30)
 
-    def __enter__(self) -> Self:
-        """Serve in a background thread for the ``with`` block."""
+    def start(self) -> Self:
+        """Serve in a background thread."""
         threading.Thread(target=self._server.serve_forever, name="proxy", daemon=True).start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def stop(self) -> None:
         """Stop serving."""
         self._server.shutdown()
         self._server.server_close()
