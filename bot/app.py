@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient, WebhookClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -462,20 +463,19 @@ def create_app(
     *,
     clock: Clock = utcnow,
     client: WebClient | None = None,
-    token_verification: bool = True,
 ) -> App:
     """The Bolt app with every /csp listener registered (OAuth mode: see bot/oauth.py)."""
     client = client or web_client(settings)
     oauth_settings = (
         oauth.oauth_settings(settings, oauth.engine_of(factory)) if settings.oauth_mode else None
     )
+    token = None if oauth_settings else settings.slack_bot_token
     app = App(
-        token=None if oauth_settings else settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret,
         client=client,
         oauth_settings=oauth_settings,
+        authorize=_bot_token(token) if token else None,
         process_before_response=True,
-        token_verification_enabled=token_verification,
         logger=logging.getLogger("csp_bot.bolt"),
     )
     edge = Edge(factory, client, clock)
@@ -488,6 +488,26 @@ def create_app(
     app.view_submission(_pattern("^(" + "|".join(FORM_COMMANDS) + ")$"))(edge.on_submit)
     app.event("app_home_opened")(edge.on_home)
     return app
+
+
+def _bot_token(token: str) -> Callable[..., AuthorizeResult]:
+    """Bolt's authorize for one workspace: the bot token, with no Slack call.
+
+    Bolt's own single-token authorization calls auth.test when the app is built
+    (or, with that off, on the first request), so a Slack it cannot reach crashed
+    the worker at start or answered a request with a 500 and a traceback, even
+    one answered in the ack with no Slack call at all. bot/reach.py checks the
+    token instead, in the background.
+    """
+
+    def authorize(
+        enterprise_id: str | None, team_id: str | None, user_id: str | None
+    ) -> AuthorizeResult:
+        return AuthorizeResult(
+            enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, bot_token=token
+        )
+
+    return authorize
 
 
 # ------------------------------------------------------------------ payloads

@@ -58,7 +58,7 @@ def build_wsgi(settings: Settings) -> WSGIApp:
     engine = make_engine(settings.database_url)
     factory = session_factory(engine)
     # Slack is not needed to start: the probe tries it now and, failing, in the background.
-    app = create_app(settings, factory, token_verification=False)
+    app = create_app(settings, factory)
     probe = Probe(check_of(app.client)).start()
     slack = SlackRequestHandler(app, path="/slack/events")
 

@@ -67,7 +67,7 @@ def run(settings: Settings) -> None:
 
     assert settings.slack_app_token is not None  # checked by bot.server.socket_mode
     factory = session_factory(make_engine(settings.database_url))
-    app = create_app(settings, factory, token_verification=False)
+    app = create_app(settings, factory)
     client = Client(
         app_token=settings.slack_app_token,
         logger=app.logger,

@@ -134,6 +134,10 @@ def test_serve_starts_without_slack_and_notices_when_it_answers(
         out = server.output()
         assert "Slack cannot be reached (ConnectionRefusedError)" in out, out
         assert "Traceback" not in out and "Worker failed to boot" not in out, out
+        # A command answered in the ack needs no call to Slack, so it works meanwhile.
+        early = server.command("U0LEE", "action show A-1")
+        assert early.status == 200 and "A-1" in json.dumps(early.json)
+        assert "Traceback" not in server.output()
         later_slack.start()
         eventually(lambda: healthz(server)["slack"] == "ok", "/healthz to say slack: ok")
         assert "Slack is reachable again" in server.output()
