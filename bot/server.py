@@ -3,7 +3,8 @@
 HTTP: gunicorn serves one WSGI callable. ``/slack/events`` goes to Bolt's WSGI
 adapter (commands, interactivity and events share that one URL; Bolt verifies
 every request's signature and refuses stale timestamps with 401), ``/healthz``
-checks the database, and anything else is 404. The app is built in each worker
+checks the database and says whether Slack has answered (bot/reach.py), and
+anything else is 404. The app is built in each worker
 after the fork, so no database connection is shared between processes.
 """
 
