@@ -364,9 +364,15 @@ def build_parser() -> argparse.ArgumentParser:
     show = add("show", cmd_plan_show, plan_sub)
     show.add_argument("--partnership", help="which partnership (slug or name)")
 
-    from bot import cli_bot, cli_digest, clock
+    from bot import cli_bot, cli_digest, cli_person, clock
 
     cli_digest.add_arguments(add("digest", cli_digest.cmd_digest))
+    person = sub.add_parser("person", help=cli_person.HELP, description=cli_person.HELP)
+    person_sub = person.add_subparsers(dest="person_command", metavar="ACTION", required=True)
+    cli_person.add_arguments(
+        add("export", cli_person.cmd_person_export, person_sub),
+        add("erase", cli_person.cmd_person_erase, person_sub),
+    )
 
     runners = {name: add(name, _runner(name)) for name in RUNNERS}
     cli_bot.add_arguments(runners)

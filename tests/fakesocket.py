@@ -24,8 +24,10 @@ import struct
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any, Self
 
+from tests.fakeslack import POLL_EVERY, WAIT_LIMIT, Watched
 from tests.service import Service
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -203,10 +205,20 @@ class SocketModeServer(Service):
                 self._acks[str(message["envelope_id"])] = message
             self._cond.notify_all()
 
-    def wait_connections(self, count: int, timeout: float = 60.0) -> int:
-        """Wait until ``count`` connections have been greeted in all; how many were."""
+    def _wait(self, done: Callable[[], bool], process: Watched | None) -> None:
+        """Wait (holding the condition) until ``done()``, or ``process`` ends."""
+        deadline = time.monotonic() + WAIT_LIMIT  # a safety net: the message is the event
+        while not done():
+            if process is not None and process.poll() is not None:
+                return
+            if time.monotonic() > deadline:
+                return
+            self._cond.wait(POLL_EVERY)  # woken by each message; looks at the process
+
+    def wait_connections(self, count: int, process: Watched | None = None) -> int:
+        """Wait until ``count`` connections have been greeted in all (or ``process`` ends)."""
         with self._cond:
-            self._cond.wait_for(lambda: len(self._connections) >= count, timeout)
+            self._wait(lambda: len(self._connections) >= count, process)
             return len(self._connections)
 
     @property
@@ -234,17 +246,19 @@ class SocketModeServer(Service):
         )
         return envelope_id
 
-    def wait_ack(self, envelope_id: str, timeout: float = 30.0) -> dict[str, Any] | None:
-        """The app's acknowledgement of an envelope (None if none came in time)."""
+    def wait_ack(self, envelope_id: str, process: Watched | None = None) -> dict[str, Any] | None:
+        """The app's acknowledgement of an envelope (None if ``process`` ended first)."""
         with self._cond:
-            self._cond.wait_for(lambda: envelope_id in self._acks, timeout)
+            self._wait(lambda: envelope_id in self._acks, process)
             return self._acks.get(envelope_id)
 
-    def request(self, kind: str, payload: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    def request(
+        self, kind: str, payload: dict[str, Any], process: Watched | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         """Send an envelope and return its ack, timing it."""
         started = time.monotonic()
-        ack = self.wait_ack(self.send(kind, payload, **kwargs))
-        assert ack is not None, f"no ack for {kind} within 30 s"
+        ack = self.wait_ack(self.send(kind, payload, **kwargs), process)
+        assert ack is not None, f"no ack for {kind} (the process ended, or the safety net)"
         ack["_seconds"] = time.monotonic() - started
         return ack
 

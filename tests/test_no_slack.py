@@ -12,32 +12,35 @@ from __future__ import annotations
 
 import http.client
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.reach import MAX_DELAY, backoff, classify, proxy_for
 from tests.e2e import PLANS, Server, button, free_port, prepare_database
-from tests.fakeslack import FakeSlack
+from tests.fakeslack import POLL_EVERY, WAIT_LIMIT, FakeSlack, Watched
 from tests.proxy import Proxy
 
-# Slack's first retries come after 1, 2, 4... seconds; on a busy machine a
-# process may take a while to boot, so every wait below is generous.
-DEADLINE = 3 * MAX_DELAY
 
+def eventually(
+    condition: Callable[[], Any], what: str, process: Watched, timeout: float = WAIT_LIMIT
+) -> Any:
+    """Wait until ``condition()`` is truthy and return it; fail at once if ``process`` ends.
 
-def eventually(condition: Callable[[], Any], what: str, timeout: float = DEADLINE) -> Any:
-    """Wait until ``condition()`` is truthy and return it; fail naming ``what``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    For states read by asking (``/healthz``); a log line is :meth:`Server.wait_logged`.
+    """
+    deadline = time.monotonic() + timeout  # a safety net: the state is the event
+    while True:
         result = condition()
         if result:
             return result
-        time.sleep(0.1)
-    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
+        ended = process.poll()
+        if ended is not None or time.monotonic() > deadline:
+            pytest.fail(f"{what}: never came (the process ended with {ended})")
+        time.sleep(POLL_EVERY)
 
 
 def healthz(server: Server) -> dict[str, Any]:
@@ -139,8 +142,8 @@ def test_serve_starts_without_slack_and_notices_when_it_answers(
         assert early.status == 200 and "A-1" in json.dumps(early.json)
         assert "Traceback" not in server.output()
         later_slack.start()
-        eventually(lambda: healthz(server)["slack"] == "ok", "/healthz to say slack: ok")
-        assert "Slack is reachable again" in server.output()
+        eventually(lambda: healthz(server)["slack"] == "ok", "/healthz saying slack: ok", server)
+        server.wait_logged("Slack is reachable again")
         [check] = later_slack.calls("auth.test")
         assert check.authorization == "Bearer xoxb-test-token"
         # ...and it serves Slack as usual.
@@ -168,16 +171,17 @@ def test_clock_starts_without_slack_and_sweeps_once_it_answers(
         def argv(self) -> list[str]:
             return [*super().argv()[:5], "clock"]
 
-        def health(self) -> int:  # no port: started once it says so
+        def health(self, timeout: float = 0) -> int:  # no port: started once it says so
             return 200 if "Clock started" in self.output() else 0
 
     with Clock(plan_db, later_slack) as clock:
-        eventually(lambda: "Slack cannot be reached" in clock.output(), "the unreachable line")
+        clock.wait_logged("Slack cannot be reached")
         assert "sweep at" not in clock.output()  # nothing is swept (or claimed) meanwhile
         later_slack.start()
-        eventually(lambda: "Slack is reachable again" in clock.output(), "the reachable line")
+        since = len(clock.output())
+        clock.wait_logged("Slack is reachable again", since)
         # Slack's return wakes the scheduler: a sweep now, not in up to five minutes.
-        eventually(lambda: "sweep at" in clock.output(), "a sweep after Slack answered")
+        clock.wait_logged("sweep at", since)
         assert clock.process is not None and clock.process.poll() is None
         out = clock.output()
     assert out.count("Slack cannot be reached") == 1, out
@@ -208,7 +212,7 @@ def test_serve_reaches_slack_through_the_proxy_unless_no_proxy_says(
             assert proxy.carried(host + path), (path, proxy.seen)
 
 
-def test_the_probe_runs_in_the_background_and_wakes_its_caller(tmp_path: Path) -> None:
+def test_the_probe_runs_in_the_background_and_wakes_its_caller() -> None:
     """In-process: a check that fails twice, then answers; on_ok runs once."""
     from bot.reach import Probe
 
@@ -220,7 +224,13 @@ def test_the_probe_runs_in_the_background_and_wakes_its_caller(tmp_path: Path) -
         if len(tries) < 3:
             raise ConnectionRefusedError(111, "refused")
 
-    probe = Probe(check, on_ok=lambda: woke.append(True), first=0.01, cap=0.02).start(wait=5)
+    answered = threading.Event()
+
+    def wake() -> None:
+        woke.append(True)
+        answered.set()
+
+    probe = Probe(check, on_ok=wake, first=0.01, cap=0.02).start(wait=5)
     assert probe.state in ("unreachable", "ok")
-    eventually(lambda: probe.ok, "the probe to succeed", timeout=30)
-    assert len(tries) == 3 and woke == [True]
+    assert answered.wait(WAIT_LIMIT), "the probe never succeeded"
+    assert probe.ok and len(tries) == 3 and woke == [True]

@@ -36,7 +36,6 @@ from tests.e2e import (
 from tests.fakeslack import FakeSlack
 from tests.fakesocket import SocketModeServer
 from tests.proxy import Proxy
-from tests.test_no_slack import DEADLINE, eventually
 
 APP_TOKEN = "xapp-1-A0CSP-1-test"
 
@@ -52,7 +51,7 @@ class SocketApp(Server):
         """``csp-bot --database-url URL socket``."""
         return [*super().argv()[:5], "socket"]
 
-    def health(self) -> int:
+    def health(self, timeout: float = 0) -> int:
         """No port to ask: started as soon as the process runs (tests wait for the hello)."""
         return 200
 
@@ -67,7 +66,7 @@ class SocketApp(Server):
             else:
                 kind, payload = "slash_commands", fields
         accepts = kind == "slash_commands" or payload.get("type") == "view_submission"
-        ack = self.ws.request(kind, payload, accepts_response_payload=accepts)
+        ack = self.ws.request(kind, payload, self, accepts_response_payload=accepts)
         return Response(200, ack.get("payload") or "", ack["_seconds"], kwargs.get("token", ""))
 
 
@@ -86,9 +85,9 @@ def ws() -> Iterator[SocketModeServer]:
         yield server
 
 
-def connected(ws: SocketModeServer, count: int) -> None:
-    """Wait (on the server's own condition) for the ``count``-th greeted connection."""
-    assert ws.wait_connections(count, DEADLINE) >= count, f"no connection number {count}"
+def connected(ws: SocketModeServer, app: SocketApp, count: int) -> None:
+    """Wait for the ``count``-th greeted connection; fail at once if the process ends."""
+    assert ws.wait_connections(count, app) >= count, f"no connection number {count}"
 
 
 def test_commands_buttons_and_forms_over_socket_mode_and_reconnects(
@@ -97,7 +96,7 @@ def test_commands_buttons_and_forms_over_socket_mode_and_reconnects(
     with FakeSlack() as fake:
         fake.answer("apps.connections.open", ws.connections_open)
         with SocketApp(plan_db.engine.url.render_as_string(False), fake, ws) as app:
-            connected(ws, 1)
+            connected(ws, app, 1)
             [opened] = fake.calls("apps.connections.open")
             assert opened.authorization == f"Bearer {APP_TOKEN}"
 
@@ -129,13 +128,13 @@ def test_commands_buttons_and_forms_over_socket_mode_and_reconnects(
 
             # Slack asks for a reconnect: a new URL, a new hello, and the next envelope works.
             ws.refresh()
-            connected(ws, 2)
+            connected(ws, app, 2)
             assert len(fake.calls("apps.connections.open")) == 2
             assert "A-1" in all_text(app.command("U0MO", "action show A-1").json)
 
             # Slack closes the WebSocket: the same again.
             ws.close_current()
-            connected(ws, 3)
+            connected(ws, app, 3)
             assert len(fake.calls("apps.connections.open")) == 3
             assert "Cora Coordinator" in all_text(app.command("U0CORA", "whoami").json)
             out = app.output()
@@ -150,13 +149,11 @@ def test_socket_mode_starts_and_waits_while_slack_is_away(tmp_path: Path) -> Non
     fake = FakeSlack(port=free_port())
     with SocketModeServer() as ws, SocketApp(url, fake, ws) as app:
         fake.answer("apps.connections.open", ws.connections_open)
-        eventually(
-            lambda: "Slack (Socket Mode) cannot be reached" in app.output(), "the unreachable line"
-        )
+        app.wait_logged("Slack (Socket Mode) cannot be reached")
         assert app.process is not None and app.process.poll() is None  # still running
         with fake:  # Slack comes back
-            connected(ws, 1)
-            eventually(lambda: "Slack (Socket Mode) is reachable again" in app.output(), "log")
+            connected(ws, app, 1)
+            app.wait_logged("Slack (Socket Mode) is reachable again")
             due = (dt.date.today() + dt.timedelta(days=30)).strftime("%d/%m/%Y")
             answer = app.command("U0LEE", f"action update A-4 due:{due}")
             assert "updated" in all_text(answer.json)
@@ -210,7 +207,7 @@ def test_socket_mode_goes_through_the_proxy_unless_no_proxy_says(
             SSL_CERT_FILE=str(cert),  # trust the test certificate
         )
         with app:
-            connected(ws, 1)
+            connected(ws, app, 1)
             assert "A-1" in all_text(app.command("U0LEE", "action show A-1").json)
             out = app.output()
     if bypass:
