@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient, WebhookClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -39,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import oauth
 from bot.identity import identify, take_partnership
+from bot.reach import proxy_for
 from bot.runner import apology, execute
 from bot.sender import SlackSender
 from bot.settings import Settings
@@ -103,7 +105,7 @@ def web_client(
     429s are retried after the ``Retry-After`` Slack gives; the scheduler, which
     has no person waiting on an ack, asks for more patience than the web process.
     """
-    return WebClient(
+    client = WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
@@ -113,6 +115,9 @@ def web_client(
             ConnectionErrorRetryHandler(max_retry_count=connection_retries),
         ],
     )
+    # After construction: slack-sdk reads HTTPS_PROXY itself, ignoring NO_PROXY.
+    client.proxy = proxy_for(settings.slack_api_url)
+    return client
 
 
 class Edge:
@@ -475,7 +480,6 @@ def create_app(
     *,
     clock: Clock = utcnow,
     client: WebClient | None = None,
-    token_verification: bool = True,
     request_verification: bool = True,
 ) -> App:
     """The Bolt app with every /csp listener registered (OAuth mode: see bot/oauth.py)."""
@@ -483,13 +487,13 @@ def create_app(
     oauth_settings = (
         oauth.oauth_settings(settings, oauth.engine_of(factory)) if settings.oauth_mode else None
     )
+    token = None if oauth_settings else settings.slack_bot_token
     app = App(
-        token=None if oauth_settings else settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret,
         client=client,
         oauth_settings=oauth_settings,
+        authorize=_bot_token(token) if token else None,
         process_before_response=True,
-        token_verification_enabled=token_verification,
         # False only behind the front door (bot/front.py), which has verified already.
         request_verification_enabled=request_verification,
         logger=logging.getLogger("csp_bot.bolt"),
@@ -504,6 +508,26 @@ def create_app(
     app.view_submission(_pattern("^(" + "|".join(FORM_COMMANDS) + ")$"))(edge.on_submit)
     app.event("app_home_opened")(edge.on_home)
     return app
+
+
+def _bot_token(token: str) -> Callable[..., AuthorizeResult]:
+    """Bolt's authorize for one workspace: the bot token, with no Slack call.
+
+    Bolt's own single-token authorization calls auth.test when the app is built
+    (or, with that off, on the first request), so a Slack it cannot reach crashed
+    the worker at start or answered a request with a 500 and a traceback, even
+    one answered in the ack with no Slack call at all. bot/reach.py checks the
+    token instead, in the background.
+    """
+
+    def authorize(
+        enterprise_id: str | None, team_id: str | None, user_id: str | None
+    ) -> AuthorizeResult:
+        return AuthorizeResult(
+            enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, bot_token=token
+        )
+
+    return authorize
 
 
 # ------------------------------------------------------------------ payloads
@@ -570,6 +594,7 @@ def _respond(body: dict[str, Any], pages: list[list[dict[str, Any]]], reply: Rep
         log.warning("no response_url to post %d page(s) to", len(pages))
         return
     hook = WebhookClient(str(url), timeout=RESPOND_TIMEOUT)
+    hook.proxy = proxy_for(str(url))
     for page in pages:
         try:
             answer = hook.send_dict(

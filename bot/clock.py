@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import web_client
+from bot.reach import Probe, check_of
 from bot.sender import PrintSender, SlackSender
 from bot.settings import Settings, SettingsError
 from bot.sweeps.outbox import Tally
@@ -171,6 +172,9 @@ def cmd_clock(
     factory = sessions(settings)
 
     def job() -> None:
+        if not probe.ok:  # nothing is claimed while Slack is away; the probe wakes us
+            log.debug("sweep skipped: Slack has not answered yet")
+            return
         started = utcnow()
         try:
             tally = sweep(settings, factory, started)
@@ -180,6 +184,11 @@ def cmd_clock(
         log.info("sweep at %s: %s", started.isoformat(timespec="seconds"), tally.summary())
 
     scheduler = build_scheduler(job)
+    # Slack is not needed to start; once it answers, sweep at once rather than wait.
+    probe = Probe(
+        check_of(scheduler_client(settings)),
+        on_ok=lambda: scheduler.modify_job(JOB_ID, next_run_time=dt.datetime.now(ZONE)),
+    ).start()
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         # A deploy sends SIGTERM: let the running sweep finish its current message.
@@ -190,6 +199,7 @@ def cmd_clock(
     out(f"Clock started: every sweep every {EVERY_MINUTES} minutes, Europe/London.")
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C in a terminal: stop quietly
         scheduler.start()
+    probe.stop()
     out("Clock stopped.")
     return 0
 

@@ -4,8 +4,9 @@ HTTP: gunicorn serves one WSGI callable, the front door (:mod:`bot.front`): it
 verifies every request's signature on the raw bytes (401 when missing, wrong or
 stale), checks the body's shape, drops redeliveries, and only then hands
 ``/slack/events`` to Bolt's WSGI adapter (commands, interactivity and events
-share that one URL); ``/healthz`` checks the database; anything else is 404.
-No request gets a 5xx. The app is built and warmed (:mod:`bot.warm`) in each
+share that one URL); ``/healthz`` checks the database and says whether Slack
+has answered (:mod:`bot.reach`; Slack is not needed to start); anything else
+is 404. No request gets a 5xx. The app is built and warmed (:mod:`bot.warm`) in each
 worker after the fork, so no database connection is shared between processes
 and the first person's command is as quick as the hundredth's.
 """
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 
 from bot.front import EVENTS_PATH, FrontDoor
+from bot.reach import Probe, check_of
 from bot.settings import Settings, SettingsError
 from bot.warm import warm
 from storage.db import make_engine, session_factory
@@ -54,7 +56,7 @@ def require_http(settings: Settings) -> None:
         require(settings, "slack_bot_token", "slack_signing_secret")
 
 
-def build_wsgi(settings: Settings, *, token_verification: bool = True) -> WSGIApp:
+def build_wsgi(settings: Settings) -> WSGIApp:
     """The WSGI callable: Bolt at /slack/events (and OAuth pages), a health check at /healthz."""
     require_http(settings)
     from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -64,9 +66,9 @@ def build_wsgi(settings: Settings, *, token_verification: bool = True) -> WSGIAp
     engine = make_engine(settings.database_url)
     factory = session_factory(engine)
     # The front door verifies every signature on the raw bytes, so Bolt need not again.
-    app = create_app(
-        settings, factory, token_verification=token_verification, request_verification=False
-    )
+    app = create_app(settings, factory, request_verification=False)
+    # Slack is not needed to start: the probe tries it now and, failing, in the background.
+    probe = Probe(check_of(app.client)).start()
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def health(start_response: StartResponse) -> Iterable[bytes]:
@@ -77,6 +79,8 @@ def build_wsgi(settings: Settings, *, token_verification: bool = True) -> WSGIAp
         except Exception as exc:
             log.warning("health check failed: %s", type(exc).__name__)
             status, body = "503 Service Unavailable", {"ok": False, "database": "unavailable"}
+        # Said, never failed on: a restart cannot bring Slack back (docs/decisions.md).
+        body["slack"] = probe.state
         data = json.dumps(body).encode()
         start_response(
             status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
@@ -121,10 +125,6 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, threads: in
 def socket_mode(settings: Settings) -> None:
     """Connect over Socket Mode (no inbound traffic needed) and serve until stopped."""
     require(settings, "slack_bot_token", "slack_app_token")
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from bot.socket_mode import run
 
-    from bot.app import create_app
-
-    factory = session_factory(make_engine(settings.database_url))
-    app = create_app(settings, factory)
-    SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+    run(settings)

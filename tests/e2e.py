@@ -26,7 +26,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Any, Self
 from urllib.parse import urlencode
 
@@ -42,6 +41,7 @@ from storage.planfile import load_plan_file
 from storage.sync import apply_plan
 from tests.conftest import _fresh_postgres
 from tests.fakeslack import WAIT_LIMIT, Call, FakeSlack
+from tests.service import Service
 
 REPO = Path(__file__).resolve().parents[1]
 PLANS = Path(__file__).resolve().parent / "fixtures" / "plans"
@@ -198,7 +198,7 @@ class Baseline:
 # -------------------------------------------------------------------- server
 
 
-class Server:
+class Server(Service):
     """The real ``csp-bot serve`` in a subprocess, talking to a FakeSlack."""
 
     def __init__(
@@ -209,8 +209,10 @@ class Server:
         secret: str = SIGNING_SECRET,
         workers: int = 1,
         threads: int = 4,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.database_url = database_url
+        self.env = dict(env or {})  # set last: e.g. SLACK_APP_TOKEN, HTTPS_PROXY
         self.fake = fake
         self.secret = secret
         self.workers = workers
@@ -253,6 +255,7 @@ class Server:
         }
         for name in ("DATABASE_URL", "SLACK_APP_TOKEN"):
             env.pop(name, None)
+        env.update(self.env)
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
         command = self.argv()
         self.process = subprocess.Popen(
@@ -297,19 +300,6 @@ class Server:
         if self._log is not None:
             self._log.close()
             self._log = None
-
-    def __enter__(self) -> Self:
-        """Start the server for the ``with`` block."""
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop the server at the end of the ``with`` block."""
-        self.stop()
 
     def output(self) -> str:
         """What the server has written to stdout and stderr so far."""

@@ -30,9 +30,10 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any, NamedTuple, Protocol, Self
 from urllib.parse import parse_qsl
+
+from tests.service import Service
 
 API_PREFIX = "/api/"
 RESPONSE_PREFIX = "/response/"
@@ -129,10 +130,13 @@ def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
     return params
 
 
-class FakeSlack:
+class FakeSlack(Service):
     """Slack's Web API and response URLs on a loopback port; records what the bot sends."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
+        # A given port lets a test point the bot at Slack before Slack is up.
+        self._port = port
+        self._answers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
         self._calls: list[Call] = []
         self._failures: dict[str, list[_Failure]] = {}
         self._messages: dict[str, list[dict[str, Any]]] = {}
@@ -180,7 +184,8 @@ class FakeSlack:
             def log_message(self, format: str, *args: Any) -> None:
                 """Stay quiet: the tests read the recorded calls instead."""
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
+        self._port = int(self._server.server_address[1])  # kept after stop()
         self._server.daemon_threads = True
         # A client that gave up on a hung call closes its socket: not worth a traceback.
         self._server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
@@ -201,24 +206,11 @@ class FakeSlack:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> Self:
-        """Start serving for the ``with`` block."""
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop serving at the end of the ``with`` block."""
-        self.stop()
-
     @property
     def port(self) -> int:
-        """The port the fake listens on."""
-        assert self._server is not None, "FakeSlack is not started"
-        return int(self._server.server_address[1])
+        """The port the fake listens (or will listen, or listened) on."""
+        assert self._port, "FakeSlack is not started"
+        return self._port
 
     @property
     def base_url(self) -> str:
@@ -302,6 +294,11 @@ class FakeSlack:
             self._calls.clear()
             self._failures.clear()
             self._messages.clear()
+
+    def answer(self, method: str, build: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        """Answer successful calls of ``method`` with ``build(params)`` from now on."""
+        with self._lock:
+            self._answers[method] = build
 
     # -------------------------------------------------------------- failing
 
@@ -445,6 +442,8 @@ class FakeSlack:
             answer: dict[str, Any] = {"ok": False, "error": failure.error}
         elif method == "conversations.history":
             answer = self._history(params)
+        elif method in self._answers:
+            answer = self._answers[method](params)
         else:
             answer = default_response(method, params)
             if method == "chat.postMessage":
