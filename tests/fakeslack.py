@@ -11,6 +11,9 @@ or with HTTP 429/5xx statuses, a given number of times, or to hang (the way a
 process killed mid-send leaves a request: Slack may or may not have accepted
 it). Posted messages are kept per conversation, with their metadata, and
 ``conversations.history`` returns them, newest first, as Slack does.
+``users.lookupByEmail`` finds the accounts registered with :meth:`add_user`
+(``users_not_found`` for any other address); query-string parameters (the
+GET that method uses) are read like body ones.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, NamedTuple, Self
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 API_PREFIX = "/api/"
 RESPONSE_PREFIX = "/response/"
@@ -114,6 +117,7 @@ class FakeSlack:
         self._calls: list[Call] = []
         self._failures: dict[str, list[_Failure]] = {}
         self._messages: dict[str, list[dict[str, Any]]] = {}
+        self._users: dict[str, dict[str, Any]] = {}
         self._released = threading.Event()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -231,12 +235,18 @@ class FakeSlack:
         with self._lock:
             return list(self._messages.get(_conversation(channel), []))
 
+    def add_user(self, email: str, user_id: str, **fields: Any) -> None:
+        """A workspace member that ``users.lookupByEmail`` finds by ``email``."""
+        with self._lock:
+            self._users[email.lower()] = {"id": user_id, "profile": {"email": email}, **fields}
+
     def reset(self) -> None:
-        """Forget recorded calls, messages and planned failures."""
+        """Forget recorded calls, messages, members and planned failures."""
         with self._lock:
             self._calls.clear()
             self._failures.clear()
             self._messages.clear()
+            self._users.clear()
 
     # -------------------------------------------------------------- failing
 
@@ -312,11 +322,12 @@ class FakeSlack:
         self, path: str, body: bytes, content_type: str, headers: Mapping[str, str]
     ) -> tuple[int, dict[str, str], bytes]:
         """Record one request and build its (status, headers, body)."""
-        path = path.split("?", 1)[0]
+        path, query = urlsplit(path).path, urlsplit(path).query
         try:
             params = parse_body(body, content_type)
         except ValueError:
             params = {"_raw": body.decode("utf-8", "replace")}
+        params = {**dict(parse_qsl(query, keep_blank_values=True)), **params}
         auth = headers.get("Authorization", "")
         if path.startswith(RESPONSE_PREFIX):
             method = RESPONSE_URL
@@ -350,6 +361,8 @@ class FakeSlack:
             answer: dict[str, Any] = {"ok": False, "error": failure.error}
         elif method == "conversations.history":
             answer = self._history(params)
+        elif method == "users.lookupByEmail":
+            answer = self._lookup(params)
         else:
             answer = default_response(method, params)
             if method == "chat.postMessage":
@@ -386,6 +399,12 @@ class FakeSlack:
             {k: v for k, v in m.items() if with_meta or k != "metadata"} for m in reversed(found)
         ]
         return {"ok": True, "messages": newest[:limit], "has_more": len(newest) > limit}
+
+    def _lookup(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """``users.lookupByEmail``: a registered member, else ``users_not_found``."""
+        with self._lock:
+            user = self._users.get(str(params.get("email", "")).lower())
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "users_not_found"}
 
 
 def _conversation(channel: str) -> str:
