@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -302,9 +303,17 @@ def _runner(name: str) -> Callable[[Settings, argparse.Namespace], int]:
 # --------------------------------------------------------------------------- parser
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors in the style of every other error: ``csp-bot: ...``."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``csp-bot: <message>`` and the usage line, and exit with status 2."""
+        self.exit(2, f"csp-bot: {message}\n{self.format_usage()}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with --help on every sub-command."""
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = Parser(
         prog="csp-bot",
         description="Run a Community Safety Partnership's action plan: import, show, export.",
     )
@@ -397,7 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"csp-bot: {exc}", file=sys.stderr)
         return 1
     except PlanError as exc:
-        print(exc, file=sys.stderr)
+        print(f"csp-bot: {exc}", file=sys.stderr)
         return 1
     except OperationalError as exc:
         # Connection refused, missing file permissions...: one line, no traceback.

@@ -33,6 +33,51 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
         assert "usage: csp-bot" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (
+            ["run-due", "--at", "04/13/2027"],
+            "csp-bot: argument --at: '04/13/2027' is not a real date",
+        ),
+        (["run-due", "--at", "04/13/2027"], "did you mean 13/04/2027 (13 April 2027)?"),
+        (["run-due", "--at", "next tuesday"], "write it as 04/01/2027 09:30"),
+        (["digest", "--meeting", "banana"], "csp-bot: argument --meeting: 'banana' is not a date"),
+        (["export", "--format", "pdf"], "csp-bot: argument --format: invalid choice"),
+        (["import"], "csp-bot: the following arguments are required: file"),
+    ],
+)
+def test_usage_errors_have_the_same_prefix_as_every_error(
+    args: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("csp-bot: ") and says in err, err
+    assert "usage: csp-bot" in err and "Error:" not in err
+
+
+@pytest.mark.parametrize(
+    "at", ["03/12/2026", "03/12/2026 09:00", "3 December 2026 9:00", "2026-12-03T09:00"]
+)
+def test_run_due_takes_uk_dates(
+    sqlite_url: str, at: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(sqlite_url, "run-due", "--at", at, "--dry-run") == 0
+    assert "at 03/12/2026 09:00 (nothing sent)" in capsys.readouterr().out
+
+
+def test_a_bad_plan_file_has_the_same_prefix(
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(GOOD.replace("31/03/2027", "03/31/2027"))
+    assert run(sqlite_url, "import", str(plan)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("csp-bot: ") and "did you mean 31/03/2027 (31 March 2027)?" in err
+
+
 def test_console_script_is_installed() -> None:
     exe = shutil.which("csp-bot") or str(Path(sys.executable).parent / "csp-bot")
     result = subprocess.run([exe, "--help"], capture_output=True, text=True, check=False)

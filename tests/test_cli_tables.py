@@ -53,6 +53,17 @@ def test_bad_rows_stop_the_import_unless_skipped(
     assert "No changes" in capsys.readouterr().out
 
 
+def test_a_month_first_date_in_a_table_is_suggested_back(
+    stroud: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = tmp_path / "tracker.csv"
+    table.write_text("Ref,Action,When by?\nX-1,Survey the park,04/13/2027\n")
+    assert run(stroud, "import", str(table), "--partnership", "stroud") == 1
+    out = capsys.readouterr().out
+    assert "row 2: column C \"When by?\": '04/13/2027' is not a real date" in out
+    assert "did you mean 13/04/2027 (13 April 2027)? Dates are day first" in out
+
+
 def test_export_then_reimport_changes_nothing(
     stroud: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
