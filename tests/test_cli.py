@@ -68,16 +68,6 @@ def test_run_due_takes_uk_dates(
     assert "at 03/12/2026 09:00 (nothing sent)" in capsys.readouterr().out
 
 
-def test_a_bad_plan_file_has_the_same_prefix(
-    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    plan = tmp_path / "plan.yaml"
-    plan.write_text(GOOD.replace("31/03/2027", "03/31/2027"))
-    assert run(sqlite_url, "import", str(plan)) == 1
-    err = capsys.readouterr().err
-    assert err.startswith("csp-bot: ") and "did you mean 31/03/2027 (31 March 2027)?" in err
-
-
 def test_console_script_is_installed() -> None:
     exe = shutil.which("csp-bot") or str(Path(sys.executable).parent / "csp-bot")
     result = subprocess.run([exe, "--help"], capture_output=True, text=True, check=False)
@@ -136,14 +126,23 @@ def test_dry_run_writes_nothing(
     assert "No partnerships yet" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("due", "says"),
+    [
+        ("31/02/2027", "is not a real date"),
+        ("03/31/2027", "did you mean 31/03/2027 (31 March 2027)?"),
+    ],
+)
 def test_bad_plan_is_refused_whole(
-    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], due: str, says: str
 ) -> None:
     plan = tmp_path / "plan.yaml"
-    plan.write_text(GOOD.replace("31/03/2027", "31/02/2027"))
+    plan.write_text(GOOD.replace("31/03/2027", due))
     assert run(sqlite_url, "import", str(plan)) == 1
     err = capsys.readouterr().err
+    assert err.startswith("csp-bot: ")  # the same prefix as every other error
     assert f"{plan}:3: priorities[0].actions[0].due" in err and "Traceback" not in err
+    assert says in err
     assert run(sqlite_url, "plan", "list") == 0
     assert "No partnerships yet" in capsys.readouterr().out
 
