@@ -39,6 +39,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import oauth
+from bot.directory import SlackDirectory
 from bot.identity import identify, take_partnership
 from bot.reach import proxy_for
 from bot.runner import apology, execute
@@ -56,7 +57,7 @@ from bot.views import (
     split_value,
     submitted_values,
 )
-from commands.core import Context, Form, Reply, UserError
+from commands.core import Context, Directory, Form, Reply, UserError
 from commands.dispatch import Outcome, dispatch_args, dispatch_text, error_reply
 from commands.registry import Args, find
 from commands.return_submit import button_args
@@ -135,6 +136,7 @@ class Edge:
         self.client = client
         self.clock = clock
         self.senders: Senders = request_sender
+        self.directory: Directory = SlackDirectory(client)
         if after_ack is None:
             pool = ThreadPoolExecutor(AFTER_ACK_THREADS, thread_name_prefix="csp-after-ack")
             after_ack = pool.submit
@@ -178,6 +180,7 @@ class Edge:
                 person=asker.person,
                 now=self.clock(),
                 source=source,
+                directory=self.directory,  # users.lookupByEmail (person add)
                 channel_id=channel,
             )
 
@@ -502,6 +505,7 @@ def create_app(
     if oauth_settings is not None:  # direct messages go through each workspace's bot
         store = oauth_settings.installation_store
         edge.senders = oauth.TeamSenders(settings, store, factory)
+        edge.directory = oauth.TeamDirectory(settings, store)
     app.command("/csp")(edge.on_command)
     app.action(_pattern(BUTTONS))(edge.on_button)
     app.action("return_submit")(edge.on_return_button)

@@ -11,6 +11,7 @@ overflow ends with a line saying how to see the rest.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 Block = dict[str, Any]
@@ -164,8 +165,12 @@ def fallback_text(blocks: list[Block], limit: int = 300) -> str:
     return "csp-bot"
 
 
-def to_text(blocks: list[Block]) -> str:
-    """Blocks as terminal text: what the console prints for a Slack reply."""
+def to_text(blocks: list[Block], inline: Callable[[str], str] = html.unescape) -> str:
+    """Blocks as text, each piece of mrkdwn read by ``inline`` (default: entities undone).
+
+    The console passes :func:`bot.terminal.inline`, which also renders bold,
+    emoji and links for a terminal; tests read the mrkdwn as it is.
+    """
     lines: list[str] = []
     for block in blocks:
         kind = block.get("type")
@@ -174,13 +179,13 @@ def to_text(blocks: list[Block]) -> str:
             lines += ["", title, "=" * min(len(title), 72)]
         elif kind == "section":
             if "text" in block:
-                lines.append(html.unescape(block["text"]["text"]))
+                lines.append(_piece(block["text"], inline))
             for f in block.get("fields", []):
-                lines.append("  " + html.unescape(f["text"]))
+                lines.append("  " + _piece(f, inline))
             if "accessory" in block:
                 lines += _console_buttons([block["accessory"]])
         elif kind == "context":
-            lines += ["  " + html.unescape(e.get("text", "")) for e in block.get("elements", [])]
+            lines += ["  " + _piece(e, inline) for e in block.get("elements", [])]
         elif kind == "divider":
             lines.append("-" * 40)
         elif kind == "actions":
@@ -189,6 +194,12 @@ def to_text(blocks: list[Block]) -> str:
             label = block["label"]["text"]
             lines.append(f"  {label}: {_initial(block.get('element', {}))}")
     return "\n".join(lines).strip("\n")
+
+
+def _piece(element: Block, inline: Callable[[str], str]) -> str:
+    """A text object's text: mrkdwn through ``inline``, plain text unescaped only."""
+    text = str(element.get("text", ""))
+    return inline(text) if element.get("type", "mrkdwn") == "mrkdwn" else html.unescape(text)
 
 
 def _console_buttons(elements: list[Block]) -> list[str]:

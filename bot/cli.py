@@ -14,12 +14,14 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import cli_start
 from bot.render import render
 from bot.settings import Settings, SettingsError, load_settings
 from commands.plan import plan_overview
@@ -137,6 +139,11 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         )
     factory = _sessions(settings)
     if suffix in PLAN_SUFFIXES:
+        if args.coordinator:
+            raise CliError(
+                "--coordinator is for action tables; in a plan file, give the person "
+                "`role: coordinator` under people:."
+            )
         plan = load_plan_file(path)
         return _apply(factory, plan, str(path), args, partnership_name=args.partnership)
     return _import_table(factory, path, args)
@@ -145,6 +152,10 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 def _import_table(factory: sessionmaker[Session], path: Path, args: argparse.Namespace) -> int:
     if args.create and not args.partnership:
         raise CliError("--create needs --partnership NAME for the new partnership.")
+    try:
+        first = cli_start.coordinator(args)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
     fy = UK_FY
     if not args.create:
         with factory() as session:
@@ -167,9 +178,15 @@ def _import_table(factory: sessionmaker[Session], path: Path, args: argparse.Nam
     if not table.actions:
         raise CliError(f"{path}: no action rows to import.")
     plan = table.plan()
+    if first is not None:
+        plan = plan.model_copy(update={"people": [first]})
+
+    def after(session: Session, partnership: Partnership) -> str:
+        return cli_start.next_steps(session, partnership, path, args)
+
     if args.create:
-        return _apply(factory, plan, str(path), args, new_name=args.partnership)
-    return _apply(factory, plan, str(path), args, partnership_name=target_slug)
+        return _apply(factory, plan, str(path), args, new_name=args.partnership, after=after)
+    return _apply(factory, plan, str(path), args, partnership_name=target_slug, after=after)
 
 
 def _apply(
@@ -180,8 +197,12 @@ def _apply(
     *,
     partnership_name: str | None = None,
     new_name: str | None = None,
+    after: Callable[[Session, Partnership], str] | None = None,
 ) -> int:
-    """Apply a plan in one transaction; roll back on a dry run or any problem."""
+    """Apply a plan in one transaction; roll back on a dry run or any problem.
+
+    ``after`` says what to do next, given the partnership as imported.
+    """
     with factory() as session, session.begin():
         target: Partnership | None = None
         if plan.partnership is None:
@@ -202,10 +223,13 @@ def _apply(
                     "drop --partnership or import the right file."
                 )
         report = apply_plan(session, plan, source_name=source, partnership=target)
+        following = after(session, target) if after is not None and target is not None else ""
         if args.dry_run:
             session.rollback()
             _out("Dry run: nothing was written. This is what the import would do:")
         _print_report(report, args.verbose)
+        if following:
+            _out(following)
     return 0
 
 
@@ -302,9 +326,17 @@ def _runner(name: str) -> Callable[[Settings, argparse.Namespace], int]:
 # --------------------------------------------------------------------------- parser
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors in the style of every other error: ``csp-bot: ...``."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``csp-bot: <message>`` and the usage line, and exit with status 2."""
+        self.exit(2, f"csp-bot: {message}\n{self.format_usage()}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with --help on every sub-command."""
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = Parser(
         prog="csp-bot",
         description="Run a Community Safety Partnership's action plan: import, show, export.",
     )
@@ -348,6 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="report what would change; write nothing"
     )
     imp.add_argument("-v", "--verbose", action="store_true", help="list every change")
+    cli_start.add_arguments(imp)
 
     exp = add("export", cmd_export)
     exp.add_argument("--partnership", help="which partnership (slug or name)")
@@ -397,7 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"csp-bot: {exc}", file=sys.stderr)
         return 1
     except PlanError as exc:
-        print(exc, file=sys.stderr)
+        print(f"csp-bot: {exc}", file=sys.stderr)
         return 1
     except OperationalError as exc:
         # Connection refused, missing file permissions...: one line, no traceback.

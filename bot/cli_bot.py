@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.console import Console, ConsoleError, play, repl
 from bot.settings import Settings
+from bot.terminal import Style
 from storage.db import transaction
 from storage.models import Partnership, Source
 from storage.planfile import load_plan_file
@@ -81,7 +82,8 @@ def cmd_demo(
     """Load the example plans and play a short scripted session through the console."""
     factory = sessions(settings)
     load_examples(factory, out, examples)
-    console = Console(factory, _default_slug(factory, args.partnership), out=out)
+    style = Style.of(sys.stdout)
+    console = Console(factory, _default_slug(factory, args.partnership), out=out, style=style)
     play(console, DEMO_SCRIPT.splitlines())
     out(
         '\nYour turn: csp-bot console --as "Kath Rees"   (type /csp help; '
@@ -113,7 +115,8 @@ def cmd_console(
     elif _empty(factory):
         load_examples(factory, out, examples)
     try:
-        console = Console(factory, _default_slug(factory, slug), args.as_person, out=out)
+        slug = _default_slug(factory, slug)
+        console = Console(factory, slug, args.as_person, out=out, style=Style.of(sys.stdout))
     except ConsoleError as exc:
         from bot.cli import CliError
 

@@ -32,7 +32,7 @@ from bot.render import base_environment
 from bot.settings import Settings
 from commands.core import Context, UserError
 from commands.digest_data import MeetingInfo, board_meetings, build, group_name, pick_meeting
-from storage.dates import DateError, parse_date, uk
+from storage.dates import DateError, did_you_mean, parse_date, uk
 from storage.models import Source
 
 FORMATS = ("md", "html")
@@ -90,8 +90,11 @@ def _meeting_date(text: str) -> dt.date:
     try:
         return parse_date(text, today=now().astimezone(LONDON).date())
     except DateError:
+        hint = did_you_mean(text)
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date; give the meeting's date day first, such as 10/12/2026"
+            f"{text!r} is not a date"
+            + (f": {hint} Give" if hint else "; give")
+            + " the meeting's date day first, such as 10/12/2026"
         ) from None
 
 

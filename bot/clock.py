@@ -35,6 +35,7 @@ from bot.sender import PrintSender, SlackSender
 from bot.settings import Settings, SettingsError
 from bot.sweeps.outbox import Tally
 from bot.sweeps.run import run_due
+from storage import dates
 from storage.models import Partnership
 
 log = logging.getLogger("csp_bot.clock")
@@ -57,17 +58,17 @@ def scheduler_client(settings: Settings) -> WebClient:
 
 
 def parse_moment(text: str) -> dt.datetime:
-    """``2027-01-04T09:30`` (London wall-clock time) or with an offset, as aware UTC."""
+    """``04/01/2027 09:30`` or ``2027-01-04T09:30`` (London time), or with an offset, as UTC."""
+    today = dt.datetime.now(ZONE).date()
+    return dates.parse_moment(text, ZONE, today=today).astimezone(dt.UTC)
+
+
+def _moment(text: str) -> dt.datetime:
+    """``--at``: argparse reports a bad moment (exit status 2), saying what to write."""
     try:
-        moment = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(
-            f"{text!r} is not a date and time; write it as 2027-01-04T09:30 (London time) "
-            "or 2027-01-04T09:30+00:00"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZONE)
-    return moment.astimezone(dt.UTC)
+        return parse_moment(text)
+    except dates.DateError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def sweep(
@@ -141,11 +142,7 @@ def cmd_run_due(
     settings: Settings, args: argparse.Namespace, sessions: Sessions, _plans: list[Path], out: Out
 ) -> int:
     """Run every sweep once, as if at --at (default now), and exit."""
-    try:
-        now = parse_moment(args.at) if args.at else utcnow()
-    except ValueError as exc:
-        out(f"Error: --at: {exc}")
-        return 2
+    now = args.at or utcnow()
     factory = sessions(settings)
     tally = sweep(
         settings, factory, now, partnership=args.partnership, dry_run=args.dry_run, out=out
@@ -208,7 +205,11 @@ def add_arguments(parsers: dict[str, argparse.ArgumentParser]) -> None:
     """Options of run-due and clock."""
     run = parsers["run-due"]
     run.add_argument(
-        "--at", help="run as if at this moment: 2027-01-04T09:30 (London) or with an offset"
+        "--at",
+        type=_moment,
+        metavar="WHEN",
+        help="run as if at this moment (London time): 04/01/2027 09:30, 2027-01-04T09:30, "
+        "or with an offset (+00:00); a date alone means 09:00",
     )
     run.add_argument("--partnership", help="only this partnership (slug)")
     run.add_argument(

@@ -2,9 +2,11 @@
 
 Like Hubot's shell adapter or Errbot's text backend, it runs the very same
 command code as Slack (dispatch, permissions, templates) on the local database
-with no Slack credentials. Replies are the Block Kit that Slack would get,
-printed as text; buttons are shown as the commands they stand for; a form is
-shown with its pre-filled values. Lines that are not commands:
+with no Slack credentials, including a leading ``in:<slug>`` for one command in
+another partnership. Replies are the Block Kit that Slack would get, printed as
+terminal text (:mod:`bot.terminal`: bold, emoji and links rendered, never raw
+mrkdwn); buttons are shown as the commands they stand for; a form is shown with
+its pre-filled values. Lines that are not commands:
 
 ``/as NAME``     act as someone from the plan (``/as operator`` for the console's own
                  coordinator rights), ``/in SLUG`` switch partnership, ``/who``,
@@ -22,11 +24,13 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks import to_text
+from bot.directory import ConsoleDirectory
+from bot.identity import take_partnership
 from bot.render import render_blocks
 from bot.runner import apology, execute
 from bot.sender import PrintSender
 from bot.sweeps.finish import finish
+from bot.terminal import PLAIN, Style, encodable, terminal_text
 from bot.views import reply_pages
 from commands.core import Context, Form, Reply, UserError
 from commands.dispatch import Outcome, dispatch_text
@@ -53,9 +57,12 @@ class Console:
         *,
         out: Out = print,
         clock: Callable[[], dt.datetime] | None = None,
+        style: Style = PLAIN,
     ) -> None:
         self.factory = factory
-        self.out = out
+        self.style = style
+        # Everything the console prints fits the output's encoding (never a UnicodeError).
+        self.out: Out = lambda text: out(encodable(text, style))
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.slug = partnership
         self.person_id: int | None = None
@@ -132,48 +139,89 @@ class Console:
 
         Messages a command sends to others (``/csp chase``'s direct messages) go
         through the outbox as from Slack, so they are recorded the same way, but
-        are printed here instead of sent.
+        are printed here instead of sent. A leading ``in:<slug>`` runs it in that
+        partnership, as in Slack, as the same person there (by Slack id, else by
+        name); the console stays where it was.
         """
+        slug, text = take_partnership(command)
+
+        def context(session: Session) -> Context:
+            return self._context(session, slug)
+
         outcome = execute(
-            self.factory, self._context, lambda ctx: dispatch_text(ctx, command), label="console"
+            self.factory, context, lambda ctx: dispatch_text(ctx, text), label="console"
         )
         if outcome.ok and isinstance(outcome.result, Reply):
             outcome.result = finish(
-                self.factory, PrintSender(self.out), outcome.result, self.clock()
+                self.factory, PrintSender(self.out, self.style), outcome.result, self.clock()
             )
         return self.show(outcome)
 
-    def _context(self, session: Session) -> Context:
-        partnership = self._partnership(session, self.slug)
+    def _context(self, session: Session, slug: str | None = None) -> Context:
         person = session.get(Person, self.person_id) if self.person_id is not None else None
         if self.person_id is not None and person is None:
             raise UserError("The person you were acting as is no longer in the plan; use /as.")
+        if slug is None or slug == self.slug:
+            partnership = self._partnership(session, self.slug)
+        else:
+            partnership, person = self._elsewhere(session, slug, person)
         return Context(
             session=session,
             partnership=partnership,
             person=person,
             now=self.clock(),
             source=Source.CONSOLE,
+            directory=ConsoleDirectory(),
             operator=person is None,
         )
+
+    def _elsewhere(
+        self, session: Session, slug: str, person: Person | None
+    ) -> tuple[Partnership, Person | None]:
+        """``in:<slug>``: that partnership, and the person acting there (None: the operator)."""
+        try:
+            partnership = self._partnership(session, slug)
+        except ConsoleError:
+            raise UserError(f"There is no partnership `{slug}`. {_known(session)}") from None
+        if person is None:
+            return partnership, None
+        ctx = Context(session, partnership, None, self.clock(), Source.CONSOLE, operator=True)
+        everyone = people(ctx)
+        same_account = [p for p in everyone if p.slack_user_id == (person.slack_user_id or "-")]
+        there = same_account[0] if same_account else match_person(everyone, person.name)
+        if there is None:
+            raise UserError(
+                f"{person.name} is not in {partnership.name}'s plan, so `in:{slug}` cannot act "
+                f"there. Use `/as NAME` for someone who is, or `/as operator`."
+            )
+        return partnership, there
 
     def show(self, outcome: Outcome) -> str:
         """An outcome as console text: a reply's pages, or a form with its values."""
         result = outcome.result
         if isinstance(result, Form):
-            return form_text(result)
+            return form_text(result, self.style)
         assert isinstance(result, Reply)
         visibility = "(posted in the channel)\n" if result.public and outcome.ok else ""
         try:
-            return visibility + "\n".join(to_text(page) for page in reply_pages(result))
+            pages = reply_pages(result)
+            return visibility + "\n".join(terminal_text(page, self.style) for page in pages)
         except Exception:  # a template fault must not end the session with a traceback
             log.exception("rendering %s failed", result.template)
-            return to_text(render_blocks("error", apology("render").data))
+            return terminal_text(render_blocks("error", apology("render").data), self.style)
 
 
-def form_text(form: Form) -> str:
+def _known(session: Session) -> str:
+    slugs = ", ".join(
+        f"`{s}`" for s in session.scalars(select(Partnership.slug).order_by(Partnership.slug))
+    )
+    return f"Partnerships here: {slugs or 'none'}."
+
+
+def form_text(form: Form, style: Style = PLAIN) -> str:
     """A form as text: Slack would open it; the console shows it and the typed way."""
-    fields = to_text(render_blocks(f"form_{form.name}", {"form": form, "values": form.values}))
+    blocks = render_blocks(f"form_{form.name}", {"form": form, "values": form.values})
+    fields = terminal_text(blocks, style)
     ref = form.values.get("ref", "A-1")
     typed = {
         "action_update": f'/csp action update {ref} rag:amber "what happened"',

@@ -24,8 +24,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.directory import lookup_email
 from bot.sender import SlackSender
 from bot.settings import Settings
+from commands.core import Found
 from storage.models import Partnership
 
 if TYPE_CHECKING:
@@ -45,6 +47,7 @@ BOT_SCOPES = (
     "chat:write",
     "im:write",
     "users:read",
+    "users:read.email",
     "im:history",
     "channels:history",
     "groups:history",
@@ -202,3 +205,18 @@ class TeamSenders:
         if own is None:
             log.warning("sending with the request's bot: %s", NOT_INSTALLED)
         return SlackSender(own or client)
+
+
+class TeamDirectory:
+    """OAuth mode: look an address up in the partnership's own workspace, through its bot."""
+
+    def __init__(self, settings: Settings, store: InstallationStore) -> None:
+        self.settings = settings
+        self.store = store
+
+    def user_by_email(self, partnership: Partnership, email: str) -> Found:
+        """The Slack user with this address there, or why not (not installed); never raises."""
+        client = client_for_team(self.settings, partnership.slack_team_id, self.store)
+        if client is None:
+            return Found(None, NOT_INSTALLED)
+        return lookup_email(client, email)

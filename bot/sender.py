@@ -18,7 +18,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.blocks import to_text
+from bot.terminal import PLAIN, Style, terminal_text
 from bot.views import message, reply_pages
 from commands.core import Delivery, Reply
 
@@ -117,10 +117,11 @@ class SlackSender:
 
 
 class PrintSender:
-    """``run-due --dry-run``: prints each message that is due instead of sending it."""
+    """``run-due --dry-run`` and the console: print each message instead of sending it."""
 
-    def __init__(self, out: Callable[[str], None]) -> None:
+    def __init__(self, out: Callable[[str], None], style: Style = PLAIN) -> None:
         self.out = out
+        self.style = style
 
     def prepare(self, reply: Reply, slug: str) -> dict[str, Any]:
         """Render a reply to pages of blocks, as Slack would get them."""
@@ -128,7 +129,8 @@ class PrintSender:
 
     def post(self, address: str, payload: dict[str, Any], key: str) -> Delivery:
         """Print the message as text."""
-        text = "\n".join(to_text(page) for page in payload.get("pages") or [])
+        pages = payload.get("pages") or []
+        text = "\n".join(terminal_text(page, self.style) for page in pages)
         indented = "\n".join("  │ " + line for line in text.splitlines())
         self.out(f"  ┌ to {address} ({key})\n{indented}")
         return Delivery(address, True)

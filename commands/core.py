@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -63,6 +63,24 @@ class Delivery:
     transient: bool = False
 
 
+@dataclass(frozen=True)
+class Found:
+    """What looking a person up in Slack by email gave: their user id, or why not."""
+
+    user_id: str | None
+    # Why there is no id, as a sentence for the reply ("no one in this Slack
+    # workspace has that address", "Slack could not be reached").
+    problem: str = ""
+
+
+class Directory(Protocol):
+    """Finds a Slack account by email address (``users.lookupByEmail`` in Slack)."""
+
+    def user_by_email(self, partnership: Partnership, email: str) -> Found:
+        """The Slack user with this address in ``partnership``'s workspace; never raises."""
+        ...
+
+
 @dataclass
 class Context:
     """Who is asking, in which partnership, when and through what."""
@@ -76,6 +94,8 @@ class Context:
     # like the CLI's import; no Slack request can ever set this.
     operator: bool = False
     channel_id: str | None = None
+    # Where a person can be looked up by email; None where there is no Slack (CLI, tests).
+    directory: Directory | None = None
 
     @property
     def zone(self) -> ZoneInfo:

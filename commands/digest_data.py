@@ -50,7 +50,7 @@ from commands.status import (
     number,
     rollup,
 )
-from storage.dates import DateError, fy_label, parse_date, quarter_label, uk
+from storage.dates import DateError, did_you_mean, fy_label, parse_date, quarter_label, uk
 from storage.models import (
     Action,
     ActionUpdate,
@@ -164,9 +164,11 @@ def pick_meeting(ctx: Context, text: str | None, meetings: list[MeetingInfo]) ->
         day = parse_date(text, fy=ctx.fy, today=ctx.today)
     except DateError:
         example = uk(upcoming[0].date if upcoming else ctx.today)
+        hint = did_you_mean(text, "`")
         raise UserError(
-            f"`{text[:40]}` is not a date I can read. Give the meeting's date, day first, "
-            f"such as `{example}`."
+            f"`{text[:40]}` is not a date I can read"
+            + (f": {hint} " if hint else ". ")
+            + f"Give the meeting's date, day first, such as `{example}`."
         ) from None
     for meeting in upcoming:
         if meeting.date == day:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm.attributes import flag_modified
 
 from commands.core import MAX_TEXT, MAX_TITLE, Context, Reply, UserError
-from storage.dates import DateError, parse_date, uk
+from storage.dates import DateError, did_you_mean, parse_date, uk
 from storage.models import Action, ActionUpdate, Rag, Status
 from storage.planfile import RAG_WORDS, STATUS_WORDS, fold
 from storage.queries import history_value
@@ -77,6 +77,12 @@ def read_due(ctx: Context, value: str) -> dt.date:
     try:
         return parse_date(value, fy=ctx.fy, today=ctx.today)
     except DateError:
+        if hint := did_you_mean(value, "`"):
+            raise UserError(
+                f"`{value[:40]}` is not a date I can read: {hint} Dates are day first: "
+                f"03/04/2027 is 3 April. Or write {DATE_HINT}.",
+                fields={"due": hint[0].upper() + hint[1:].replace("`", "")},
+            ) from None
         raise UserError(
             f"`{value[:40]}` is not a date I can read; write {DATE_HINT}. "
             "Dates are day first: 03/04/2027 is 3 April.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from commands.args import split_mention
@@ -18,14 +19,18 @@ _EMAIL = re.compile(r"[^@\s<>|]+@[^@\s<>|]+\.[^@\s<>|]+")
 # Slack sends a typed address as <mailto:kath@example.org|kath@example.org>.
 _MAILTO = re.compile(r"<mailto:([^|>]*)(?:\|[^>]*)?>")
 USAGE = '`/csp person add @kath name:"Kath Rees" role:lead org:"Riverside Police"`'
+# A Slack member id typed bare (``U0ANN12345``, ``W012A3CDE``): the form the plan file takes.
+SLACK_ID = re.compile(r"[UW][A-Z0-9]{5,30}")
 
 
 @command(
     "person add",
-    usage='<@user|"Full Name"> [name:"Full Name"] [role:lead|member|chair|coordinator] '
-    "[org:<organisation>] [email:<address>]",
+    usage='<@user|U…id|email|"Full Name"> [name:"Full Name"] '
+    "[role:lead|member|chair|coordinator] [org:<organisation>] [email:<address>]",
     examples=(
         '/csp person add @kath name:"Kath Rees" role:lead org:"Riverside Police"',
+        '/csp person add U0KATH123 name:"Kath Rees"',
+        '/csp person add kath@riverside.example name:"Kath Rees"',
         '/csp person add "Olive Offline" email:olive@victimsupport.example',
         "/csp person add @kath role:chair",
     ),
@@ -38,31 +43,40 @@ USAGE = '`/csp person add @kath name:"Kath Rees" role:lead org:"Riverside Police
 def person_add(ctx: Context, args: Args) -> Result:
     """Add a person to the plan, or link someone already in it to their Slack account.
 
-    Mention them (`@kath`) to link their Slack account; give `name:` with
-    their full name as the plan writes it. Someone already in the plan (by
-    name, or by Slack account) is updated rather than added twice.
+    Name their Slack account by mentioning them (`@kath`), by its member id
+    (`U0KATH123`, from their profile's "Copy member ID") or by their email
+    address, which is looked up in Slack; give `name:` with their full name as
+    the plan writes it. Someone already in the plan (by name, address or Slack
+    account) is updated rather than added twice. If Slack cannot find the
+    address, the person is still added, and the reply says why they are not linked.
     """
-    slack_id, name = read_who(args)
+    who = read_who(args)
+    wanted = read_details(ctx, args)
+    if who.address and "email" not in wanted:
+        wanted["email"] = who.address
     everyone = people(ctx)
+    slack_id, problem = who.slack_id, ""
+    if slack_id is None:
+        slack_id, problem = look_up(ctx, who, wanted.get("email"), everyone)
     linked = next((p for p in everyone if slack_id and p.slack_user_id == slack_id), None)
-    if linked is not None and name is not None and fold(linked.name) != fold(name):
+    if linked is not None and who.name is not None and fold(linked.name) != fold(who.name):
         raise UserError(
             f"That Slack account is already linked to {linked.name} in {ctx.partnership.name}. "
-            "One Slack account is one person: check whom you mentioned.",
+            "One Slack account is one person: check whom you named.",
             fields={"user": f"Already linked to {linked.name}"},
         )
-    person = linked or next((p for p in everyone if name and fold(p.name) == fold(name)), None)
-    if person is None and name is None:
+    person = linked or named(everyone, who.name, wanted.get("email"))
+    if person is None and who.name is None:
+        start = "That Slack account is" if slack_id else "They are"
         raise UserError(
-            f"That Slack account is not linked to anyone yet; give their full name: {USAGE}",
+            f"{start} not linked to anyone in the plan yet; give their full name: {USAGE}",
             fields={"name": "Required"},
         )
-    wanted = read_details(ctx, args)
     keep_a_coordinator(ctx, person, wanted.get("role"))
     created = person is None
     if person is None:
-        assert name is not None
-        person = Person(partnership_id=ctx.partnership.id, name=name, role=Role.MEMBER)
+        assert who.name is not None
+        person = Person(partnership_id=ctx.partnership.id, name=who.name, role=Role.MEMBER)
         ctx.session.add(person)
     changes = apply(person, {**wanted, **({"slack_user_id": slack_id} if slack_id else {})})
     return Reply(
@@ -74,6 +88,9 @@ def person_add(ctx: Context, args: Args) -> Result:
             "organisation": person.organisation.name if person.organisation else "",
             "email": person.email or "",
             "slack": person.slack_user_id,
+            "found_by_email": bool(slack_id) and who.slack_id is None,
+            "not_linked_because": "" if person.slack_user_id else problem,
+            "link_asked": who.address is not None,
             "changes": [] if created else changes,
             "partnership": ctx.partnership.name,
         },
@@ -81,23 +98,79 @@ def person_add(ctx: Context, args: Args) -> Result:
     )
 
 
-def read_who(args: Args) -> tuple[str | None, str | None]:
-    """(Slack user id, full name) from the mention, the free text and ``name:``."""
+@dataclass(frozen=True)
+class Who:
+    """Whom ``person add`` names: a Slack id, an address to look up, a full name."""
+
+    slack_id: str | None
+    name: str | None
+    address: str | None = None
+
+
+def read_who(args: Args) -> Who:
+    """The Slack id (mention or bare id), address and full name from what was typed.
+
+    The first word of the free text (or ``slack:``) may be a bare Slack member id
+    (``U0ANN12345``) or an email address; the rest is the name.
+    """
     slack_id, mention_name = split_mention(args.get("user") or "")
-    words = args.get("who") or ""
+    words = (args.get("who") or "").strip()
     if slack_id is None and mention_name:
-        words = f"{mention_name} {words}"  # a typed "@Kath Rees" names, it doesn't link
+        words = f"{mention_name} {words}".strip()  # a typed "@Kath Rees" names, it doesn't link
     elif words.startswith("<@"):
         raise UserError(f"Mention one person at a time: {USAGE}", fields={"user": "One person"})
+    first, _, others = words.partition(" ")
+    address = None
+    if slack_id is None and SLACK_ID.fullmatch(first) and re.search(r"\d", first):
+        slack_id, words = first, others.strip()
+    elif _EMAIL.fullmatch(plain := _MAILTO.sub(lambda m: m[1], first)):
+        if len(plain) > 254:
+            raise UserError("That email address is too long.", fields={"email": "Too long"})
+        address, words = plain, others.strip()
+    if words and args.get("name") and fold(words) != fold(args.get("name") or ""):
+        raise UserError(
+            f'I didn\'t understand `{words[:60]}`: give the name once, as `name:"Full Name"`. '
+            f"Type it as: {USAGE}",
+            fields={"name": "Give the name once"},
+        )
     name = read_text(args.get("name") or words or None, "name", limit=200)
     if name is not None and re.search(r"[<>@|]", name):
         raise UserError(
             f"`{name[:60]}` is not a name; write it as the plan does, in quotes: {USAGE}",
             fields={"name": "A person's full name"},
         )
-    if slack_id is None and name is None:
+    if slack_id is None and name is None and address is None:
         raise UserError(f"Who? Mention them or give their name: {USAGE}", fields={"user": "Who"})
-    return slack_id, name
+    return Who(slack_id, name, address)
+
+
+def look_up(
+    ctx: Context, who: Who, email: str | None, everyone: list[Person]
+) -> tuple[str | None, str]:
+    """(Slack id, or why there is none) for an address: typed, or given as ``email:``.
+
+    A typed address is always looked up; an ``email:`` only for someone not yet
+    linked. With no address, or no Slack to ask, there is nothing to say.
+    """
+    address = who.address or email
+    if address is None:
+        return None, ""
+    existing = named(everyone, who.name, address)
+    if who.address is None and existing is not None and existing.slack_user_id:
+        return None, ""
+    if ctx.directory is None:
+        return None, "there is no Slack connection here to look the address up"
+    found = ctx.directory.user_by_email(ctx.partnership, address)
+    return found.user_id, found.problem
+
+
+def named(everyone: list[Person], name: str | None, email: str | None) -> Person | None:
+    """Someone in the plan by full name, else by email address."""
+    if name is not None:
+        return next((p for p in everyone if fold(p.name) == fold(name)), None)
+    if email is not None:
+        return next((p for p in everyone if p.email and p.email.lower() == email.lower()), None)
+    return None
 
 
 def read_details(ctx: Context, args: Args) -> dict[str, Any]:

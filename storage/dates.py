@@ -101,10 +101,45 @@ def _make(year: int, month: int, day: int, text: str) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError:
+        hint = did_you_mean(text)
         raise InvalidDate(
-            f"{text!r} is not a real date (day {day} of month {month} in {year}); "
-            f"write a date such as {EXAMPLES}"
+            f"{text!r} is not a real date (day {day} of month {month} in {year})"
+            + (f": {hint} Dates are day first; " if hint else "; ")
+            + f"write a date such as {EXAMPLES}"
         ) from None
+
+
+def swapped(text: str) -> dt.date | None:
+    """The day a month-first date means, when read day first it names no day.
+
+    ``04/13/2027`` (month first, as in the US) cannot be day 4 of month 13, so it
+    means 13 April 2027; ``2027-13-04`` likewise. A date that reads day first
+    (``04/05/2027``) is never second-guessed: UK dates are day first.
+    """
+    s = " ".join(text.strip().split())
+    if m := _NUMERIC.fullmatch(s):
+        day, month, year = int(m[1]), int(m[2]), _year(m[3])
+    elif m := _ISO.fullmatch(s):
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    else:
+        return None
+    if month <= 12 or day > 12:
+        return None  # the month is a month, or swapping would not make it one
+    try:
+        return dt.date(year, day, month)
+    except ValueError:
+        return None
+
+
+def did_you_mean(text: str, quote: str = "") -> str:
+    """``did you mean 13/04/2027 (13 April 2027)?`` for a month-first date, else empty.
+
+    ``quote`` goes either side of the suggested date (a backtick, for Slack).
+    """
+    day = swapped(text)
+    if day is None:
+        return ""
+    return f"did you mean {quote}{uk(day)}{quote} ({day.day} {day:%B %Y})?"
 
 
 def _year(text: str) -> int:
@@ -181,6 +216,47 @@ def parse_date(
         # Digits and separators only, but no form above matched: a mistyped date.
         raise InvalidDate(f"{raw!r} is not a date we can read; write a date such as {EXAMPLES}")
     raise NotADate(f"{raw!r} is not a date; write a date such as {EXAMPLES}")
+
+
+# A moment: a date (any form parse_date reads), then a time: "04/01/2027 09:30",
+# "2027-01-04T09:30", "4 January 2027 at 9.30".
+_MOMENT = re.compile(r"(.+?)(?:\s*t\s*|\s*,\s*|\s+at\s+|\s+)(\d{1,2})[:.](\d{2})(?::(\d{2}))?")
+MOMENT_EXAMPLES = "04/01/2027 09:30, 4 January 2027 09:30, 2027-01-04T09:30 or 04/01/2027"
+DAY_STARTS = dt.time(9, 0)  # a date given alone means this time: the working day's start
+
+
+def parse_moment(text: str, zone: dt.tzinfo, *, today: dt.date | None = None) -> dt.datetime:
+    """A date and time as typed on the command line, as an aware datetime.
+
+    UK dates first (``03/12/2026 09:30``), ISO too, with or without an offset
+    (``2026-12-03T09:30+00:00``); a time without an offset is wall-clock time
+    in ``zone``; a date alone means 09:00 (when the working day starts).
+    """
+    s = " ".join(text.strip().split())
+    try:
+        moment = dt.datetime.fromisoformat(s)
+        if not _ISO.fullmatch(s):  # a bare ISO date is read below, at DAY_STARTS
+            return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    except ValueError:
+        pass
+    if m := _MOMENT.fullmatch(s.lower()):
+        day = parse_date(m[1], today=today)
+        hour, minute, second = int(m[2]), int(m[3]), int(m[4] or 0)
+        try:
+            clock = dt.time(hour, minute, second)
+        except ValueError:
+            raise InvalidDate(
+                f"{text!r}: {hour:02d}:{minute:02d} is not a time of day; "
+                f"write it as {MOMENT_EXAMPLES}"
+            ) from None
+        return dt.datetime.combine(day, clock, tzinfo=zone)
+    try:
+        day = parse_date(s, today=today)
+    except NotADate:
+        raise NotADate(
+            f"{text!r} is not a date and time; write it as {MOMENT_EXAMPLES} (London time)"
+        ) from None
+    return dt.datetime.combine(day, DAY_STARTS, tzinfo=zone)
 
 
 def _relative(s: str, today: dt.date, fy: FinancialYear) -> dt.date | None:

@@ -17,6 +17,10 @@ is recorded, and fails at once (with the process's output) when the process
 under test has ended without making the call. Its deadline is only a safety
 net against a truly hung test, generous enough that a busy machine never
 reaches it.
+
+``users.lookupByEmail`` finds the accounts registered with :meth:`add_user`
+(``users_not_found`` for any other address); query-string parameters (the
+GET that method uses) are read like body ones.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple, Protocol, Self
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from tests.service import Service
 
@@ -140,6 +144,7 @@ class FakeSlack(Service):
         self._calls: list[Call] = []
         self._failures: dict[str, list[_Failure]] = {}
         self._messages: dict[str, list[dict[str, Any]]] = {}
+        self._users: dict[str, dict[str, Any]] = {}
         # Re-entrant: a wait's ``where`` runs under it and may read the calls itself.
         self._lock = threading.RLock()
         # Notified (under _lock) whenever a call is recorded: what wait_for sleeps on.
@@ -288,12 +293,18 @@ class FakeSlack(Service):
         with self._lock:
             return list(self._messages.get(_conversation(channel), []))
 
+    def add_user(self, email: str, user_id: str, **fields: Any) -> None:
+        """A workspace member that ``users.lookupByEmail`` finds by ``email``."""
+        with self._lock:
+            self._users[email.lower()] = {"id": user_id, "profile": {"email": email}, **fields}
+
     def reset(self) -> None:
-        """Forget recorded calls, messages and planned failures."""
+        """Forget recorded calls, messages, members and planned failures."""
         with self._lock:
             self._calls.clear()
             self._failures.clear()
             self._messages.clear()
+            self._users.clear()
 
     def answer(self, method: str, build: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
         """Answer successful calls of ``method`` with ``build(params)`` from now on."""
@@ -398,11 +409,12 @@ class FakeSlack(Service):
         connection: socket.socket | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
         """Record one request and build its (status, headers, body)."""
-        path = path.split("?", 1)[0]
+        path, query = urlsplit(path).path, urlsplit(path).query
         try:
             params = parse_body(body, content_type)
         except ValueError:
             params = {"_raw": body.decode("utf-8", "replace")}
+        params = {**dict(parse_qsl(query, keep_blank_values=True)), **params}
         auth = headers.get("Authorization", "")
         if path.startswith(RESPONSE_PREFIX):
             method = RESPONSE_URL
@@ -444,6 +456,8 @@ class FakeSlack(Service):
             answer = self._history(params)
         elif method in self._answers:
             answer = self._answers[method](params)
+        elif method == "users.lookupByEmail":
+            answer = self._lookup(params)
         else:
             answer = default_response(method, params)
             if method == "chat.postMessage":
@@ -487,6 +501,12 @@ class FakeSlack(Service):
             {k: v for k, v in m.items() if with_meta or k != "metadata"} for m in reversed(found)
         ]
         return {"ok": True, "messages": newest[:limit], "has_more": len(newest) > limit}
+
+    def _lookup(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """``users.lookupByEmail``: a registered member, else ``users_not_found``."""
+        with self._lock:
+            user = self._users.get(str(params.get("email", "")).lower())
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "users_not_found"}
 
 
 def _conversation(channel: str) -> str:

@@ -33,6 +33,41 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
         assert "usage: csp-bot" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (
+            ["run-due", "--at", "04/13/2027"],
+            "csp-bot: argument --at: '04/13/2027' is not a real date",
+        ),
+        (["run-due", "--at", "04/13/2027"], "did you mean 13/04/2027 (13 April 2027)?"),
+        (["run-due", "--at", "next tuesday"], "write it as 04/01/2027 09:30"),
+        (["digest", "--meeting", "banana"], "csp-bot: argument --meeting: 'banana' is not a date"),
+        (["export", "--format", "pdf"], "csp-bot: argument --format: invalid choice"),
+        (["import"], "csp-bot: the following arguments are required: file"),
+    ],
+)
+def test_usage_errors_have_the_same_prefix_as_every_error(
+    args: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("csp-bot: ") and says in err, err
+    assert "usage: csp-bot" in err and "Error:" not in err
+
+
+@pytest.mark.parametrize(
+    "at", ["03/12/2026", "03/12/2026 09:00", "3 December 2026 9:00", "2026-12-03T09:00"]
+)
+def test_run_due_takes_uk_dates(
+    sqlite_url: str, at: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(sqlite_url, "run-due", "--at", at, "--dry-run") == 0
+    assert "at 03/12/2026 09:00 (nothing sent)" in capsys.readouterr().out
+
+
 def test_console_script_is_installed() -> None:
     exe = shutil.which("csp-bot") or str(Path(sys.executable).parent / "csp-bot")
     result = subprocess.run([exe, "--help"], capture_output=True, text=True, check=False)
@@ -91,14 +126,23 @@ def test_dry_run_writes_nothing(
     assert "No partnerships yet" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("due", "says"),
+    [
+        ("31/02/2027", "is not a real date"),
+        ("03/31/2027", "did you mean 31/03/2027 (31 March 2027)?"),
+    ],
+)
 def test_bad_plan_is_refused_whole(
-    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], due: str, says: str
 ) -> None:
     plan = tmp_path / "plan.yaml"
-    plan.write_text(GOOD.replace("31/03/2027", "31/02/2027"))
+    plan.write_text(GOOD.replace("31/03/2027", due))
     assert run(sqlite_url, "import", str(plan)) == 1
     err = capsys.readouterr().err
+    assert err.startswith("csp-bot: ")  # the same prefix as every other error
     assert f"{plan}:3: priorities[0].actions[0].due" in err and "Traceback" not in err
+    assert says in err
     assert run(sqlite_url, "plan", "list") == 0
     assert "No partnerships yet" in capsys.readouterr().out
 

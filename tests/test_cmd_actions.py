@@ -232,6 +232,8 @@ def test_add_form_shows_every_problem_at_once(plans: Session) -> None:
         ("action add Thing owner:Hana", "`Hana` is not in Riverside"),
         ("action add Thing due:31/02/2027", "is not a date I can read"),
         ("action add Thing due:someday", "Dates are day first"),
+        ("action add Thing due:04/13/2027", "not a date I can read: did you mean `13/04/2027`"),
+        ("action add Thing due:12/31/2026", "did you mean `31/12/2026` (31 December 2026)?"),
         ("action add Thing priority:P9", "There is no priority `P9`"),
         ('action add Thing group:"Knife Crime"', "There is no sub-group `Knife Crime`"),
         ("action add " + "x" * 400, "keep it under 300"),

@@ -507,7 +507,7 @@ def test_the_console_prints_the_messages_and_records_them(plans: sessionmaker[Se
     shown = console.run("chase")
     printed = "\n".join(lines)
     assert f"to {LEE} (chase|" in printed and "Hi Lee, Cora Coordinator is chasing" in printed
-    assert "Chased *2 leads* about *3 actions*" in shown
+    assert "Chased 2 leads about 3 actions" in shown  # terminal text, not mrkdwn
     assert {n.state for n in notes(plans).values()} == {NotificationState.SENT}
     again = console.run("chase")
     assert "Already chased today" in again

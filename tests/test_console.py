@@ -83,13 +83,56 @@ def test_bad_input_writes_nothing(tmp_path: Path) -> None:
         "/csp acton list",
     ):
         console.handle(line)
-        assert lines[-1].startswith(":warning:"), lines[-1]
+        assert lines[-1].startswith("[!]"), lines[-1]
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(ActionUpdate)) == before
         action = session.scalars(
             select(Action).where(Action.ref == "A-1", Action.partnership_id == 1)
         ).one()
         assert action.rag is not None and action.rag.value == "amber"
+
+
+def test_in_slug_runs_one_command_in_another_partnership(tmp_path: Path) -> None:
+    """`in:<slug>` works as in Slack: the same person there, for that command only."""
+    factory = _factory(tmp_path)
+    console, lines = _console(factory)
+    console.handle("/csp in:hillford whoami")
+    assert "Hillford" in lines[-1] and "Lee Lead" in lines[-1], lines[-1]
+    console.handle("/csp whoami")
+    assert "Riverside" in lines[-1] and "Hillford" not in lines[-1]
+    console.handle("/csp in:HILLFORD action list mine")
+    assert "is not a command" not in lines[-1] and "Hillford" in lines[-1], lines[-1]
+    console.handle("/as Mo Member")  # Mo is only in Riverside
+    console.handle("/csp in:hillford whoami")
+    assert lines[-1].startswith("[!]") and "Mo Member is not in Hillford" in lines[-1]
+    console.handle("/csp in:nowhere whoami")
+    assert "no partnership `nowhere`" in lines[-1] and "`hillford`" in lines[-1]
+    console.handle("/as operator")
+    console.handle("/csp in:hillford whoami")
+    assert "console operator" in lines[-1] and "Hillford" in lines[-1]
+
+
+def test_replies_are_terminal_text_not_mrkdwn(tmp_path: Path) -> None:
+    """Bold, emoji, mentions and entities are rendered; no raw Slack markup is printed."""
+    factory = _factory(tmp_path)
+    console, lines = _console(factory)
+    console.handle('/csp action update A-1 rag:amber "hotspots & <b>parks</b>"')
+    console.handle("/csp action show A-1")
+    console.handle("/as operator")
+    console.handle('/csp person add <@U0KATH|kath> name:"Kath Rees"')
+    shown = "\n".join(lines)
+    for raw in (
+        "*A-1*",
+        ":large_orange_circle:",
+        ":white_check_mark:",
+        "&amp;",
+        "&lt;",
+        "<@U0KATH>",
+    ):
+        assert raw not in shown, raw
+    assert "[amber] A-1 " in shown
+    assert "hotspots & <b>parks</b>" in shown
+    assert "Slack: @U0KATH" in shown
 
 
 def test_comments_and_quit(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -6,8 +7,10 @@ from storage.dates import (
     FinancialYear,
     InvalidDate,
     NotADate,
+    did_you_mean,
     parse_date,
     parse_fy_start,
+    parse_moment,
     parse_period,
     parse_quarter,
     quarter_label,
@@ -120,3 +123,61 @@ def test_periods() -> None:
 def test_uk_format() -> None:
     assert uk(D(2027, 4, 3)) == "03/04/2027"
     assert uk(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("04/13/2027", "13/04/2027"),
+        ("4/13/27", "13/04/2027"),
+        ("12-31-2026", "31/12/2026"),
+        ("2027-13-04", "13/04/2027"),
+    ],
+)
+def test_a_month_first_date_is_suggested_back(text: str, meant: str) -> None:
+    assert (
+        did_you_mean(text)
+        == f"did you mean {meant} ({parse_date(meant).day} {parse_date(meant):%B %Y})?"
+    )
+    with pytest.raises(InvalidDate, match=f"did you mean {meant}"):
+        parse_date(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["31/02/2027", "02/31/2027", "13/13/2027", "04/05/2027", "Ongoing"]
+)
+def test_no_suggestion_unless_swapping_makes_a_date(text: str) -> None:
+    assert did_you_mean(text) == ""
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("03/12/2026 09:30", dt.datetime(2026, 12, 3, 9, 30, tzinfo=LONDON)),
+        ("03/12/2026", dt.datetime(2026, 12, 3, 9, 0, tzinfo=LONDON)),  # a date alone: 09:00
+        ("3 December 2026 at 14.15", dt.datetime(2026, 12, 3, 14, 15, tzinfo=LONDON)),
+        ("03/07/2026, 08:00:30", dt.datetime(2026, 7, 3, 8, 0, 30, tzinfo=LONDON)),
+        ("2026-12-03T09:30", dt.datetime(2026, 12, 3, 9, 30, tzinfo=LONDON)),
+        ("2026-12-03", dt.datetime(2026, 12, 3, 9, 0, tzinfo=LONDON)),
+        ("2026-07-01T09:00+00:00", dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC)),
+        ("today 10:00", dt.datetime(2026, 11, 21, 10, 0, tzinfo=LONDON)),
+    ],
+)
+def test_moments_take_uk_and_iso_forms(text: str, expected: dt.datetime) -> None:
+    assert parse_moment(text, LONDON, today=D(2026, 11, 21)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("next tuesday", "is not a date and time; write it as 04/01/2027 09:30"),
+        ("03/12/2026 25:00", "25:00 is not a time of day"),
+        ("04/13/2027 10:00", "did you mean 13/04/2027"),
+    ],
+)
+def test_a_bad_moment_says_what_to_write(text: str, says: str) -> None:
+    with pytest.raises(ValueError, match=says):
+        parse_moment(text, LONDON)

@@ -460,6 +460,9 @@ def test_preview_of_a_meeting_by_date(plans: Session) -> None:
         ),
         ("digest preview banana", "`banana` is not a date I can read"),
         ("digest preview 31/02/2027", "is not a date I can read"),
+        ("digest preview 12/10/2026", "no Riverside Leadership Group meeting on 12/10/2026"),
+        ("digest preview 03/11/2027", "no Riverside Leadership Group meeting on 03/11/2027"),
+        ("digest preview 03/13/2027", "not a date I can read: did you mean `13/03/2027`"),
     ],
 )
 def test_preview_of_a_date_with_no_meeting(plans: Session, line: str, says: str) -> None:
@@ -794,8 +797,9 @@ def test_cli_with_no_meetings_names_the_date_and_the_way_out(
 @pytest.mark.parametrize(
     ("args", "status", "says"),
     [
-        (("--meeting", "31/02/2027"), 2, "argument --meeting: '31/02/2027' is not a date"),
-        (("--format", "pdf"), 2, "invalid choice: 'pdf'"),
+        (("--meeting", "31/02/2027"), 2, "csp-bot: argument --meeting: '31/02/2027' is not a date"),
+        (("--meeting", "03/13/2027"), 2, "is not a date: did you mean 13/03/2027 (13 March 2027)?"),
+        (("--format", "pdf"), 2, "csp-bot: argument --format: invalid choice: 'pdf'"),
         (
             ("--meeting", "01/09/2026"),
             1,

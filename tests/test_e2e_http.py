@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 from slack_sdk.models.views import View
+from sqlalchemy import select
 
-from storage.models import Rag, Source, Status
+from storage.models import Person, Rag, Source, Status
 from tests.e2e import (
     ACK_LIMIT,
     BOT_TOKEN,
@@ -447,6 +448,31 @@ def test_every_sub_command_works_over_signed_http(e2e: Stack, name: str) -> None
     blocks_of(body)
     assert ":warning:" not in text, text
     assert expected.lower() in text.lower(), text
+
+
+def test_person_add_by_email_looks_the_account_up_in_slack(e2e: Stack) -> None:
+    """An address is looked up with users.lookupByEmail; a miss still adds the person."""
+    e2e.fake.add_user("ann.example@riverside.example", "U0ANN12345")
+    line = 'person add ann.example@riverside.example name:"Ann Example" role:lead'
+    text = all_text(acked(e2e.server.command("U0CORA", line)))
+    assert "<@U0ANN12345>" in text and "found by their email address" in text, text
+    [call] = e2e.fake.calls("users.lookupByEmail")
+    assert call.params["email"] == "ann.example@riverside.example"
+    assert call.authorization == f"Bearer {BOT_TOKEN}"
+    e2e.fake.fail("users.lookupByEmail", "missing_scope")
+    line = 'person add "Bea Example" email:bea@riverside.example'
+    text = all_text(acked(e2e.server.command("U0CORA", line)))
+    assert "Added *Bea Example*" in text and "users:read.email" in text, text
+    with e2e.db.session() as session:
+        rows = session.execute(
+            select(Person.name, Person.slack_user_id, Person.email).where(
+                Person.name.in_(["Ann Example", "Bea Example"])
+            )
+        )
+        assert sorted(rows) == [
+            ("Ann Example", "U0ANN12345", "ann.example@riverside.example"),
+            ("Bea Example", None, "bea@riverside.example"),
+        ]
 
 
 def test_add_form_opens_with_nothing_typed_and_saves(e2e: Stack) -> None:
