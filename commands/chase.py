@@ -31,6 +31,7 @@ from commands.lookup import find_group, find_person
 from commands.registry import Args, command
 from storage.models import Action, Notification, NotificationState, Person, Status, SubGroup
 from storage.partnership_settings import PartnershipSettings
+from storage.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ def chase(ctx: Context, args: Args) -> Result:
         "nothing": not owed and not no_owner,
     }
     summary = (
-        f"Chased {len(reached)} leads about {data['actions']} actions"
+        f"Chased {plural(len(reached), 'lead')} about {plural(data['actions'], 'action')}"
         if owed or no_owner
         else "Nothing to chase"
     )
@@ -313,7 +314,9 @@ def dm(ctx: Context, item: Owed) -> Reply:
         "own": ctx.person is not None and ctx.person.id == item.person.id,
     }
     who = data["chaser"] or "Your coordinator"
-    text = f"{who} is chasing {len(item.actions)} of your actions in {ctx.partnership.name}"
+    text = (
+        f"{who} is chasing {plural(len(item.actions), 'action')} of yours in {ctx.partnership.name}"
+    )
     return Reply("chase_dm", data, text=text)
 
 

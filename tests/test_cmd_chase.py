@@ -139,7 +139,7 @@ def test_dm_names_the_chaser_lists_actions_with_buttons(plans: Session) -> None:
     text = notifier.text("Lee Lead")
     assert "Hi Lee, Cora Coordinator is chasing updates for Riverside Community Safety" in text
     assert text.index("Overdue") < text.index("A-1") < text.index("A-4")
-    assert "overdue 52d" in text
+    assert "overdue 52 days" in text
     assert '`/csp action update A-1 rag:amber "' in text
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert {(e["action_id"], e["value"]) for e in buttons} == {
