@@ -567,8 +567,13 @@ def test_status_shows_each_group(plans: Session) -> None:
     assert "Old Task Group" not in text  # ended before the quarter: owes nothing
     # After the deadline, the missing are overdue.
     outcome, text = kit.run(ctx_at(plans, "Mo Member", AFTER), "return status Q3 2026/27")
-    assert "passed 3 days ago" in text and "*1 of 4 submitted* · *3 missing*" in text
-    assert ":red_circle: *Youth Forum*: *missing*, 3 days overdue · lead Olive Offline" in text
+    assert (
+        "passed 3 days ago (1 working day)" in text and "*1 of 4 submitted* · *3 missing*" in text
+    )
+    assert (
+        ":red_circle: *Youth Forum*: *missing*, 3 days overdue (1 working day) · lead Olive Offline"
+        in text
+    )
     # The quarter still running: not yet due.
     outcome, text = kit.run(ctx_at(plans, "Mo Member", AFTER), "return status Q4")
     assert "*Youth Forum*: not yet due: the quarter ends 31/03/2027 · lead Olive Offline" in text

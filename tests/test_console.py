@@ -135,7 +135,9 @@ def test_console_refuses_an_unknown_person(tmp_path: Path) -> None:
 
 
 def test_demo_plays_a_session_without_slack(tmp_path: Path) -> None:
-    result = _cli(["demo"], tmp_path / "demo.db")
+    # Named with --database-url, the demo plays there (and never wipes it).
+    demo = ["--database-url", f"sqlite:///{tmp_path / 'demo.db'}", "demo"]
+    result = _cli(demo, tmp_path / "other.db")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "stronger-safer-gloucester-2019.yaml: loaded" in out
@@ -146,5 +148,5 @@ def test_demo_plays_a_session_without_slack(tmp_path: Path) -> None:
     assert "`purple` is not a RAG rating" in out
     assert "opens a form" in out
     assert "Traceback" not in out + result.stderr
-    again = _cli(["demo"], tmp_path / "demo.db")
+    again = _cli(demo, tmp_path / "other.db")
     assert again.returncode == 0 and "already loaded" in again.stdout

@@ -603,6 +603,7 @@ def test_the_exporters_columns_map_exactly() -> None:
     expected = {
         "Ref": "ref",
         "Priority": "priority",
+        "Priority title": "priority_title",
         "Sub-group": "group",
         "Objective": "objective",
         "Action": "title",
