@@ -143,12 +143,7 @@ def load(
         while time.monotonic() < stop_at:
             sequence += 1
             body, _ = server.command_body("U0LEE", text_for(index, sequence))
-            stamp = str(int(time.time()))
-            headers = {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-Slack-Request-Timestamp": stamp,
-                "X-Slack-Signature": server.sign(stamp, body),
-            }
+            headers = server.signed_headers(body)
             began = time.perf_counter()
             try:
                 conn.request("POST", EVENTS_PATH, body=body, headers=headers)

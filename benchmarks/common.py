@@ -256,7 +256,7 @@ drops it afterwards.
 <!-- machine -->
 <!-- /machine -->
 """
-ORDER = ["ack", "queries", "digest", "sweep", "memory"]
+ORDER = ["ack", "queries", "digest", "sweep", "memory", "first"]
 
 
 def write_section(name: str, body: str) -> None:

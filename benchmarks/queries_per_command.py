@@ -26,11 +26,10 @@ from common import (
     write_section,
 )
 
-from commands.core import Delivery, Reply
+from commands.core import Reply
 from commands.dispatch import dispatch_text
 from commands.registry import registry
 from storage.db import make_engine, session_factory
-from storage.models import Person
 from tests import kit
 
 SIZES = (10, 10_000)
@@ -59,18 +58,6 @@ LINES: dict[str, str] = {
 }
 
 
-class CountingNotifier:
-    """A notifier that sends nothing and says every direct message arrived (for ``chase``)."""
-
-    def __init__(self) -> None:
-        self.sent = 0
-
-    def direct(self, person: Person, reply: Reply) -> Delivery:
-        """Count the message."""
-        self.sent += 1
-        return Delivery(person.name, True)
-
-
 def measure(url: str) -> dict[str, tuple[int, bool, str]]:
     """Statements, ok, and a word on the result, for every command's line."""
     engine = make_engine(url)
@@ -83,9 +70,7 @@ def measure(url: str) -> dict[str, tuple[int, bool, str]]:
                 found[name] = (-1, False, "no line written for this command")
                 continue
             with factory() as session:
-                ctx = kit.context(
-                    session, "riverside", "Cora Coordinator", notifier=CountingNotifier()
-                )
+                ctx = kit.context(session, "riverside", "Cora Coordinator")
                 with counting(engine) as statements:
                     outcome = dispatch_text(ctx, line)
                     session.flush()

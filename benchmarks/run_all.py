@@ -11,6 +11,7 @@ import time
 
 import ack_latency
 import digest_scaling
+import first_request
 import queries_per_command
 import sweep_scale
 import web_memory
@@ -22,6 +23,7 @@ BENCHMARKS = [
     ("3. digest / status scaling", digest_scaling.main),
     ("4. scheduler sweep", sweep_scale.main),
     ("5. web memory", web_memory.main),
+    ("6. first request", first_request.main),
 ]
 
 

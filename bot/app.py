@@ -39,11 +39,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import oauth
 from bot.identity import identify, take_partnership
-from bot.notifier import SlackNotifier
 from bot.runner import apology, execute
 from bot.sender import SlackSender
 from bot.settings import Settings
-from bot.sweeps.digests import finish_send
+from bot.sweeps.base import Sender
+from bot.sweeps.finish import finish
 from bot.views import (
     FORM_COMMANDS,
     form_view,
@@ -67,6 +67,10 @@ BUTTONS = r"^action_(update|done|snooze|snooze_until|show|menu)$"
 # Seconds to wait for views.open before telling the person to type the values.
 FORM_TIMEOUT = 2
 FORM_FAILED = "Slack would not open the form. Type `/csp return submit` instead."
+STALE_FORM = (
+    "This form could not be read, so nothing was saved. Close it and open it again "
+    "(or type the command instead)."
+)
 # Keys of a modal's private_metadata that the edge sets (not the command's values).
 EDGE_META = frozenset({"channel", "from", "partnership"})
 # Seconds to wait for Slack to take a post to a response_url (Bolt's default is 30).
@@ -76,6 +80,14 @@ RESPOND_TIMEOUT = 10
 AFTER_ACK_THREADS = 16
 # Runs a job after the ack; tests pass one that runs it at once.
 AfterAck = Callable[[Callable[[], None]], object]
+# The sender for a slow command's outbox messages: given the request's client and
+# the partnership's slug (OAuth mode picks that partnership's workspace's bot).
+Senders = Callable[[WebClient, str | None], Sender]
+
+
+def request_sender(client: WebClient, _slug: str | None) -> Sender:
+    """Token mode: send with the request's own client."""
+    return SlackSender(client)
 
 
 def utcnow() -> dt.datetime:
@@ -117,7 +129,7 @@ class Edge:
         self.factory = factory
         self.client = client
         self.clock = clock
-        self.notifier = SlackNotifier(client)
+        self.senders: Senders = request_sender
         if after_ack is None:
             pool = ThreadPoolExecutor(AFTER_ACK_THREADS, thread_name_prefix="csp-after-ack")
             after_ack = pool.submit
@@ -161,7 +173,6 @@ class Edge:
                 person=asker.person,
                 now=self.clock(),
                 source=source,
-                notifier=self.notifier,
                 channel_id=channel,
             )
 
@@ -219,9 +230,11 @@ class Edge:
             else error_reply(UserError("That command opens no form."))
         )
         if outcome.ok:
-            # `/csp digest send` asked for the digest to go out: through the outbox,
-            # after the command's transaction, under the scheduled digest's key.
-            reply = finish_send(self.factory, SlackSender(client), reply, self.clock())
+            # `/csp digest send` and `/csp chase` asked for messages to go out:
+            # through the outbox, after the command's transaction, each claimed
+            # and marked in transactions of its own.
+            sender = self.senders(client, outcome.partnership)
+            reply = finish(self.factory, sender, reply, self.clock())
         _respond(body, reply_pages(reply, outcome.partnership), reply)
 
     def on_button(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -294,7 +307,11 @@ class Edge:
         """A form's submission: the same command, the same validation, errors on fields."""
         view = body["view"]
         try:
-            meta = json.loads(view.get("private_metadata") or "{}")
+            meta = _metadata(view)
+            if meta is None:  # not what we put there: a stale, broken or tampered form
+                ids = input_ids(view)
+                ack(response_action="errors", errors={ids[0]: STALE_FORM}) if ids else ack()
+                return
             values = {
                 **submitted_values(view),
                 # The form's own hidden values (ref, version, group, quarter...);
@@ -459,6 +476,7 @@ def create_app(
     clock: Clock = utcnow,
     client: WebClient | None = None,
     token_verification: bool = True,
+    request_verification: bool = True,
 ) -> App:
     """The Bolt app with every /csp listener registered (OAuth mode: see bot/oauth.py)."""
     client = client or web_client(settings)
@@ -472,12 +490,14 @@ def create_app(
         oauth_settings=oauth_settings,
         process_before_response=True,
         token_verification_enabled=token_verification,
+        # False only behind the front door (bot/front.py), which has verified already.
+        request_verification_enabled=request_verification,
         logger=logging.getLogger("csp_bot.bolt"),
     )
     edge = Edge(factory, client, clock)
     if oauth_settings is not None:  # direct messages go through each workspace's bot
         store = oauth_settings.installation_store
-        edge.notifier = oauth.TeamNotifier(settings, store, client)
+        edge.senders = oauth.TeamSenders(settings, store, factory)
     app.command("/csp")(edge.on_command)
     app.action(_pattern(BUTTONS))(edge.on_button)
     app.action("return_submit")(edge.on_return_button)
@@ -565,6 +585,17 @@ def _respond(body: dict[str, Any], pages: list[list[dict[str, Any]]], reply: Rep
         if answer.status_code != 200:  # an expired response_url (30 min, 5 uses)
             log.warning("respond refused: HTTP %s", answer.status_code)
             return
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, str] | None:
+    """A form's private_metadata as we wrote it (an object of strings), or None."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except (ValueError, RecursionError, TypeError):
+        return None
+    if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
+        return None
+    return meta
 
 
 def _field_errors(outcome: Outcome, view: dict[str, Any]) -> dict[str, str]:

@@ -302,6 +302,9 @@ def example_plans() -> list[Path]:
     ]
 
 
+# Commands that take no --demo: the demo itself (it always uses its own database),
+# and the servers and the clock, which run a real install.
+NO_DEMO_OPTION = ("demo", "serve", "socket", "clock")
 # The long-running commands, which log JSON lines (bot/logs.py) to stderr.
 LOGGED = ("serve", "socket", "clock", "run-due")
 # The commands that run the bot, by the module that holds ``cmd_<name>``.
@@ -382,6 +385,12 @@ def build_parser() -> argparse.ArgumentParser:
         doc = (func.__doc__ or "").strip()
         p = parent.add_parser(name, help=doc, description=doc)
         p.set_defaults(func=func)
+        if name not in NO_DEMO_OPTION:
+            p.add_argument(
+                "--demo",
+                action="store_true",
+                help="use the demo's own database (csp-bot-demo.db) instead of DATABASE_URL",
+            )
         return p
 
     db = sub.add_parser(
@@ -434,9 +443,15 @@ def build_parser() -> argparse.ArgumentParser:
     show = add("show", cmd_plan_show, plan_sub)
     show.add_argument("--partnership", help="which partnership (slug or name)")
 
-    from bot import cli_bot, cli_digest, clock
+    from bot import cli_bot, cli_digest, cli_person, clock
 
     cli_digest.add_arguments(add("digest", cli_digest.cmd_digest))
+    person = sub.add_parser("person", help=cli_person.HELP, description=cli_person.HELP)
+    person_sub = person.add_subparsers(dest="person_command", metavar="ACTION", required=True)
+    cli_person.add_arguments(
+        add("export", cli_person.cmd_person_export, person_sub),
+        add("erase", cli_person.cmd_person_erase, person_sub),
+    )
 
     runners = {name: add(name, _runner(name)) for name in RUNNERS}
     cli_bot.add_arguments(runners)
@@ -452,6 +467,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot import logs
 
         logs.setup(os.environ.get("LOG_LEVEL", "INFO"))
+    if getattr(args, "demo", False):
+        if args.database_url:
+            parser.error("--demo and --database-url name different databases; give one of them")
+        from bot.cli_bot import DEMO_DATABASE
+
+        args.database_url = f"sqlite:///{DEMO_DATABASE}"
     try:
         overrides = {"database_url": args.database_url} if args.database_url else {}
         settings = load_settings(**overrides)

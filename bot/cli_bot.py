@@ -117,8 +117,6 @@ def cmd_console(
     out: Out,
 ) -> int:
     """Type /csp commands as a person from the plan and read the replies (no Slack needed)."""
-    if args.demo:
-        settings = demo_settings(settings)
     factory = sessions(settings)
     slug = args.partnership
     if args.plan:
@@ -170,9 +168,6 @@ def add_arguments(parsers: dict[str, argparse.ArgumentParser]) -> None:
     console = parsers["console"]
     console.add_argument("--plan", help="import this plan file first and use its partnership")
     console.add_argument("--partnership", help="which partnership (slug)")
-    console.add_argument(
-        "--demo", action="store_true", help=f"use the demo's database ({DEMO_DATABASE})"
-    )
     console.add_argument(
         "--as", dest="as_person", help="act as this person (name, email or Slack id)"
     )

@@ -23,6 +23,7 @@ import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -30,11 +31,12 @@ from markupsafe import Markup
 from bot.render import base_environment
 from bot.settings import Settings
 from commands.core import Context, UserError
-from commands.digest_data import board_meetings, build, pick_meeting
+from commands.digest_data import MeetingInfo, board_meetings, build, group_name, pick_meeting
 from storage.dates import DateError, parse_date, uk
 from storage.models import Source
 
 FORMATS = ("md", "html")
+LONDON = ZoneInfo("Europe/London")
 # Characters Markdown reads as emphasis, code, links, HTML, tables, strike-through or entities.
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
 # What starts a heading, list, quote, rule or setext underline when it opens a line.
@@ -84,13 +86,43 @@ def render_document(data: dict[str, Any], fmt: str) -> str:
 
 
 def _meeting_date(text: str) -> dt.date:
-    """``--meeting``: a UK date (day first); argparse turns the error into exit status 2."""
+    """``--meeting``: a UK date (day first) or a relative one; a bad one is exit status 2."""
     try:
-        return parse_date(text)
+        return parse_date(text, today=now().astimezone(LONDON).date())
     except DateError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date; give the meeting's date day first, such as 10/12/2026"
         ) from None
+
+
+def _meeting(ctx: Context, day: dt.date | None, meetings: list[MeetingInfo]) -> MeetingInfo:
+    """The meeting the board papers are for: one in the plan, or a day the plan lacks.
+
+    Board papers may be for a meeting the plan does not record (an extraordinary
+    one, or a plan with no ``meetings:`` yet), so a day given that is not a
+    recorded meeting is taken as it is, if it has not passed; Slack's
+    ``digest preview`` and ``digest send`` stay with the recorded meetings.
+    """
+    from bot.cli import CliError  # bot.cli imports this module: import it back lazily
+
+    if day is not None and day < ctx.today and not any(m.date == day for m in meetings):
+        raise CliError(
+            f"{uk(day)} has passed; a digest shows where things stand before a meeting, "
+            "so give the day of one to come (today or later)."
+        )
+    if day is None or any(m.date == day for m in meetings):
+        try:
+            return pick_meeting(ctx, uk(day) if day else None, meetings)
+        except UserError as exc:
+            hint = "" if day else " Or name the meeting's day: --meeting DD/MM/YYYY."
+            raise CliError(exc.message.replace("`", "") + hint) from None
+    print(
+        f"Note: {uk(day)} is not a {group_name(ctx)} meeting in the plan; the digest is "
+        "written for a meeting on that day. Add it to the plan's meetings: so the chairs "
+        "get their digest from the clock.",
+        file=sys.stderr,
+    )
+    return MeetingInfo(0, day, group_name(ctx), None, "")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -100,7 +132,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--meeting",
         type=_meeting_date,
         metavar="DD/MM/YYYY",
-        help="the Leadership Group meeting's date (default: the next one)",
+        help="the Leadership Group meeting's date, such as 18/03/2027 or +2w (default: the "
+        "next meeting in the plan; a day the plan does not hold is taken as given)",
     )
     parser.add_argument("--format", choices=FORMATS, default="md", help="md (default) or html")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
@@ -109,17 +142,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     """Write the chairs' digest for a Leadership Group meeting as Markdown or HTML."""
     # bot.cli imports this module to register the command: import it back lazily.
-    from bot.cli import CliError, _pick_partnership, _sessions
+    from bot.cli import _pick_partnership, _sessions
 
     factory = _sessions(settings)
     with factory() as session:
         partnership = _pick_partnership(session, args.partnership)
         ctx = Context(session, partnership, None, now(), Source.CONSOLE, operator=True)
         meetings = board_meetings(ctx)
-        try:
-            meeting = pick_meeting(ctx, uk(args.meeting) if args.meeting else None, meetings)
-        except UserError as exc:
-            raise CliError(exc.message.replace("`", "")) from None
+        meeting = _meeting(ctx, args.meeting, meetings)
         data = build(ctx, meeting, meetings).data
     text = render_document(data, args.format)
     if not args.output:

@@ -23,9 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import to_text
-from bot.notifier import ConsoleNotifier
 from bot.render import render_blocks
 from bot.runner import apology, execute
+from bot.sender import PrintSender
+from bot.sweeps.finish import finish
 from bot.views import reply_pages
 from commands.core import Context, Form, Reply, UserError
 from commands.dispatch import Outcome, dispatch_text
@@ -127,10 +128,19 @@ class Console:
         self.out(f"console: {self.whoami()}")
 
     def run(self, command: str) -> str:
-        """Run one ``/csp`` command (without the ``/csp``) and return the text shown."""
+        """Run one ``/csp`` command (without the ``/csp``) and return the text shown.
+
+        Messages a command sends to others (``/csp chase``'s direct messages) go
+        through the outbox as from Slack, so they are recorded the same way, but
+        are printed here instead of sent.
+        """
         outcome = execute(
             self.factory, self._context, lambda ctx: dispatch_text(ctx, command), label="console"
         )
+        if outcome.ok and isinstance(outcome.result, Reply):
+            outcome.result = finish(
+                self.factory, PrintSender(self.out), outcome.result, self.clock()
+            )
         return self.show(outcome)
 
     def _context(self, session: Session) -> Context:
@@ -144,7 +154,6 @@ class Console:
             person=person,
             now=self.clock(),
             source=Source.CONSOLE,
-            notifier=ConsoleNotifier(self.out),
             operator=person is None,
         )
 

@@ -3,8 +3,10 @@
 One workspace may hold several partnerships (a county board and its districts),
 and one person may sit in more than one. The partnership is chosen, in order:
 an explicit ``in:<slug>`` at the start of the command; the partnership that
-owns the channel the command was typed in; the only partnership the person is
-in. A person is only ever matched inside a partnership whose Slack team is the
+owns the channel the command was typed in (a channel has at most one owner:
+storage/channels.py); the only partnership the person is in. Nothing is ever
+decided by the order of the partnerships' names: several candidates mean the
+person is asked which. A person is only ever matched inside a partnership whose Slack team is the
 asker's own team, or one of the partner workspaces it admits (Slack Connect:
 a police officer in a channel shared with the council's workspace), or a
 partnership with no team set (the single-workspace setup); so a user id from
@@ -20,7 +22,14 @@ from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from commands.core import UserError
-from storage.models import Action, Channel, Partnership, PartnershipWorkspace, Person, Status
+from storage.models import (
+    Action,
+    ChannelOwner,
+    Partnership,
+    PartnershipWorkspace,
+    Person,
+    Status,
+)
 
 _IN = re.compile(r"^\s*in[:=]([a-z0-9][a-z0-9-]{0,63})\s*", re.IGNORECASE)
 
@@ -49,8 +58,8 @@ _MEMBERSHIPS = (
         Person,
         Partnership,
         exists().where(
-            Channel.slack_channel_id == bindparam("channel"),
-            Channel.partnership_id == Partnership.id,
+            ChannelOwner.slack_channel_id == bindparam("channel"),
+            ChannelOwner.partnership_id == Partnership.id,
         ),
     )
     .join(Partnership, Partnership.id == Person.partnership_id)
@@ -66,7 +75,8 @@ _MEMBERSHIPS = (
             ),
         ),
     )
-    .order_by(Partnership.name)
+    # Only the order of lists shown to the person; slugs break ties between equal names.
+    .order_by(Partnership.name, Partnership.slug)
 )
 
 
@@ -126,16 +136,18 @@ def identify(
             + ", ".join(f"`{s}`" for s in sorted(by_slug))
             + "."
         )
-    for person, in_its_channel in found:
-        if in_its_channel:
-            return Asker(person.partnership, person)
-    if len(people) == 1:
-        return Asker(people[0].partnership, people[0])
-    if first_if_several:
+    owners = [person for person, in_its_channel in found if in_its_channel]
+    if len(owners) == 1:
+        return Asker(owners[0].partnership, owners[0])
+    # Two owners cannot happen (channel_owner's key); were it ever to, ask rather than guess.
+    candidates = owners or people
+    if len(candidates) == 1:
+        return Asker(candidates[0].partnership, candidates[0])
+    if first_if_several and not owners:
         chosen = _busiest(session, people)
         return Asker(chosen.partnership, chosen)
-    names = ", ".join(f"`{p.partnership.slug}` ({p.partnership.name})" for p in people)
-    first = people[0].partnership.slug
+    names = ", ".join(f"`{p.partnership.slug}` ({p.partnership.name})" for p in candidates)
+    first = candidates[0].partnership.slug
     raise UserError(
         f"You are in several partnerships here: {names}. Type the command in the "
         f"partnership's channel, or start it with `in:<slug>`, e.g. "

@@ -21,13 +21,12 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.notifier import SlackNotifier
+from bot.sender import SlackSender
 from bot.settings import Settings
-from commands.core import Delivery, Reply
-from storage.models import Person
+from storage.models import Partnership
 
 if TYPE_CHECKING:
     from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -175,20 +174,31 @@ def client_for_team(
     return client
 
 
-class TeamNotifier(SlackNotifier):
-    """Direct messages in OAuth mode: through the bot installed in the person's partnership."""
+class TeamSenders:
+    """OAuth mode: a slow command's messages go through its partnership's workspace's bot.
 
-    def __init__(self, settings: Settings, store: InstallationStore, client: WebClient) -> None:
-        super().__init__(client)
+    The person asking may be a Slack Connect partner whose request came through
+    their own workspace's installation; the leads they chase are reached by the
+    bot installed where the partnership is, as the clock reaches them. If that
+    workspace has not installed the bot, the request's own bot is used.
+    """
+
+    def __init__(
+        self, settings: Settings, store: InstallationStore, factory: sessionmaker[Session]
+    ) -> None:
         self.settings = settings
         self.store = store
+        self.factory = factory
 
-    def direct(self, person: Person, reply: Reply) -> Delivery:
-        """Send through the partnership workspace's bot; a failed Delivery if not installed."""
-        if not person.slack_user_id:
-            return Delivery(person.name, False, "not on Slack")
-        client = client_for_team(self.settings, person.partnership.slack_team_id, self.store)
-        if client is None:
-            log.warning("direct message not sent: %s", NOT_INSTALLED)
-            return Delivery(person.name, False, NOT_INSTALLED)
-        return SlackNotifier(client).direct(person, reply)
+    def __call__(self, client: WebClient, slug: str | None) -> SlackSender:
+        """The sender for partnership ``slug``'s messages."""
+        team = None
+        if slug:
+            with self.factory() as session:
+                team = session.scalar(
+                    select(Partnership.slack_team_id).where(Partnership.slug == slug)
+                )
+        own = client_for_team(self.settings, team, self.store)
+        if own is None:
+            log.warning("sending with the request's bot: %s", NOT_INSTALLED)
+        return SlackSender(own or client)

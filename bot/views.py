@@ -86,15 +86,26 @@ def form_view(form: Form, meta: dict[str, str]) -> dict[str, Any]:
 
 def input_ids(view: dict[str, Any]) -> list[str]:
     """The block ids of a view's input blocks, in order."""
-    return [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]
+    blocks = view.get("blocks")
+    return [
+        str(b["block_id"])
+        for b in (blocks if isinstance(blocks, list) else [])
+        if isinstance(b, dict) and b.get("type") == "input" and isinstance(b.get("block_id"), str)
+    ]
 
 
 def submitted_values(view: dict[str, Any]) -> dict[str, str]:
     """A submitted view's state as argument name → text (selects and dates included)."""
     values: dict[str, str] = {}
-    state = view.get("state", {}).get("values", {})
+    state = (view.get("state") or {}).get("values") or {}
     for block_id, actions in state.items():
+        # Anything but Slack's own shape (a tampered or broken payload) is skipped, so
+        # the command says which value is missing instead of the form failing.
+        if not isinstance(actions, dict):
+            continue
         for element in actions.values():
+            if not isinstance(element, dict):
+                continue
             kind = element.get("type")
             if kind == "plain_text_input":
                 value = element.get("value")
@@ -108,7 +119,7 @@ def submitted_values(view: dict[str, Any]) -> dict[str, str]:
                 value = f"<@{user}>" if user else None
             else:
                 value = None
-            values[block_id] = value or ""
+            values[block_id] = value if isinstance(value, str) else ""
     return values
 
 

@@ -4,9 +4,19 @@ A coordinator's "chase twenty leads without writing twenty emails" (DOMAIN.md).
 Each owner on Slack gets one direct message listing their overdue, then stale,
 actions with buttons to update them; owners not on Slack are listed for the
 coordinator to chase by email, and actions with no owner are listed as such.
-Every message is recorded in the ``notification`` outbox under
-(``chase``, ``person:<id>``, the UTC minute), claimed *before* it is sent, so a
-repeated or concurrent chase in the same minute never messages anyone twice.
+
+The direct messages go through the scheduler's outbox, like every message the
+bot sends unasked: each is claimed under (``chase``, ``person:<id>``, the
+partnership's local date) in a transaction of its own, sent, then marked sent,
+and a claim a crash left unsent is taken over later after checking Slack for
+it. A command cannot do that (it runs in one transaction and never touches
+Slack), so :func:`chase` finds who to message, renders each message and
+returns a report that *asks* for them to be sent (``data["send"]``); the Slack
+edge (and the console) then calls :func:`bot.sweeps.chases.finish_chase`, which
+sends them and fills the report in — the same way ``/csp digest send`` is
+finished. Because the period is the day, a lead is chased at most once a day
+however many chases name them; a second chase reports them as already chased
+today, with the time.
 
 What counts as overdue, stale and snoozed, and the one query that finds them
 (:func:`owed_actions`, :func:`collect`), are shared with the scheduled nudges
@@ -17,23 +27,19 @@ so a chase, a nudge and a roll-up never disagree about an action.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from commands.core import Context, Delivery, Reply, Result, UserError
+from commands.core import Context, Reply, Result
 from commands.edits import action_line
 from commands.lookup import find_group, find_person
 from commands.registry import Args, command
-from storage.models import Action, Notification, NotificationState, Person, Status, SubGroup
+from storage.models import Action, Person, Status, SubGroup
 from storage.partnership_settings import PartnershipSettings
 from storage.words import plural
-
-log = logging.getLogger(__name__)
 
 # An open action with no update for this many days is "stale" and gets chased,
 # unless the partnership chose otherwise (its ``stale_days`` setting).
@@ -42,6 +48,8 @@ OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
 # At most this many actions in one DM; the rest are counted, with where to see them.
 MAX_LISTED = 15
 KIND = "chase"
+# The template of the coordinator's report, whose data asks for the sends.
+REPORT = "chase_report"
 
 # Slack's error codes for a failed DM, in words a coordinator can act on.
 SLACK_ERRORS = {
@@ -51,7 +59,7 @@ SLACK_ERRORS = {
     "cannot_dm_bot": "the Slack id in the plan belongs to a bot",
     "not_allowed_token_type": "the bot's Slack token cannot send direct messages",
     "missing_scope": "the Slack app lacks the chat:write or im:write permission",
-    "ratelimited": "Slack asked us to slow down; chase again in a minute",
+    "ratelimited": "Slack asked us to slow down",
 }
 
 
@@ -94,55 +102,31 @@ def chase(ctx: Context, args: Args) -> Result:
     update for 30 days (the partnership's `stale_days` setting); snoozed
     actions are skipped. Narrow it to one sub-group
     (`group:"ASB Steering Group"`) or one person (`@Lee Lead`). Owners who are
-    not on Slack are listed for you to chase by email.
+    not on Slack are listed for you to chase by email. A lead gets at most one
+    chase a day: chasing again the same day tells you when they were chased
+    instead of messaging them twice.
     """
-    if ctx.notifier is None:
-        raise UserError(
-            "`/csp chase` sends Slack direct messages, so it only works from Slack or from "
-            "the console with the bot's Slack token (SLACK_BOT_TOKEN) set. Nothing was sent."
-        )
     group_text, person_text = args.get("group"), args.get("person")
     group = find_group(ctx, group_text) if group_text else None
     person = find_person(ctx, person_text, field="person") if person_text else None
     owed, no_owner, snoozed = collect(ctx, group, person)
-
-    period = minute(ctx.now)
     on_slack = [o for o in owed if o.person.slack_user_id]
-    claims, already = claim(ctx, on_slack, period)
-
-    reached: list[dict[str, Any]] = []
-    failed: list[dict[str, Any]] = []
-    for item in on_slack:
-        note = claims.get(item.person.id)
-        if note is None:
-            continue
-        delivery = send(ctx, item)
-        note.attempts = (note.attempts or 0) + 1
-        if delivery.ok:
-            note.state = NotificationState.SENT
-            note.sent_at = ctx.now
-            note.last_error = None
-            reached.append(_who(item))
-        else:
-            note.state = NotificationState.FAILED
-            note.last_error = (delivery.error or "unknown error")[:300]
-            # The coordinator who chased reads it in the report below: the scheduler's
-            # "could not be delivered" message must not tell them again.
-            note.reported = True
-            failed.append({**_who(item), "reason": reason(delivery.error)})
-    ctx.session.flush()
-
     by_email = [
-        {**_who(o), "email": o.person.email or ""} for o in owed if not o.person.slack_user_id
+        {**who(o), "email": o.person.email or ""} for o in owed if not o.person.slack_user_id
     ]
     data = {
         "partnership": ctx.partnership.name,
         "scope": group.name if group else (f"{person.name}'s actions" if person else ""),
-        "leads": len(reached),
-        "actions": sum(r["count"] for r in reached),
-        "reached": reached,
-        "failed": failed,
-        "already": [_who(o) for o in on_slack if o.person.id in already],
+        "pending": [who(o) for o in on_slack],
+        # Filled in by bot.sweeps.chases.finish_chase once the messages have gone.
+        "done": False,
+        "leads": 0,
+        "actions": 0,
+        "reached": [],
+        "failed": [],
+        "already": [],
+        "busy": [],
+        "retry": [],
         "by_email": by_email,
         "no_owner": [
             {
@@ -155,13 +139,48 @@ def chase(ctx: Context, args: Args) -> Result:
         "snoozed": snoozed,
         "stale_days": ctx.settings.stale_days,
         "nothing": not owed and not no_owner,
+        "send": send_request(ctx, on_slack) if on_slack else None,
     }
     summary = (
-        f"Chased {plural(len(reached), 'lead')} about {plural(data['actions'], 'action')}"
+        f"Chasing {plural(len(on_slack), 'lead')} on Slack"
         if owed or no_owner
         else "Nothing to chase"
     )
-    return Reply("chase_report", data, text=summary)
+    return Reply(REPORT, data, text=summary)
+
+
+def period(ctx: Context) -> str:
+    """The outbox period of a chase: the partnership's local date, such as ``2026-11-21``.
+
+    A lead is chased at most once a day, whoever chases and however narrowly
+    (a group, a person): a chase typed again minutes later reports them as
+    already chased today instead of messaging them twice.
+    """
+    return ctx.today.isoformat()
+
+
+def send_request(ctx: Context, owed: list[Owed]) -> dict[str, Any]:
+    """What the edge must send after the command: one rendered DM per owner on Slack.
+
+    Plain values only, the DMs' view-models included: the session is closed by the
+    time they are sent.
+    """
+    return {
+        "partnership_id": ctx.partnership.id,
+        "slug": ctx.partnership.slug,
+        "timezone": str(ctx.zone),
+        "period": period(ctx),
+        "dms": [
+            {
+                **who(item),
+                "target": f"person:{item.person.id}",
+                "address": item.person.slack_user_id,
+                "email": item.person.email,
+                "reply": dm(ctx, item),
+            }
+            for item in owed
+        ],
+    }
 
 
 def stale_before(ctx: Context) -> dt.datetime:
@@ -245,67 +264,6 @@ def collect(
     return sorted(owed.values(), key=lambda o: o.person.name), no_owner, snoozed
 
 
-def minute(now: dt.datetime) -> str:
-    """The outbox period of a chase: its UTC minute, such as ``2026-11-21T10:00Z``."""
-    return now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")
-
-
-def claim(ctx: Context, owed: list[Owed], period: str) -> tuple[dict[int, Notification], set[int]]:
-    """Claim one outbox row per person before anything is sent; skip those already chased.
-
-    Returns the new rows by person id, and the ids of people already chased in
-    this minute. A chase running at the same moment that claimed first makes
-    the flush fail on the unique constraint: nothing has been sent yet, so the
-    whole chase is refused and rolled back rather than messaging anyone twice.
-    """
-    targets = {f"person:{o.person.id}": o.person.id for o in owed}
-    existing = set(
-        ctx.session.scalars(
-            select(Notification.target).where(
-                Notification.kind == KIND,
-                Notification.period == period,
-                Notification.target.in_(list(targets)),
-            )
-        )
-    )
-    already = {targets[t] for t in existing}
-    claims: dict[int, Notification] = {}
-    for target, person_id in targets.items():
-        if person_id in already:
-            continue
-        note = Notification(
-            partnership_id=ctx.partnership.id,
-            kind=KIND,
-            target=target,
-            period=period,
-            state=NotificationState.CLAIMED,
-            claimed_at=ctx.now,
-            attempts=0,
-        )
-        ctx.session.add(note)
-        claims[person_id] = note
-    try:
-        ctx.session.flush()
-    except IntegrityError:
-        raise UserError(
-            "Another chase started at the same moment and is messaging these leads now; "
-            "nothing was sent twice. Wait a minute and run `/csp chase` again if anyone "
-            "was missed."
-        ) from None
-    return claims, already
-
-
-def send(ctx: Context, item: Owed) -> Delivery:
-    """DM one owner about their actions; any failure is returned, never raised."""
-    assert ctx.notifier is not None
-    reply = dm(ctx, item)
-    try:
-        return ctx.notifier.direct(item.person, reply)
-    except Exception as exc:  # one lead's failure must not stop the others being chased
-        log.exception("chase: direct message to person %s failed", item.person.id)
-        return Delivery(item.person.name, False, type(exc).__name__)
-
-
 def dm(ctx: Context, item: Owed) -> Reply:
     """The direct message to one owner: their overdue, then stale, actions with buttons."""
     data = {
@@ -349,7 +307,8 @@ def _last_update(ctx: Context, action: Action) -> dict[str, Any]:
     }
 
 
-def _who(item: Owed) -> dict[str, Any]:
+def who(item: Owed) -> dict[str, Any]:
+    """An owner as the report lists them: name, the refs chased, how many."""
     return {"name": item.person.name, "refs": item.refs, "count": len(item.actions)}
 
 

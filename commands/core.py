@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -52,7 +52,7 @@ class Refused(UserError):  # noqa: N818 (reads as the outcome it is)
 
 @dataclass(frozen=True)
 class Delivery:
-    """What happened when a direct message was sent to one person."""
+    """What happened when a message was sent to one person or channel."""
 
     person: str
     ok: bool
@@ -61,14 +61,6 @@ class Delivery:
     # the client's own retries), as opposed to one that will fail again
     # (deactivated user, archived channel).
     transient: bool = False
-
-
-class Notifier(Protocol):
-    """Sends a rendered reply to a person other than the one asking (chase, nudges)."""
-
-    def direct(self, person: Person, reply: Reply) -> Delivery:
-        """Send ``reply`` to ``person`` as a direct message; never raises for Slack errors."""
-        ...
 
 
 @dataclass
@@ -80,7 +72,6 @@ class Context:
     person: Person | None
     now: dt.datetime  # aware, any zone
     source: Source
-    notifier: Notifier | None = None
     # The console's own operator (no Person row) acts with coordinator rights,
     # like the CLI's import; no Slack request can ever set this.
     operator: bool = False

@@ -146,32 +146,39 @@ def group_name(ctx: Context) -> str:
 def pick_meeting(ctx: Context, text: str | None, meetings: list[MeetingInfo]) -> MeetingInfo:
     """The upcoming meeting on the date typed, or the next one; a UserError says which exist."""
     upcoming = [m for m in meetings if m.date >= ctx.today]
-    if not upcoming:
+    add_them = (
+        "Add the meeting dates to the plan file's `meetings:` section and import it "
+        "again (`csp-bot import PLAN.yaml`)."
+    )
+    if not text:
+        if upcoming:
+            return upcoming[0]
         raise UserError(
             f"No {group_name(ctx)} meeting is coming up in {ctx.partnership.name}"
             + (f" (the last was on {uk(meetings[-1].date)})" if meetings else "")
-            + ". Add the meeting dates to the plan file's `meetings:` section and import it "
-            "again (`csp-bot import PLAN.yaml`)."
+            + ". "
+            + add_them
         )
-    if not text:
-        return upcoming[0]
+    # A date typed is read (and named in any refusal) before anything else is said.
     try:
         day = parse_date(text, fy=ctx.fy, today=ctx.today)
     except DateError:
+        example = uk(upcoming[0].date if upcoming else ctx.today)
         raise UserError(
             f"`{text[:40]}` is not a date I can read. Give the meeting's date, day first, "
-            f"such as `{uk(upcoming[0].date)}`."
+            f"such as `{example}`."
         ) from None
     for meeting in upcoming:
         if meeting.date == day:
             return meeting
     dates = ", ".join(f"`{uk(m.date)}`" for m in upcoming[:6])
+    coming = f"Coming up: {dates}." if upcoming else "None is coming up. " + add_them
     if any(m.date == day for m in meetings):
         raise UserError(
             f"The meeting on {uk(day)} has passed; a digest shows where things stand before "
-            f"a meeting. Coming up: {dates}."
+            f"a meeting. {coming}"
         )
-    raise UserError(f"There is no {group_name(ctx)} meeting on {uk(day)}. Coming up: {dates}.")
+    raise UserError(f"There is no {group_name(ctx)} meeting on {uk(day)}. {coming}")
 
 
 def previous_meeting(meetings: list[MeetingInfo], meeting: MeetingInfo) -> MeetingInfo | None:

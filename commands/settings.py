@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
-
 from commands.core import Context, Reply, Result, UserError
 from commands.lookup import BOARD, board_channel_id
 from commands.perms import require_coordinator
 from commands.registry import Args, command
+from storage import channels
 from storage import partnership_settings as ps
-from storage.models import Channel
 
 BOARD_KEY = "board_channel"
 # <#C0123|board> as Slack sends a channel picked in the message box, or a bare id.
@@ -54,8 +52,9 @@ def settings(ctx: Context, args: Args) -> Result:
 
     With no values it shows every setting, what it does and its default.
     Coordinators change one or more at once (`stale_days:45`), point the
-    digest at a channel (`board_channel:#csp-board`) or go back to the
-    default (`reset:stale_days`). Nothing is saved unless every value is right.
+    digest at a channel no other partnership uses (`board_channel:#csp-board`)
+    or go back to the default (`reset:stale_days`). Nothing is saved unless
+    every value is right.
     """
     given = {k: v for k, v in args.values.items() if k in ps.KEYS and v is not None}
     board = args.get(BOARD_KEY)
@@ -149,14 +148,8 @@ def _shown(value: Any) -> str:
 
 def _set_board(ctx: Context, text: str) -> str | None:
     """Point the board channel at a channel (``<#C1|name>`` or ``C1``), or ``none``."""
-    row = ctx.session.scalar(
-        select(Channel).where(
-            Channel.partnership_id == ctx.partnership.id, Channel.purpose == BOARD
-        )
-    )
     if text.strip().lower() in ("none", "off", "-"):
-        if row is not None:
-            ctx.session.delete(row)
+        channels.release(ctx.session, ctx.partnership, BOARD)
         return None
     m = _CHANNEL.match(text.strip())
     if not m:
@@ -166,14 +159,13 @@ def _set_board(ctx: Context, text: str) -> str | None:
             fields={BOARD_KEY: "Not a channel"},
         )
     channel_id = m[1] or m[2]
-    if row is None:
-        ctx.session.add(
-            Channel(
-                partnership_id=ctx.partnership.id,
-                purpose=BOARD,
-                slack_channel_id=channel_id,
-            )
-        )
-    else:
-        row.slack_channel_id = channel_id
+    try:
+        channels.assign(ctx.session, ctx.partnership, BOARD, channel_id)
+    except channels.ChannelTakenError:
+        raise UserError(
+            f"That channel is {channels.TAKEN}; choose a different channel, or ask that "
+            "partnership's coordinator to release it (`/csp settings board_channel:none`, or "
+            "their plan file's `slack: channels:`). Nothing was changed.",
+            fields={BOARD_KEY: "Used by another partnership"},
+        ) from None
     return channel_id

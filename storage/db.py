@@ -61,12 +61,16 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        engine = create_engine(url, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # pool_pre_ping: a database restart under a long-lived process costs one retry,
     # not a failed request.
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    # hide_parameters: a database error's message never carries the values (what
+    # someone typed) into a log or an exception's text.
+    return create_engine(
+        url, pool_pre_ping=True, connect_args={"connect_timeout": 10}, hide_parameters=True
+    )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -216,11 +217,33 @@ class Partnership(Base):
     )
 
 
+class ChannelOwner(Base):
+    """The one partnership a Slack channel belongs to (storage/channels.py keeps it).
+
+    The primary key on the channel id is what makes "at most one partnership per
+    channel" hold under concurrent writers; each ``channel`` row points here with
+    its own partnership, so one partnership may use a channel for two purposes.
+    """
+
+    __tablename__ = "channel_owner"
+    __table_args__ = (UniqueConstraint("slack_channel_id", "partnership_id"),)
+
+    slack_channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+
+
 class Channel(Base):
     """A Slack channel a partnership uses, with what it is for (main, board, ...)."""
 
     __tablename__ = "channel"
-    __table_args__ = (UniqueConstraint("partnership_id", "purpose"),)
+    __table_args__ = (
+        UniqueConstraint("partnership_id", "purpose"),
+        # The channel must be owned by this row's own partnership.
+        ForeignKeyConstraint(
+            ["slack_channel_id", "partnership_id"],
+            ["channel_owner.slack_channel_id", "channel_owner.partnership_id"],
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)

@@ -26,12 +26,11 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage import partnership_settings
+from storage import channels, partnership_settings
 from storage.dates import FinancialYear, parse_period
 from storage.models import (
     Action,
     ActionUpdate,
-    Channel,
     GroupKind,
     Measure,
     MeasureReading,
@@ -538,7 +537,7 @@ def find_partnership(session: Session, key: str) -> Partnership | None:
 
 
 def _sync_partnership(
-    session: Session, plan: PlanFile, report_warnings: list[str]
+    session: Session, plan: PlanFile, report_warnings: list[str], source_name: str
 ) -> tuple[Partnership, bool, list[str]]:
     """Create or update the partnership row from the plan's partnership section."""
     section = plan.partnership
@@ -588,15 +587,15 @@ def _sync_partnership(
             changed.append("settings")
     session.flush()
     if section.slack:
-        existing = {c.purpose: c for c in partnership.channels}
+        taken: list[Problem] = []
         for purpose, channel_id in section.slack.channels.items():
-            row = existing.get(purpose)
-            if row is None:
-                partnership.channels.append(Channel(purpose=purpose, slack_channel_id=channel_id))
-                changed.append(f"channel {purpose}")
-            elif row.slack_channel_id != channel_id:
-                row.slack_channel_id = channel_id
-                changed.append(f"channel {purpose}")
+            try:
+                if channels.assign(session, partnership, purpose, channel_id):
+                    changed.append(f"channel {purpose}")
+            except channels.ChannelTakenError as exc:
+                taken.append(Problem(("partnership", "slack", "channels", purpose), str(exc)))
+        if taken:
+            raise PlanError(source_name, taken)
         if section.slack.admitted is not None:
             changed += _sync_admitted(session, partnership, section.slack.admitted)
     return partnership, created, changed
@@ -649,7 +648,7 @@ def apply_plan(
     created = False
     changed: list[str] = []
     if plan.partnership is not None:
-        partnership, created, changed = _sync_partnership(session, plan, warnings)
+        partnership, created, changed = _sync_partnership(session, plan, warnings, source_name)
     elif partnership is None:
         raise PlanError(
             source_name, [Problem(("partnership",), "say which partnership this is for")]

@@ -41,7 +41,7 @@ from storage.models import Action, ActionUpdate, Notification, Partnership
 from storage.planfile import load_plan_file
 from storage.sync import apply_plan
 from tests.conftest import _fresh_postgres
-from tests.fakeslack import Call, FakeSlack
+from tests.fakeslack import WAIT_LIMIT, Call, FakeSlack
 
 REPO = Path(__file__).resolve().parents[1]
 PLANS = Path(__file__).resolve().parent / "fixtures" / "plans"
@@ -50,7 +50,10 @@ SIGNING_SECRET = "test-secret"
 EVENTS_PATH = "/slack/events"
 # Slack gives up on an ack after 3 seconds; every ack must come well within that.
 ACK_LIMIT = 2.5
-START_TIMEOUT = 20.0
+# Safety nets only (seconds): the start follows /healthz and the process, a
+# request its answer; only a hung test reaches these, never a busy machine.
+START_TIMEOUT = 180.0
+ANSWER_TIMEOUT = 120.0
 
 
 def free_port() -> int:
@@ -261,30 +264,36 @@ class Server:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        self.fake.watch(self)  # a wait on the fake gives up at once if the server dies
         name = "the server (" + " ".join(command[1:]) + ")"
+        # Until /healthz answers 200 or the server exits; the deadline is a safety net.
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(
                     f"{name} exited with {self.process.returncode}:\n{self.output()}"
                 )
-            if self.health() == 200:
+            # Waits for a worker to answer (a refused connection returns at once).
+            if self.health(timeout=max(0.1, deadline - time.monotonic())) == 200:
                 return self
-            time.sleep(0.1)
+            time.sleep(0.1)  # nothing listens yet: look again shortly
         output = self.output()
         self.stop()
-        raise RuntimeError(f"{name} did not answer /healthz in {START_TIMEOUT}s:\n{output}")
+        raise RuntimeError(
+            f"{name} did not answer /healthz within the {START_TIMEOUT:.0f}s safety net:\n{output}"
+        )
 
     def stop(self) -> None:
         """Stop the server: SIGTERM, then SIGKILL to its process group if it lingers."""
+        self.fake.unwatch(self)  # stopped on purpose: later waits are not about it
         process, self.process = self.process, None
         if process is not None and process.poll() is None:
             process.terminate()
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
+                process.wait()  # SIGKILL cannot be refused
         if self._log is not None:
             self._log.close()
             self._log = None
@@ -313,10 +322,27 @@ class Server:
         data = os.pread(fd, os.fstat(fd).st_size, 0)
         return data.decode("utf-8", "replace")
 
-    def health(self) -> int:
+    def wait_logged(self, text: str, since: int = 0) -> str:
+        """The output after offset ``since`` once it holds ``text``; fails if the server ends first."""
+        deadline = time.monotonic() + WAIT_LIMIT  # a safety net: the line is the event
+        while True:
+            new = self.output()[since:]
+            if text in new:
+                return new
+            ended = self.poll()
+            if ended is not None or time.monotonic() > deadline:
+                why = f"the server exited with {ended}" if ended is not None else "the safety net"
+                raise AssertionError(f"{text!r} never logged ({why}):\n{new[-4000:]}")
+            time.sleep(0.05)  # the log is a file: look again shortly
+
+    def poll(self) -> int | None:
+        """The server's exit status, or None while it runs (-1 once stopped)."""
+        return self.process.poll() if self.process is not None else -1
+
+    def health(self, timeout: float = ANSWER_TIMEOUT) -> int:
         """The status of GET /healthz (0 when nothing answers)."""
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
             try:
                 conn.request("GET", "/healthz")
                 return conn.getresponse().status
@@ -337,25 +363,40 @@ class Server:
         assert signature is not None
         return signature
 
+    def signed_headers(
+        self,
+        body: bytes,
+        content_type: str = "application/x-www-form-urlencoded",
+        *,
+        timestamp: int | str | None = None,
+        signature: str | None = None,
+    ) -> dict[str, str]:
+        """Slack's headers for a body: its type, a timestamp (now) and its signature."""
+        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        return {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": signature if signature is not None else self.sign(stamp, body),
+        }
+
     def post(
         self,
         body: bytes,
         content_type: str,
         *,
-        timestamp: int | None = None,
+        timestamp: int | str | None = None,
         signature: str | None = None,
         path: str = EVENTS_PATH,
         label: str = "",
         token: str = "",
+        headers: Mapping[str, str] | None = None,
     ) -> Response:
         """POST a (signed, unless a signature is given) body and read the answer."""
-        stamp = str(int(time.time()) if timestamp is None else timestamp)
         headers = {
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": stamp,
-            "X-Slack-Signature": signature if signature is not None else self.sign(stamp, body),
+            **self.signed_headers(body, content_type, timestamp=timestamp, signature=signature),
+            **(headers or {}),
         }
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=ANSWER_TIMEOUT)
         started = time.perf_counter()
         try:
             conn.request("POST", path, body=body, headers=headers)

@@ -11,19 +11,27 @@ or with HTTP 429/5xx statuses, a given number of times, or to hang (the way a
 process killed mid-send leaves a request: Slack may or may not have accepted
 it). Posted messages are kept per conversation, with their metadata, and
 ``conversations.history`` returns them, newest first, as Slack does.
+
+:meth:`FakeSlack.wait_for` follows events, not the clock: it wakes when a call
+is recorded, and fails at once (with the process's output) when the process
+under test has ended without making the call. Its deadline is only a safety
+net against a truly hung test, generous enough that a busy machine never
+reaches it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import select
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, NamedTuple, Self
+from typing import Any, NamedTuple, Protocol, Self
 from urllib.parse import parse_qsl
 
 API_PREFIX = "/api/"
@@ -31,6 +39,18 @@ RESPONSE_PREFIX = "/response/"
 RESPONSE_URL = "response_url"
 # Form-encoded parameters whose values slack_sdk sends as JSON text.
 JSON_PARAMS = ("blocks", "attachments", "view", "metadata")
+# The safety net of a wait (seconds): only a hung test reaches it. Waits follow
+# events (a call recorded, the process under test ended), so load cannot.
+WAIT_LIMIT = 180.0
+# How often a wait looks whether the process under test has ended (seconds).
+POLL_EVERY = 0.1
+
+
+class Watched(Protocol):
+    """A process under test: ``poll()`` is None while it runs (``subprocess.Popen``, a server)."""
+
+    def poll(self) -> int | None:
+        """Its exit status, or None while it runs."""
 
 
 class Call(NamedTuple):
@@ -56,6 +76,8 @@ class _Failure:
     # Hang instead of answering; ``accept`` says whether Slack kept the message.
     hang: bool = False
     accept: bool = True
+    # Set by release(): each hang has its own, so a new hang() cannot re-hold an old one.
+    released: threading.Event = field(default_factory=threading.Event)
 
     def matches(self, params: Mapping[str, Any]) -> bool:
         """Whether this failure applies to a call with these parameters."""
@@ -114,8 +136,13 @@ class FakeSlack:
         self._calls: list[Call] = []
         self._failures: dict[str, list[_Failure]] = {}
         self._messages: dict[str, list[dict[str, Any]]] = {}
-        self._released = threading.Event()
-        self._lock = threading.Lock()
+        # Re-entrant: a wait's ``where`` runs under it and may read the calls itself.
+        self._lock = threading.RLock()
+        # Notified (under _lock) whenever a call is recorded: what wait_for sleeps on.
+        self._recorded = threading.Condition(self._lock)
+        self._watched: Watched | None = None
+        # Hung calls not yet let go, with the socket their caller waits on.
+        self._holding: list[tuple[Call, socket.socket | None, threading.Event]] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -133,7 +160,11 @@ class FakeSlack:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status, headers, payload = fake._handle(
-                    self.path, body, self.headers.get("Content-Type") or "", dict(self.headers)
+                    self.path,
+                    body,
+                    self.headers.get("Content-Type") or "",
+                    dict(self.headers),
+                    self.connection,
                 )
                 self.send_response(status)
                 for name, value in headers.items():
@@ -161,7 +192,7 @@ class FakeSlack:
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
-        self._released.set()
+        self.release()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -210,21 +241,55 @@ class FakeSlack:
         path = RESPONSE_PREFIX + token
         return [c.params for c in self.calls(RESPONSE_URL) if c.path == path]
 
+    def watch(self, process: Watched | None) -> None:
+        """Make ``process`` the default one :meth:`wait_for` gives up on when it ends."""
+        self._watched = process
+
+    def unwatch(self, process: Watched) -> None:
+        """Stop watching ``process`` (stopped on purpose), if it is the watched one."""
+        if self._watched is process:
+            self._watched = None
+
     def wait_for(
         self,
         method: str,
         count: int = 1,
         *,
-        timeout: float = 10.0,
+        timeout: float = WAIT_LIMIT,
         where: Callable[[Call], bool] | None = None,
+        process: Watched | None = None,
     ) -> list[Call]:
-        """Wait until at least ``count`` calls of ``method`` (matching ``where``) arrived."""
+        """Wait until at least ``count`` calls of ``method`` (matching ``where``) arrived.
+
+        Fails at once, with its output, if ``process`` (or the watched one) ends
+        first; ``timeout`` is only a safety net against a hung test.
+        """
+        process = process or self._watched
         deadline = time.monotonic() + timeout
-        while True:
-            found = [c for c in self.calls(method) if where is None or where(c)]
-            if len(found) >= count or time.monotonic() > deadline:
-                return found
-            time.sleep(0.02)
+        with self._recorded:
+            while True:
+                found = [
+                    c for c in self._calls if c.method == method and (where is None or where(c))
+                ]
+                if len(found) >= count:
+                    return found
+                # Looked at only after the calls: a process may make its call, then exit.
+                ended = process.poll() if process is not None else None
+                left = deadline - time.monotonic()
+                if ended is not None or left <= 0:
+                    break
+                self._recorded.wait(min(left, POLL_EVERY) if process is not None else left)
+            seen = [c.method for c in self._calls]
+        wanted = f"{count} {method} call(s){' (matching)' if where else ''}"
+        why = (
+            f"the process under test exited with {ended}"
+            if ended is not None
+            else f"{timeout:.0f}s passed (the safety net)"
+        )
+        raise AssertionError(
+            f"waited for {wanted}, got {len(found)}: {why}.\n"
+            f"Calls recorded: {seen}\n{_output_of(process)}"
+        )
 
     def messages(self, channel: str) -> list[dict[str, Any]]:
         """The messages posted in a conversation (a user id means their DM), oldest first."""
@@ -289,14 +354,33 @@ class FakeSlack:
         connection died; without, it is lost, as if the request never arrived.
         """
         with self._lock:
-            self._released.clear()
             self._failures.setdefault(method, []).append(
                 _Failure(error="hang", times=times, when=dict(when or {}), hang=True, accept=accept)
             )
 
+    def held(self, method: str | None = None) -> list[Call]:
+        """Hung calls (of ``method``) still held, whose caller is still waiting for the answer.
+
+        A caller that gave up (its timeout) has closed its connection: its call
+        is not listed. So an answer that came while its call is listed here did
+        not wait on Slack.
+        """
+        with self._lock:
+            holding = list(self._holding)
+        return [
+            call
+            for call, sock, _ in holding
+            if (method is None or call.method == method) and sock is not None and _connected(sock)
+        ]
+
     def release(self) -> None:
         """Let hung calls finish (their callers have usually been killed by then)."""
-        self._released.set()
+        with self._lock:
+            for failures in self._failures.values():
+                for failure in failures:
+                    failure.released.set()
+            for _, _, released in self._holding:
+                released.set()
 
     # ------------------------------------------------------------- handling
 
@@ -309,7 +393,12 @@ class FakeSlack:
         return None
 
     def _handle(
-        self, path: str, body: bytes, content_type: str, headers: Mapping[str, str]
+        self,
+        path: str,
+        body: bytes,
+        content_type: str,
+        headers: Mapping[str, str],
+        connection: socket.socket | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
         """Record one request and build its (status, headers, body)."""
         path = path.split("?", 1)[0]
@@ -324,17 +413,23 @@ class FakeSlack:
             method = path[len(API_PREFIX) :]
         else:
             with self._lock:
-                self._calls.append(Call("unknown", params, time.time(), path, auth))
+                self._record(Call("unknown", params, time.time(), path, auth))
             return 404, {"Content-Type": "text/plain"}, b"not found"
         with self._lock:
             failure = self._take_failure(method, params)
-            self._calls.append(
-                Call(method, params, time.time(), path, auth, failure.error if failure else "")
-            )
+            if failure is not None and failure.hang and failure.accept:
+                # Kept before the call is recorded: whoever saw the call sees the message.
+                self._keep_locked(method, params)
+            call = Call(method, params, time.time(), path, auth, failure.error if failure else "")
+            if failure is not None and failure.hang:
+                held = (call, connection, failure.released)
+                self._holding.append(held)
+            self._record(call)
         if failure is not None and failure.hang:
-            if failure.accept:
-                self._keep(method, params)
-            self._released.wait(timeout=60)
+            # Held until release() (or stop()), or the safety net should a test forget.
+            failure.released.wait(timeout=WAIT_LIMIT)
+            with self._lock:
+                self._holding.remove(held)
             return 503, {"Content-Type": "text/plain"}, b"hung"
         if failure is not None and failure.status != 200:
             out: dict[str, str] = {"Content-Type": "application/json; charset=utf-8"}
@@ -356,8 +451,18 @@ class FakeSlack:
                 self._keep(method, params, answer["ts"])
         return 200, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(answer).encode()
 
+    def _record(self, call: Call) -> None:
+        """Record a call and wake the waits (``_lock`` held)."""
+        self._calls.append(call)
+        self._recorded.notify_all()
+
     def _keep(self, method: str, params: Mapping[str, Any], ts: str | None = None) -> None:
         """Store a posted message in its conversation."""
+        with self._lock:
+            self._keep_locked(method, params, ts)
+
+    def _keep_locked(self, method: str, params: Mapping[str, Any], ts: str | None = None) -> None:
+        """Store a posted message in its conversation (``_lock`` held)."""
         if method != "chat.postMessage":
             return
         item = {
@@ -367,10 +472,7 @@ class FakeSlack:
             "thread_ts": params.get("thread_ts"),
             "metadata": params.get("metadata"),
         }
-        with self._lock:
-            self._messages.setdefault(_conversation(str(params.get("channel", ""))), []).append(
-                item
-            )
+        self._messages.setdefault(_conversation(str(params.get("channel", ""))), []).append(item)
 
     def _history(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """``conversations.history``: top-level messages, newest first, metadata on request."""
@@ -391,3 +493,28 @@ class FakeSlack:
 def _conversation(channel: str) -> str:
     """Where a post lands: a user id means the DM with them (``U1`` -> ``D1``)."""
     return "D" + channel[1:] if channel[:1] in ("U", "W") else channel
+
+
+def _output_of(process: Watched | None) -> str:
+    """What a process under test wrote, for a failure message (the last 4,000 characters)."""
+    if process is None:
+        return ""
+    output = getattr(process, "output", None)
+    if callable(output):  # a test server: it keeps its own log
+        text = str(output())
+    elif process.poll() is not None and getattr(process, "stdout", None) is not None:
+        out, _ = process.communicate()  # type: ignore[attr-defined]  # a subprocess.Popen
+        text = out.decode("utf-8", "replace") if isinstance(out, bytes) else str(out or "")
+    else:
+        return "(the process is still running; its output is not read)"
+    return "Its output:\n" + text[-4000:]
+
+
+def _connected(sock: socket.socket) -> bool:
+    """Whether the peer of a connection still has it open (it sent no EOF, no reset)."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        # Readable with nothing to read is the peer's EOF; data would mean it still talks.
+        return not readable or sock.recv(1, socket.MSG_PEEK) != b""
+    except (OSError, ValueError):  # reset, or closed on our side
+        return False

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.fakeslack import WAIT_LIMIT
 
 
 def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -21,7 +22,7 @@ def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedPro
         text=True,
         env=clean,
         cwd=REPO,
-        timeout=60,
+        timeout=WAIT_LIMIT,  # a safety net: the run's end is the event
         check=False,
     )
 

@@ -14,7 +14,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +30,7 @@ from storage.models import Notification, NotificationState
 from storage.planfile import load_plan_text
 from storage.sync import apply_plan
 
-from .fakeslack import FakeSlack
+from .fakeslack import WAIT_LIMIT, FakeSlack
 
 REPO = Path(__file__).resolve().parents[1]
 LEADS = 12
@@ -80,9 +80,24 @@ def _env(database_url: str, slack: FakeSlack) -> dict[str, str]:
     }
 
 
+# Runs started by the test running now; any left running at its end are killed.
+_STARTED: list[subprocess.Popen[str]] = []
+
+
+@pytest.fixture(autouse=True)
+def _reap() -> Iterator[None]:
+    """A test that failed mid-run leaves no ``run-due`` behind (waiting on a stopped fake)."""
+    yield
+    while _STARTED:
+        process = _STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
 def run_due(database_url: str, slack: FakeSlack, at: str = MONDAY) -> subprocess.Popen[str]:
     """Start ``csp-bot run-due --at`` in a subprocess."""
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run-due", "--at", at],
         env=_env(database_url, slack),
         cwd=REPO,
@@ -91,13 +106,66 @@ def run_due(database_url: str, slack: FakeSlack, at: str = MONDAY) -> subprocess
         stderr=subprocess.STDOUT,
         text=True,
     )
+    _STARTED.append(process)
+    return process
 
 
 def finish(process: subprocess.Popen[str]) -> str:
     """Wait for a run to end successfully and return its output."""
-    out, _ = process.communicate(timeout=120)
+    try:
+        out, _ = process.communicate(timeout=WAIT_LIMIT)  # a safety net: the run's end is the event
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, _ = process.communicate()
+        raise AssertionError(f"the run was still going after {WAIT_LIMIT:.0f}s:\n{out}") from None
     assert process.returncode == 0, out
     return out
+
+
+class Lines:
+    """A process's output read line by line in a thread, so a test can wait for a line."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        self.process = process
+        self.lines: list[str] = []
+        self._ended = False
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(target=self._read, args=(process.stdout,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: Iterator[str]) -> None:
+        for line in stream:
+            with self._changed:
+                self.lines.append(line)
+                self._changed.notify_all()
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    def wait_for(self, *texts: str) -> str:
+        """The first line holding one of ``texts``; fails at once if the output ends first."""
+        with self._changed:
+            found = self._changed.wait_for(
+                lambda: self._ended or any(t in line for line in self.lines for t in texts),
+                timeout=WAIT_LIMIT,
+            )
+            matching = [line for line in self.lines if any(t in line for t in texts)]
+            if found and matching:
+                return matching[0]
+            why = "the process ended" if self._ended else f"{WAIT_LIMIT:.0f}s passed"
+            raise AssertionError(f"waited for {texts} in the output, {why}:\n{self.text()}")
+
+    def text(self) -> str:
+        """Everything read so far."""
+        with self._changed:
+            return "".join(self.lines)
+
+    def rest(self) -> str:
+        """Everything, once the process has ended (waits for the end of its output)."""
+        self._thread.join(WAIT_LIMIT)  # a safety net: the output's end is the event
+        assert not self._thread.is_alive(), f"the output never ended:\n{self.text()}"
+        return self.text()
 
 
 def nudges_per_lead(slack: FakeSlack) -> Counter[str]:
@@ -152,10 +220,14 @@ def test_killed_mid_sweep_then_run_again_sends_each_exactly_once(
     victim = "U0P05"
     slack.hang("chat.postMessage", accept=slack_took_it, when={"channel": victim})
     process = run_due(crowd, slack)
-    hung = slack.wait_for("chat.postMessage", where=lambda c: c.params.get("channel") == victim)
-    assert hung, "the run never reached the hung message"
+    # Until the run makes that call (or fails at once, with its output, if it exits first).
+    slack.wait_for(
+        "chat.postMessage", where=lambda c: c.params.get("channel") == victim, process=process
+    )
     process.send_signal(signal.SIGKILL)
-    process.wait(timeout=10)
+    process.wait()  # SIGKILL cannot be refused
+    assert process.stdout is not None
+    process.stdout.close()
     slack.release()
     # The killed run left that one message claimed but not marked.
     assert states(crowd).get("claimed") == 1
@@ -193,7 +265,7 @@ def test_run_due_explains_a_bad_moment_and_a_missing_token(crowd: str, slack: Fa
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=WAIT_LIMIT,  # a safety net: the run's end is the event
     )
     assert bad.returncode == 2 and "2027-01-04T09:30" in bad.stdout + bad.stderr
     env = _env(crowd, slack)
@@ -204,7 +276,7 @@ def test_run_due_explains_a_bad_moment_and_a_missing_token(crowd: str, slack: Fa
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=WAIT_LIMIT,  # a safety net: the run's end is the event
     )
     assert missing.returncode != 0
     assert "SLACK_BOT_TOKEN" in missing.stderr and "--dry-run" in missing.stderr
@@ -215,7 +287,7 @@ def test_run_due_explains_a_bad_moment_and_a_missing_token(crowd: str, slack: Fa
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=WAIT_LIMIT,  # a safety net: the run's end is the event
     )
     assert dry.returncode == 0, dry.stderr
     assert f"{LEADS} messages due" in dry.stdout and "Action 5" in dry.stdout
@@ -244,20 +316,20 @@ def test_the_clock_process_starts_and_stops_cleanly(crowd: str, slack: FakeSlack
         text=True,
     )
     try:
-        assert process.stdout is not None
         # stderr (JSON log lines: APScheduler adding the job...) is merged in.
-        lines: list[str] = []
-        while len(lines) < 20 and not any("Clock started" in line for line in lines):
-            lines.append(process.stdout.readline())
-        assert any("Clock started" in line for line in lines), lines
-        time.sleep(1.0)  # the start-up sweep runs (and, on a weekend, sends nothing)
+        lines = Lines(process)
+        lines.wait_for("Clock started")
+        # The start-up sweep runs at once (on a weekend it sends nothing); stop after it.
+        assert "sweep failed" not in lines.wait_for("sweep at ", "sweep failed"), lines.text()
         process.send_signal(signal.SIGTERM)
-        out, _ = process.communicate(timeout=20)
+        out = lines.rest()
+        process.wait(WAIT_LIMIT)  # its output has ended: it is exiting
     finally:
         if process.poll() is None:
             process.kill()
+            process.wait()
     assert process.returncode == 0, out
-    assert "Traceback" not in out
+    assert "Clock stopped." in out and "Traceback" not in out
 
 
 def test_moments_are_london_wall_clock_unless_an_offset_is_given() -> None:

@@ -480,6 +480,13 @@ def test_preview_of_a_past_meeting_and_with_no_meetings(plans: Session) -> None:
     assert not outcome.ok
     assert "No Riverside Leadership Group meeting is coming up" in text
     assert "`meetings:` section" in text
+    # A date typed is read and named, not passed over for "nothing is coming up".
+    outcome, text = kit.run(ctx, "digest preview 18/03/2027")
+    assert not outcome.ok
+    assert (
+        "There is no Riverside Leadership Group meeting on 18/03/2027. None is coming up." in text
+    )
+    assert "`meetings:` section" in text
 
 
 def test_preview_names_chairs_not_on_slack_and_a_missing_board_channel(plans: Session) -> None:
@@ -750,15 +757,50 @@ def test_cli_writes_html_to_a_file(
     assert html.startswith("<!DOCTYPE html>") and "<h1>Digest for the Leadership Group" in html
 
 
+def test_cli_papers_for_a_day_the_plan_does_not_hold(
+    cli: Run, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Board papers for an extraordinary meeting: the day is used, with a note on stderr."""
+    assert cli("digest", "--meeting", "18/03/2027") == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith(
+        "# Digest for the Riverside Leadership Group, Thursday 18/03/2027\n"
+    )
+    # "Since" is measured from the last recorded meeting before that day.
+    assert "None raised in returns since 11/03/2027." in captured.out
+    assert captured.err.startswith("Note: 18/03/2027 is not a Riverside Leadership Group meeting")
+    # Relative days are read from today (kit.NOW), as in Slack.
+    assert cli("digest", "--meeting", "+2w", "--format", "md") == 0
+    assert "Note: " in capsys.readouterr().err
+
+
+def test_cli_with_no_meetings_names_the_date_and_the_way_out(
+    cli: Run, capsys: pytest.CaptureFixture[str], sqlite_url: str
+) -> None:
+    """A plan with no meetings (like every shipped example) refuses the default, takes a day."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(delete(Meeting))
+    engine.dispose()
+    assert cli("digest") == 1
+    err = capsys.readouterr().err
+    assert "No Riverside Leadership Group meeting is coming up" in err
+    assert "--meeting DD/MM/YYYY" in err and "Traceback" not in err
+    assert cli("digest", "--partnership", "riverside", "--meeting", "18/03/2027") == 0
+    assert "Thursday 18/03/2027" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("args", "status", "says"),
     [
         (("--meeting", "31/02/2027"), 2, "argument --meeting: '31/02/2027' is not a date"),
         (("--format", "pdf"), 2, "invalid choice: 'pdf'"),
         (
-            ("--meeting", "01/01/2027"),
+            ("--meeting", "01/09/2026"),
             1,
-            "There is no Riverside Leadership Group meeting on 01/01/2027",
+            "01/09/2026 has passed; a digest shows where things stand before a meeting",
         ),
         (("--partnership", "nowhere"), 1, "No partnership called 'nowhere'"),
     ],

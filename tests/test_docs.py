@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from storage import headers, planfile
 
 from .conftest import REPO
+from .test_readme import _slug
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 PLAN_FORMAT = (REPO / "docs" / "plan-format.md").read_text(encoding="utf-8")
@@ -100,11 +101,6 @@ def _readme_headings() -> set[str]:
     return {m[1].strip() for m in re.finditer(r"^#{1,4} (.+)$", outside, re.M)}
 
 
-def _anchor(title: str) -> str:
-    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
-    return re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-")
-
-
 def test_every_readme_section_named_in_the_code_exists() -> None:
     """An error that says "see the README's 'X' section" must name a real section."""
     headings = _readme_headings()
@@ -129,10 +125,4 @@ def test_every_readme_section_named_in_the_code_exists() -> None:
         if quoted:
             assert quoted[1] in headings, f"{where}: no README section {quoted[1]!r}"
         if anchor:
-            assert anchor[1] in {_anchor(h) for h in headings}, f"{where}: no #{anchor[1]}"
-
-
-def test_readme_links_to_its_own_sections_resolve() -> None:
-    anchors = {_anchor(h) for h in _readme_headings()}
-    for target in re.findall(r"\]\(#([^)]+)\)", README):
-        assert target in anchors, target
+            assert anchor[1] in {_slug(h) for h in headings}, f"{where}: no #{anchor[1]}"

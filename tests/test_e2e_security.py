@@ -19,8 +19,9 @@ from urllib.parse import urlencode
 
 import pytest
 from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import select, update
 
-from storage.models import Rag, Status
+from storage.models import Channel, Partnership, Rag, Status
 from tests.e2e import ACK_LIMIT, Response, Stack, all_text, button, running, texts, validate
 
 BAD_TITLE = "Watch <!channel> <https://evil.example|click here> {{ 7*7 }} <@U0MO> &amp; co"
@@ -246,6 +247,39 @@ def test_button_from_another_workspace_is_unknown(e2e: Stack) -> None:
     assert "don't know you" in all_text(posted.params)
     assert e2e.db.action("A-1").status != Status.COMPLETE
     assert e2e.db.new_updates() == []
+
+
+def _hillford_board(e2e: Stack) -> str | None:
+    with e2e.db.session() as session:
+        return session.scalar(
+            select(Channel.slack_channel_id)
+            .join(Partnership, Partnership.id == Channel.partnership_id)
+            .where(Partnership.slug == "hillford", Channel.purpose == "board")
+        )
+
+
+def test_another_partnerships_channel_cannot_be_taken(e2e: Stack) -> None:
+    """Hana (Hillford's coordinator) names Riverside's channel as Hillford's board: refused
+    privately, nothing written, and Lee in that channel is still Riverside's Lee."""
+    try:
+        body = acked(e2e.server.command("U0HANA", "settings board_channel:<#C0RGEN|general>"))
+        assert body["response_type"] == "ephemeral"
+        text = all_text(body)
+        assert "already used by another partnership" in text, text
+        assert "Riverside" not in text
+        validate(body["blocks"])
+        assert _hillford_board(e2e) == "C0HBOARD"
+        shown = all_text(acked(e2e.server.command("U0LEE", "action show A-1", channel="C0RGEN")))
+        assert "youth diversion" in shown and "Hillford covert" not in shown
+    finally:
+        if _hillford_board(e2e) != "C0HBOARD":  # only before the fix: undo the take-over
+            with e2e.db.session() as session:
+                session.execute(
+                    update(Channel)
+                    .where(Channel.slack_channel_id == "C0RGEN", Channel.purpose == "board")
+                    .values(slack_channel_id="C0HBOARD")
+                )
+                session.commit()
 
 
 # ------------------------------------------------------------------------ markup

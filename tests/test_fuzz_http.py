@@ -63,8 +63,6 @@ from tests.test_fuzz import (
 EXAMPLES = 12
 # How a slow command (chase, digest send) is acknowledged before it runs.
 SLOW_ACK = ":hourglass_flowing_sand: On it"
-# How long a slow command (chase, digest send) may take to answer at the response URL.
-SLOW_ANSWER = 15.0
 # The bot's own words for an error that is its fault: a 500 in all but status.
 APOLOGY = "went wrong on our side"
 
@@ -237,12 +235,8 @@ def check_line(fuzzed: Fuzzed, asker: Asker, line: str) -> None:
         answers.append(ack)
         if "blocks" not in ack and str(ack.get("text", "")).startswith(SLOW_ACK):
             # A slow command: its answer comes at the response URL, after its work.
-            calls = fake.wait_for(
-                "response_url",
-                timeout=SLOW_ANSWER,
-                where=lambda c: c.path.endswith(response.token),
-            )
-            assert calls, f"{where}: acknowledged, but no answer in {SLOW_ANSWER}s"
+            # Fails at once if the server dies; otherwise only a hung server reaches the net.
+            fake.wait_for("response_url", where=lambda c: c.path.endswith(response.token))
     answers += fake.responses(response.token)  # a slow command's answer, later pages
 
     erred = any(is_error(a) for a in answers)

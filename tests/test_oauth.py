@@ -254,6 +254,32 @@ def test_bad_state_is_refused(stack: tuple[Http, Engine, Baseline], fake: FakeSl
     assert len(installations(engine)) == 1
 
 
+def test_hostile_requests_to_every_path_get_no_5xx(
+    stack: tuple[Http, Engine, Baseline], fake: FakeSlack
+) -> None:
+    """The install and redirect pages, health, unknown paths: odd input is a 4xx, never a 5xx."""
+    http, engine, _ = stack
+    nested = "[" * 1000 + "]" * 1000
+    hostile = [
+        ("GET", "/slack/install", {"x": nested}, {}),
+        ("GET", "/slack/install", {}, {"Cookie": "\x00" * 50}),
+        ("GET", "/slack/oauth_redirect", {}, {}),
+        ("GET", "/slack/oauth_redirect", {"state": nested, "code": nested}, {}),
+        ("GET", "/slack/oauth_redirect", {"error": "access_denied", "state": "x"}, {}),
+        ("GET", "/slack/oauth_redirect", {"code": "c", "state": "s"}, {"Cookie": nested}),
+        ("POST", "/slack/install", {}, {}),
+        ("DELETE", "/slack/oauth_redirect", {}, {}),
+        ("POST", "/healthz", {}, {}),
+        ("GET", "/../../etc/passwd", {}, {}),
+        ("GET", "/slack/events", {}, {}),
+    ]
+    for method, path, query, headers in hostile:
+        status, _, _ = http(method, path, query, headers=headers)
+        assert 200 <= status < 500, (method, path, status)
+    assert installations(engine) == []
+    assert fake.calls("oauth.v2.access") == []
+
+
 def test_client_for_team_uses_the_stored_token(
     stack: tuple[Http, Engine, Baseline], fake: FakeSlack
 ) -> None:
@@ -357,3 +383,27 @@ def test_the_scheduler_sends_with_each_workspaces_stored_token(
     posts = fake.calls("chat.postMessage")
     assert tally.count("sent") == len(posts) > 0
     assert {c.authorization for c in posts} == {f"Bearer {TOKEN}"}
+
+
+def test_a_slow_commands_messages_go_through_the_partnerships_workspace_bot(
+    stack: tuple[Http, Engine, Baseline], fake: FakeSlack
+) -> None:
+    """OAuth mode: `/csp chase` DMs are sent with the token installed where the partnership
+    is (whoever's workspace the request came through); the request's bot until it is."""
+    from slack_sdk import WebClient
+
+    from storage.db import session_factory
+
+    http, engine, _ = stack
+    settings = Settings(
+        SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET, SLACK_API_URL=fake.base_url
+    )
+    senders = oauth.TeamSenders(
+        settings, oauth.installation_store(settings, engine), session_factory(engine)
+    )
+    request = WebClient(token="xoxb-the-requests-own", base_url=fake.base_url)
+    assert senders(request, "riverside").client is request
+    state = start_install(http)
+    assert redirect(http, state, state) == 200
+    assert senders(request, "riverside").client.token == TOKEN
+    assert senders(request, None).client is request

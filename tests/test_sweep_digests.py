@@ -40,6 +40,7 @@ from storage.models import (
 )
 
 from . import kit
+from .fakeslack import WAIT_LIMIT
 from .sweepkit import RecordingSender, at, sweep
 
 FIRST_MEETING = dt.date(2026, 12, 10)
@@ -370,18 +371,21 @@ def test_two_claims_racing_to_keep_the_snapshot_both_go_on(postgres_url: str) ->
             first.flush()
             racer = threading.Thread(target=second_claim)
             racer.start()
-            waited = 0.0
+            # Until the second claim waits on a lock, or ends without waiting (the
+            # failure); the deadline is a safety net against a hung test.
+            deadline = time.monotonic() + WAIT_LIMIT
+            blocked: int | None = 0
             with engine.connect() as probe:
-                while waited < 10:
+                while racer.is_alive() and time.monotonic() < deadline:
                     blocked = probe.execute(
                         text("SELECT count(*) FROM pg_locks WHERE NOT granted")
                     ).scalar()
                     if blocked:
                         break
                     time.sleep(0.05)
-                    waited += 0.05
-            assert blocked, "the second claim never waited for the first"
-        racer.join(20)
+            assert blocked, f"the second claim never waited for the first: {outcome}"
+        racer.join(WAIT_LIMIT)
+        assert not racer.is_alive(), "the second claim still waits after the first committed"
         assert outcome == {"ok": True}
         assert snapshots(factory, FIRST_MEETING) == {"P1": "red", "P2": "green"}
         with factory() as session:

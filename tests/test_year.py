@@ -34,9 +34,9 @@ from bot.clock import scheduler_client
 from bot.sender import EVENT_TYPE, SlackSender
 from bot.settings import Settings
 from bot.sweeps.run import run_due
+from storage import channels
 from storage.models import (
     Action,
-    Channel,
     Meeting,
     Partnership,
     Person,
@@ -110,7 +110,7 @@ def setup_stroud(factory: sessionmaker[Session]) -> None:
         apply_plan(session, load_plan_file(EXAMPLE), source_name="stroud", now=imported)
         p = session.scalars(select(Partnership).where(Partnership.slug == "stroud")).one()
         p.slack_team_id = "T0STROUD"
-        session.add(Channel(partnership_id=p.id, purpose="board", slack_channel_id=BOARD))
+        channels.assign(session, p, "board", BOARD)
         people = {
             "Cora Coordinator": (Role.COORDINATOR, CORA, None),
             "Chris Chair": (Role.CHAIR, CHAIR, None),

@@ -51,6 +51,10 @@ class Message:
     on_claim: Callable[[Session], None] | None = None
     # Anything the run's report or tests want to know (e.g. the refs named).
     meta: dict[str, Any] = field(default_factory=dict)
+    # Sent because a person asked just now (a coordinator's chase), who reads what
+    # happened in their reply: a failure is not listed to the coordinators again,
+    # and one that failed earlier is tried again when they ask again.
+    requested: bool = False
 
 
 class Sender(Protocol):

@@ -196,9 +196,9 @@ def finish_send(
 ) -> Reply:
     """Carry out the send that ``/csp digest send`` asked for; other replies pass through.
 
-    The Slack edge calls this with the reply of every slow command, after the
-    command's own transaction has committed (the outbox claims in transactions
-    of its own), and shows the person the reply it returns.
+    Called through :func:`bot.sweeps.finish.finish` by the Slack edge, after
+    the command's own transaction has committed (the outbox claims in
+    transactions of its own), which shows the person the reply it returns.
     """
     request: dict[str, Any] | None = reply.data.get("send") if reply.template == SEND else None
     if not request:

@@ -15,6 +15,12 @@ the sender whether the message reached Slack before the crash (every message
 carries its key in Slack's message metadata), and sends it only if not. So a
 crash between claim and send loses nothing, and a crash between send and mark
 sends nothing twice.
+
+A message a person asked for (:attr:`~bot.sweeps.base.Message.requested`: a
+coordinator's ``/csp chase``) goes the same way, with two differences: its
+failure is marked reported, since the person reads it in their reply, and a
+claim that failed earlier is claimed afresh when they ask again (they may have
+fixed the Slack id), after checking Slack for it like a take-over.
 """
 
 from __future__ import annotations
@@ -128,14 +134,54 @@ def deliver(
     except IntegrityError:
         # Another process inserted the same key between our read and our insert.
         return BUSY
+    told = message.requested
     if existing is not None:
         row_id, state, claimed_at = existing
+        if state == NotificationState.FAILED and told:
+            return _claim_again(factory, sender, message, slug, row_id, now)
         if state != NotificationState.CLAIMED:
             return ALREADY
         if claimed_at > now - LEASE:
             return BUSY
-        return _take_over(factory, sender, row_id, claimed_at, now)
-    return _send(factory, sender, claimed_id, now, check_first=False)
+        return _take_over(factory, sender, row_id, claimed_at, now, told=told)
+    return _send(factory, sender, claimed_id, now, check_first=False, told=told)
+
+
+def _claim_again(
+    factory: sessionmaker[Session],
+    sender: Sender,
+    message: Message,
+    slug: str,
+    row_id: int,
+    now: dt.datetime,
+) -> str:
+    """Claim a failed message afresh, with today's address and text, and send it.
+
+    A compare-and-set from ``failed`` so that two people asking at once send it
+    once. Slack is checked first all the same: a message that failed after its
+    last retry timed out may have reached Slack after all.
+    """
+    with transaction(factory) as session:
+        taken = session.execute(
+            update(Notification)
+            .where(Notification.id == row_id, Notification.state == NotificationState.FAILED)
+            .values(
+                state=NotificationState.CLAIMED,
+                claimed_at=now,
+                attempts=0,
+                last_error=None,
+                reported=False,
+                address=message.recipient.address,
+                payload=sender.prepare(message.reply, slug),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        won = getattr(taken, "rowcount", 0) == 1
+        if won and message.on_claim is not None:
+            message.on_claim(session)
+    if not won:
+        return BUSY
+    return _send(factory, sender, row_id, now, check_first=True, told=True)
 
 
 def retry_stale(
@@ -159,7 +205,8 @@ def retry_stale(
                 Notification.partnership_id == partnership_id,
                 Notification.state == NotificationState.CLAIMED,
                 Notification.claimed_at <= now - LEASE,
-                # Only outbox rows carry what to resend (chase claims and sends in one go).
+                # Only outbox rows carry what to resend (chases claimed before
+                # the outbox handled them, under a minute's key, do not).
                 Notification.address.is_not(None),
             )
             .order_by(Notification.id)
@@ -175,6 +222,8 @@ def _take_over(
     row_id: int,
     claimed_at: dt.datetime,
     now: dt.datetime,
+    *,
+    told: bool = False,
 ) -> str:
     """Compare-and-set the claim to ourselves, then send unless Slack already has it."""
     with transaction(factory) as session:
@@ -191,7 +240,7 @@ def _take_over(
         won = getattr(taken, "rowcount", 0) == 1
     if not won:
         return BUSY
-    return _send(factory, sender, row_id, now, check_first=True)
+    return _send(factory, sender, row_id, now, check_first=True, told=told)
 
 
 def _send(
@@ -201,8 +250,9 @@ def _send(
     now: dt.datetime,
     *,
     check_first: bool,
+    told: bool = False,
 ) -> str:
-    """Send a claimed row's payload and record the result."""
+    """Send a claimed row's payload and record the result (``told``: the asker reads it)."""
     with factory() as session:
         row = session.get(Notification, row_id)
         assert row is not None
@@ -212,11 +262,11 @@ def _send(
     if check_first and sender.already_posted(address, key):
         # The process that claimed it died after Slack accepted the message.
         log.info("outbox: %s reached Slack before a crash; marking it sent", key)
-        _mark(factory, row_id, now, ok=True, error=None, transient=False)
+        _mark(factory, row_id, now, ok=True, error=None, transient=False, told=told)
         return RECOVERED
     started = time.perf_counter()
     delivery = sender.post(address, payload, key)
-    outcome = _mark(factory, row_id, now, delivery.ok, delivery.error, delivery.transient)
+    outcome = _mark(factory, row_id, now, delivery.ok, delivery.error, delivery.transient, told)
     # One line per send: what kind, for which partnership, how it went; never the text.
     log.info(
         "send",
@@ -239,6 +289,7 @@ def _mark(
     ok: bool,
     error: str | None,
     transient: bool,
+    told: bool,
 ) -> str:
     with transaction(factory) as session:
         row = session.get(Notification, row_id)
@@ -260,5 +311,8 @@ def _mark(
             )
             return RETRY
         row.state = NotificationState.FAILED
+        # Whoever asked for it reads the failure in their reply; the coordinators'
+        # "could not be delivered" message must not tell them again.
+        row.reported = row.reported or told
         log.warning("outbox: %s|%s|%s failed: %s", row.kind, row.target, row.period, row.last_error)
         return FAILED

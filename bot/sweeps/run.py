@@ -54,6 +54,7 @@ KIND_WORDS = {
     "digest": "pre-meeting digest",
     "nudge": "overdue/stale nudge",
     "rollup": "weekly roll-up",
+    "chase": "coordinator's chase",
 }
 
 
