@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from importlib.metadata import version
 from pathlib import Path
 
@@ -13,8 +11,9 @@ import pytest
 
 from bot.cli import build_parser, main
 
-from .conftest import EXAMPLES, REPO
+from .conftest import EXAMPLES
 from .test_cli import run
+from .test_console import _cli as console_cli
 
 STROUD = str(EXAMPLES / "stroud-2023.yaml")
 
@@ -128,18 +127,7 @@ def test_a_word_near_nothing_gets_no_wild_guess(capsys: pytest.CaptureFixture[st
 
 def _cli(args: list[str], cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
     """csp-bot run in ``cwd``, where DATABASE_URL names a real install's database."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    env.update(DATABASE_URL=f"sqlite:///{cwd / 'csp-bot.db'}", PYTHONPATH=str(REPO))
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        cwd=cwd,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return console_cli(args, cwd / "csp-bot.db", stdin, cwd=cwd)
 
 
 def _untimed(text: str) -> str:

@@ -101,7 +101,9 @@ def test_comments_and_quit(tmp_path: Path) -> None:
     assert console.handle("/quit") is False
 
 
-def _cli(args: list[str], db: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def _cli(
+    args: list[str], db: Path, stdin: str = "", cwd: Path = REPO
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         env.pop(name, None)
@@ -111,7 +113,7 @@ def _cli(args: list[str], db: Path, stdin: str = "") -> subprocess.CompletedProc
         capture_output=True,
         text=True,
         env=env,
-        cwd=REPO,
+        cwd=cwd,
         timeout=120,
         check=False,
     )
