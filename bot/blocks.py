@@ -14,6 +14,8 @@ import html
 from collections.abc import Callable
 from typing import Any
 
+from storage.words import plural
+
 Block = dict[str, Any]
 
 MESSAGE_BLOCKS = 50
@@ -152,7 +154,7 @@ def cap(blocks: list[Block], limit: int = SURFACE_BLOCKS, more: str = "") -> lis
     while kept and kept[-1].get("type") in ("divider", "actions"):
         kept.pop()
     hidden = len(blocks) - len(kept)
-    note = f"…and more not shown here ({hidden} blocks). {more}".strip()
+    note = f"…and more not shown here ({plural(hidden, 'block')}). {more}".strip()
     kept.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
     return kept
 

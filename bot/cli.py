@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 from typing import NoReturn
 from zoneinfo import ZoneInfo
@@ -40,6 +41,7 @@ from storage.models import Partnership
 from storage.planfile import PlanError, PlanFile, load_plan_file, slugify
 from storage.spreadsheet import SpreadsheetError, read_table
 from storage.sync import ImportReport, apply_plan, find_partnership
+from storage.words import nearest, plural
 
 SPREADSHEET_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
 PLAN_SUFFIXES = {".yaml", ".yml"}
@@ -165,16 +167,16 @@ def _import_table(factory: sessionmaker[Session], path: Path, args: argparse.Nam
     table = read_table(path, sheet=args.sheet, fy=fy)
     _out(table.mapping_report())
     if table.bad_rows:
-        _out(f"{len(table.bad_rows)} row(s) could not be read:")
+        _out(f"{plural(len(table.bad_rows), 'row')} could not be read:")
         for bad in table.bad_rows:
             _out(f"  {bad}")
         if not args.skip_bad_rows:
             _out(
                 "Nothing was imported. Fix these rows, or run again with --skip-bad-rows "
-                f"to import the other {len(table.actions)} row(s)."
+                f"to import the other {plural(len(table.actions), 'row')}."
             )
             return 1
-        _out(f"Skipping them; importing the other {len(table.actions)} row(s).")
+        _out(f"Skipping them; importing the other {plural(len(table.actions), 'row')}.")
     if not table.actions:
         raise CliError(f"{path}: no action rows to import.")
     plan = table.plan()
@@ -233,29 +235,57 @@ def _apply(
     return 0
 
 
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_targets(output: str | None, fmt: str | None, slug: str) -> list[tuple[str, Path]]:
+    """The files an export writes, as (format, path): only what was asked for.
+
+    An output name ending in .csv or .xlsx decides the format; --format decides
+    for a name without one (or no name); with neither, both files are written.
+    """
+    out = Path(output) if output else None
+    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+    if out is not None and suffix and suffix not in EXPORT_FORMATS:
+        raise CliError(
+            f"{out}: an export is written as .csv or .xlsx; name the file so, or give a "
+            "name without an extension for both."
+        )
+    if suffix and fmt == "both":
+        raise CliError(
+            f"--format both writes two files; give -o a name without an extension "
+            f"({out.with_suffix('') if out else ''}), or drop --format."
+        )
+    if suffix and fmt and fmt != suffix:
+        raise CliError(
+            f"{out} ends in .{suffix} but --format is {fmt}; drop one of them, or make them agree."
+        )
+    if suffix:
+        assert out is not None
+        return [(suffix, out)]
+    formats = list(EXPORT_FORMATS) if fmt in (None, "both") else [fmt]
+    base = out if out is not None else Path(f"{slug}-action-plan")
+    return [(f, base.with_name(f"{base.name}.{f}")) for f in formats]
+
+
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     """Write the action plan as CSV and/or XLSX in the standard template columns."""
     factory = _sessions(settings)
     with factory() as session:
         partnership = _pick_partnership(session, args.partnership)
+        targets = export_targets(args.output, args.format, partnership.slug)
         rows = export_rows(session, partnership)
         title = partnership.plan_title or partnership.name
         slug = partnership.slug
-    formats = ["csv", "xlsx"] if args.format == "both" else [args.format]
     written = []
-    for fmt in formats:
-        if args.output and len(formats) == 1:
-            target = Path(args.output)
-        else:
-            base = Path(args.output) if args.output else Path(f"{slug}-action-plan")
-            target = base.with_suffix(f".{fmt}")
+    for fmt, target in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "csv":
             write_csv(target, rows)
         else:
             write_xlsx(target, rows, title=title)
         written.append(str(target))
-    _out(f"Exported {len(rows)} action(s) of {slug} to {', '.join(written)}.")
+    _out(f"Exported {plural(len(rows), 'action')} of {slug} to {', '.join(written)}.")
     return 0
 
 
@@ -295,6 +325,9 @@ def example_plans() -> list[Path]:
     ]
 
 
+# Commands that take no --demo: the demo itself (it always uses its own database),
+# and the servers and the clock, which run a real install.
+NO_DEMO_OPTION = ("demo", "serve", "socket", "clock")
 # The long-running commands, which log JSON lines (bot/logs.py) to stderr.
 LOGGED = ("serve", "socket", "clock", "run-due")
 # The commands that run the bot, by the module that holds ``cmd_<name>``.
@@ -326,33 +359,62 @@ def _runner(name: str) -> Callable[[Settings, argparse.Namespace], int]:
 # --------------------------------------------------------------------------- parser
 
 
+def _version() -> str:
+    """The installed package's version (pyproject.toml's)."""
+    try:
+        return metadata.version("csp-bot")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse, with its usage errors in the style of every other error: ``csp-bot: ...``."""
+    """argparse, with errors in every other error's style (``csp-bot: ...``) and the
+    nearest command suggested for a mistyped one."""
 
     def error(self, message: str) -> NoReturn:
-        """Print ``csp-bot: <message>`` and the usage line, and exit with status 2."""
+        """Print ``csp-bot: <message>`` (with "did you mean") and the usage; exit with 2."""
+        typed = re.search(r"invalid choice: '?([^'\s]*)'?", message)
+        choices = [
+            name
+            for action in self._actions
+            if isinstance(action, argparse._SubParsersAction)
+            for name in action.choices
+        ]
+        if typed and choices:
+            near = nearest(typed[1].lower(), choices, cutoff=0.5)
+            if near:
+                message = f"{message}; did you mean '{near}'?"
         self.exit(2, f"csp-bot: {message}\n{self.format_usage()}")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with --help on every sub-command."""
-    parser: argparse.ArgumentParser = Parser(
+    parser = Parser(
         prog="csp-bot",
         description="Run a Community Safety Partnership's action plan: import, show, export.",
     )
     parser.add_argument(
         "--database-url", help="database to use (default: DATABASE_URL, else ./csp-bot.db)"
     )
+    parser.add_argument(
+        "--version", action="version", version=f"csp-bot {_version()}", help="show the version"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(
         name: str,
         func: Callable[[Settings, argparse.Namespace], int],
-        parent: argparse._SubParsersAction[argparse.ArgumentParser] = sub,
+        parent: argparse._SubParsersAction[Parser] = sub,
     ) -> argparse.ArgumentParser:
         doc = (func.__doc__ or "").strip()
         p = parent.add_parser(name, help=doc, description=doc)
         p.set_defaults(func=func)
+        if name not in NO_DEMO_OPTION:
+            p.add_argument(
+                "--demo",
+                action="store_true",
+                help="use the demo's own database (csp-bot-demo.db) instead of DATABASE_URL",
+            )
         return p
 
     db = sub.add_parser(
@@ -384,8 +446,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     exp = add("export", cmd_export)
     exp.add_argument("--partnership", help="which partnership (slug or name)")
-    exp.add_argument("--format", choices=["csv", "xlsx", "both"], default="both")
-    exp.add_argument("-o", "--output", help="file to write (default: SLUG-action-plan.csv/.xlsx)")
+    exp.add_argument(
+        "--format",
+        choices=["csv", "xlsx", "both"],
+        help="csv, xlsx or both (default: what -o's extension says, else both)",
+    )
+    exp.add_argument(
+        "-o",
+        "--output",
+        help="file to write: NAME.csv or NAME.xlsx for one, NAME for both "
+        "(default: SLUG-action-plan.csv and .xlsx)",
+    )
 
     plan = sub.add_parser(
         "plan",
@@ -421,6 +492,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot import logs
 
         logs.setup(os.environ.get("LOG_LEVEL", "INFO"))
+    if getattr(args, "demo", False):
+        if args.database_url:
+            parser.error("--demo and --database-url name different databases; give one of them")
+        from bot.cli_bot import DEMO_DATABASE
+
+        args.database_url = f"sqlite:///{DEMO_DATABASE}"
     try:
         overrides = {"database_url": args.database_url} if args.database_url else {}
         settings = load_settings(**overrides)

@@ -20,6 +20,9 @@ from storage.sync import apply_plan
 
 Out = Callable[[str], None]
 DEMO_PARTNERSHIP = "stronger-safer-gloucester"
+# The demo's own SQLite file, in the current directory: never DATABASE_URL, so
+# trying the demo cannot put example plans into a real install's database.
+DEMO_DATABASE = Path("csp-bot-demo.db")
 
 # The scripted session `csp-bot demo` plays through the console: a lead logs
 # progress, a member reads, bad input is refused, the coordinator chases.
@@ -79,17 +82,33 @@ def cmd_demo(
     examples: list[Path],
     out: Out,
 ) -> int:
-    """Load the example plans and play a short scripted session through the console."""
+    """Load the example plans into csp-bot-demo.db and play a short scripted session."""
+    if args.database_url:
+        # Asked for by name (tests do): played there as it stands, never wiped.
+        where = "the database given with --database-url"
+    else:
+        # Its own file, started afresh each run, so the session plays the same again.
+        for path in (DEMO_DATABASE, *(Path(f"{DEMO_DATABASE}{x}") for x in ("-wal", "-shm"))):
+            path.unlink(missing_ok=True)
+        settings = demo_settings(settings)
+        where = f"{DEMO_DATABASE}, the demo's own database (made afresh each run)"
+    out(f"Demo: loading the example plans into {where}.")
     factory = sessions(settings)
     load_examples(factory, out, examples)
     style = Style.of(sys.stdout)
     console = Console(factory, _default_slug(factory, args.partnership), out=out, style=style)
     play(console, DEMO_SCRIPT.splitlines())
     out(
-        '\nYour turn: csp-bot console --as "Kath Rees"   (type /csp help; '
-        "/as NAME to be someone else; Ctrl-D to leave)"
+        '\nYour turn: csp-bot console --demo --as "Kath Rees"   (type /csp help; '
+        "/as NAME to be someone else; Ctrl-D to leave). Without --demo the console "
+        "uses your own database (DATABASE_URL)."
     )
     return 0
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The settings with the demo's own database in place of DATABASE_URL."""
+    return settings.model_copy(update={"database_url": f"sqlite:///{DEMO_DATABASE}"})
 
 
 def cmd_console(

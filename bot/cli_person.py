@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.settings import Settings
 from storage.people import erase_person, export_person, find_exact
+from storage.words import plural
 
 HELP = "One person's data, for subject access and erasure requests: export, erase."
 
@@ -56,15 +57,16 @@ def cmd_person_erase(settings: Settings, args: argparse.Namespace) -> int:
         done = erase_person(session, person, dt.datetime.now(dt.UTC))
     print(
         f"Erased {done.name} from {partnership.slug}: now {done.new_name!r}; "
-        f"{done.actions_unassigned} action(s) left without an owner, "
-        f"{done.groups_unled} sub-group(s) without a lead, "
-        f"{done.history_relabelled} history entr{'y' if done.history_relabelled == 1 else 'ies'} "
-        "relabelled, "
-        f"{done.messages_dropped} sent message(s) dropped."
+        f"{plural(done.actions_unassigned, 'action')} left without an owner, "
+        f"{plural(done.groups_unled, 'sub-group')} without a lead, "
+        f"{plural(done.history_relabelled, 'history entry')} relabelled, "
+        f"{plural(done.messages_dropped, 'sent message')} dropped."
     )
     if done.mentions_kept:
         print(
-            f"{done.mentions_kept} note(s) in action histories mention them and are kept "
+            f"{plural(done.mentions_kept, 'note')} in action histories "
+            f"{'mentions' if done.mentions_kept == 1 else 'mention'} them and "
+            f"{'is' if done.mentions_kept == 1 else 'are'} kept "
             "(history is append-only); `csp-bot person export` lists them under mentioned_in."
         )
     print("Take them out of the plan file or spreadsheet too, or the next import adds them back.")

@@ -37,6 +37,7 @@ from bot.sweeps.outbox import Tally
 from bot.sweeps.run import run_due
 from storage import dates
 from storage.models import Partnership
+from storage.words import plural
 
 log = logging.getLogger("csp_bot.clock")
 
@@ -90,8 +91,9 @@ def sweep(
         return _sweep_each_workspace(settings, factory, now, partnership)
     if not settings.slack_bot_token:
         raise SettingsError(
-            "SLACK_BOT_TOKEN: not set, so nothing can be sent (see the README's 'Slack app' "
-            "section); add --dry-run to see what is due without sending"
+            "SLACK_BOT_TOKEN: not set, so nothing can be sent "
+            '(see the README\'s "Install the Slack app" section); '
+            "add --dry-run to see what is due without sending"
         )
     sender = SlackSender(scheduler_client(settings))
     return run_due(factory, sender, now, partnership=partnership)
@@ -151,7 +153,7 @@ def cmd_run_due(
         out(f"{outcome:>9}  {key}")
     if args.dry_run:
         when = f"{now.astimezone(ZONE):%d/%m/%Y %H:%M}"
-        out(f"{len(tally.outcomes)} messages due at {when} (nothing sent)")
+        out(f"{plural(len(tally.outcomes), 'message')} due at {when} (nothing sent)")
     else:
         out(f"At {now.astimezone(ZONE):%d/%m/%Y %H:%M}: {tally.summary()}")
     return 1 if tally.count("error") else 0
@@ -164,7 +166,7 @@ def cmd_clock(
     if not settings.slack_bot_token and not settings.oauth_mode:
         raise SettingsError(
             "SLACK_BOT_TOKEN: not set (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for "
-            "many workspaces; see the README's 'Slack app' section)"
+            'many workspaces; see the README\'s "Install the Slack app" section)'
         )
     factory = sessions(settings)
 

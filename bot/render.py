@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from commands.core import NOTICES
 from storage.dates import uk
+from storage.words import days_and_working_days, how_long, plural
 
 
 def mrkdwn(value: object) -> str:
@@ -67,6 +68,8 @@ def base_environment(**options: Any) -> Environment:
     env.filters["mention"] = mention
     env.filters["channel"] = channel
     env.filters["plural"] = plural
+    env.filters["how_long"] = how_long
+    env.filters["days_and_working_days"] = days_and_working_days
     env.globals.update(
         buttons=buttons,
         overflow=overflow,
@@ -120,11 +123,6 @@ def channel(slack_channel_id: str | None) -> Markup:
     if slack_channel_id and slack_channel_id.isalnum():
         return Markup(f"<#{slack_channel_id}>")
     return Markup("")
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """``1 action``, ``2 actions``."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 # Block Kit elements as Python values, for the macros in templates/_blocks.j2.

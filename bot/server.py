@@ -41,7 +41,9 @@ def require(settings: Settings, *names: str) -> None:
     missing = [n.upper() for n in names if not getattr(settings, n)]
     if missing:
         raise SettingsError(
-            "; ".join(f"{n}: not set (see the README's 'Slack app' section)" for n in missing)
+            "; ".join(
+                f'{n}: not set (see the README\'s "Install the Slack app" section)' for n in missing
+            )
         )
 
 

@@ -15,6 +15,7 @@ from commands.edits import action_line
 from commands.lookup import find_group, find_person, find_priority
 from commands.registry import Args, command
 from storage.models import Action, ActionUpdate, Status
+from storage.words import plural
 
 # At most this many actions in one answer (ten messages in Slack): a list of
 # thousands helps nobody and takes Slack seconds to show; the rest are counted,
@@ -91,7 +92,7 @@ def build_query(
         query = query.where(Action.due_date < ctx.today)
     if "stale" in args.flags:
         query = query.where(_stale(ctx))
-        described.append(f"no update for {ctx.settings.stale_days} days")
+        described.append(f"no update for {plural(ctx.settings.stale_days, 'day')}")
     owner = _owner(ctx, args)
     if owner is not None:
         query = query.where(Action.owner_id == owner[0])

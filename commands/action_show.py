@@ -14,6 +14,7 @@ from commands.perms import may_change
 from commands.registry import Args, command
 from storage.dates import uk
 from storage.models import Action, ActionUpdate, Status
+from storage.words import field_label
 
 # How many history entries a reply shows; older ones are counted, not listed.
 HISTORY_SHOWN = 20
@@ -77,22 +78,22 @@ def fields(action: Action) -> list[tuple[str, str]]:
     if due and action.timescale:
         due = f"{due} ({action.timescale})"
     pairs = [
-        ("Objective", action.objective),
-        ("Measure of success", action.measure_of_success),
-        ("Owner", action.owner.name if action.owner else "no owner yet"),
-        ("Lead organisation", action.lead_organisation.name if action.lead_organisation else None),
-        ("Partners", action.partners),
-        ("Priority", priority),
-        ("Sub-group", action.subgroup.name if action.subgroup else None),
-        ("Due", due or action.timescale or "no due date"),
-        ("Status", action.status.value.replace("_", " ")),
-        ("RAG", action.rag.value if action.rag else "not rated"),
-        ("SARA stage", action.sara_stage.value if action.sara_stage else None),
-        ("Resources", action.resources),
-        ("Risks", action.risks),
-        ("Snoozed until", uk(action.snoozed_until) if action.snoozed_until else None),
+        ("objective", action.objective),
+        ("measure_of_success", action.measure_of_success),
+        ("owner", action.owner.name if action.owner else "no owner yet"),
+        ("lead_organisation", action.lead_organisation.name if action.lead_organisation else None),
+        ("partners", action.partners),
+        ("priority", priority),
+        ("subgroup", action.subgroup.name if action.subgroup else None),
+        ("due_date", due or action.timescale or "no due date"),
+        ("status", action.status.value.replace("_", " ")),
+        ("rag", action.rag.value if action.rag else "not rated"),
+        ("sara_stage", action.sara_stage.value if action.sara_stage else None),
+        ("resources", action.resources),
+        ("risks", action.risks),
+        ("snoozed_until", uk(action.snoozed_until) if action.snoozed_until else None),
     ]
-    return [(label, text) for label, text in pairs if text]
+    return [(field_label(name), text) for name, text in pairs if text]
 
 
 def entry_view(ctx: Context, entry: ActionUpdate) -> dict[str, Any]:

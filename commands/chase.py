@@ -39,6 +39,7 @@ from commands.lookup import find_group, find_person
 from commands.registry import Args, command
 from storage.models import Action, Person, Status, SubGroup
 from storage.partnership_settings import PartnershipSettings
+from storage.words import plural
 
 # An open action with no update for this many days is "stale" and gets chased,
 # unless the partnership chose otherwise (its ``stale_days`` setting).
@@ -140,7 +141,11 @@ def chase(ctx: Context, args: Args) -> Result:
         "nothing": not owed and not no_owner,
         "send": send_request(ctx, on_slack) if on_slack else None,
     }
-    summary = f"Chasing {len(on_slack)} leads on Slack" if owed or no_owner else "Nothing to chase"
+    summary = (
+        f"Chasing {plural(len(on_slack), 'lead')} on Slack"
+        if owed or no_owner
+        else "Nothing to chase"
+    )
     return Reply(REPORT, data, text=summary)
 
 
@@ -267,7 +272,9 @@ def dm(ctx: Context, item: Owed) -> Reply:
         "own": ctx.person is not None and ctx.person.id == item.person.id,
     }
     who = data["chaser"] or "Your coordinator"
-    text = f"{who} is chasing {len(item.actions)} of your actions in {ctx.partnership.name}"
+    text = (
+        f"{who} is chasing {plural(len(item.actions), 'action')} of yours in {ctx.partnership.name}"
+    )
     return Reply("chase_dm", data, text=text)
 
 

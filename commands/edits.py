@@ -19,6 +19,7 @@ from storage.dates import DateError, did_you_mean, parse_date, uk
 from storage.models import Action, ActionUpdate, Rag, Status
 from storage.planfile import RAG_WORDS, STATUS_WORDS, fold
 from storage.queries import history_value
+from storage.words import field_label
 
 DATE_HINT = "a date such as 31/03/2027, 31 March 2027, today, +2w or end of quarter"
 
@@ -151,10 +152,7 @@ def describe_change(entry: ActionUpdate | None) -> list[str]:
         return []
     lines = []
     for name, (old, new) in entry.changes.items():
-        label = {"rag": "RAG", "due_date": "due", "owner": "owner"}.get(
-            name, name.replace("_", " ")
-        )
-        lines.append(f"{label}: {shown(name, old)} → {shown(name, new)}")
+        lines.append(f"{field_label(name)}: {shown(name, old)} → {shown(name, new)}")
     return lines
 
 
@@ -201,6 +199,7 @@ def changed_reply(ctx: Context, action: Action, entry: ActionUpdate | None) -> R
         "changed": entry is not None,
         "by": ctx.who,
         "on_behalf_of": entry.on_behalf_of.name if entry and entry.on_behalf_of else "",
+        "already": None,  # action done on a complete action: when and by whom it was done
     }
     text = f"{action.ref} updated" if entry is not None else f"{action.ref}: nothing to change"
     return Reply("action_changed", data, text=text)

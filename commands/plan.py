@@ -7,6 +7,7 @@ the plan's size (counts are aggregated in SQL, not by loading every action).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -83,6 +84,23 @@ class PlanOverview:
     unassigned_actions: int = 0
     overdue: int = 0
     undated: int = 0
+
+    @property
+    def heading(self) -> str:
+        """The partnership, its plan's title and period, each said once.
+
+        A plan title usually starts with the partnership's name ("Stroud District
+        Community Safety Partnership Action plan 2023 – 2026"), and its period
+        is often in the title too: repeating either reads as a mistake.
+        """
+        title = self.plan_title
+        heading = title if title and self.name.casefold() in title.casefold() else self.name
+        if title and heading != title:
+            heading += f" — {title}"
+        period = self.plan_period
+        if period and not all(n in heading for n in re.findall(r"\d+", period)):
+            heading += f" ({period})"
+        return heading
 
 
 def _number(value: float | None, text: str | None, unit: str | None) -> str:

@@ -7,7 +7,6 @@ built from what is registered (each function's docstring is its help text).
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import inspect
 import pkgutil
@@ -17,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from commands.core import Context, Result, UserError
+from storage.words import nearest
 
 Runner = Callable[[Context, "Args"], Result]
 
@@ -160,16 +160,14 @@ def find(words: list[str]) -> tuple[Command, int]:
     in_topic = [c for c in commands.values() if c.topic == topic]
     if in_topic:
         typed = " ".join(lowered[:2])
-        near = difflib.get_close_matches(typed, [c.name for c in in_topic], n=1, cutoff=0.6)
-        hint = f" Did you mean `/csp {near[0]}`?" if near else ""
+        near = nearest(typed, [c.name for c in in_topic], cutoff=0.6)
+        hint = f" Did you mean `/csp {near}`?" if near else ""
         names = ", ".join(f"`{c.name}`" for c in in_topic)
         raise UserError(f"`/csp {typed}` is not a command.{hint} The {topic} commands: {names}.")
     typed = " ".join(lowered[:2])
     candidates = [c.name for c in commands.values()] + sorted({c.topic for c in commands.values()})
-    near = difflib.get_close_matches(typed, candidates, n=1, cutoff=0.5) or (
-        difflib.get_close_matches(topic, candidates, n=1, cutoff=0.5)
-    )
-    hint = f" Did you mean `/csp {near[0]}`?" if near else ""
+    near = nearest(typed, candidates, cutoff=0.5) or nearest(topic, candidates, cutoff=0.5)
+    hint = f" Did you mean `/csp {near}`?" if near else ""
     raise UserError(f"`/csp {words[0]}` is not a command.{hint} Type `/csp help` to see them all.")
 
 

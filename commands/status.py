@@ -39,6 +39,7 @@ from commands.core import Context
 from storage.dates import DateError, FinancialYear, parse_period, uk
 from storage.models import Action, Direction, Measure, Person, Priority, Rag, Status
 from storage.queries import ranked_readings
+from storage.words import plural
 
 OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
 # Overdue actions listed under each priority; the rest are counted.
@@ -404,7 +405,7 @@ def _rate(s: PriorityStatus) -> None:
     off = [m for m in s.measures if m.state == OFF_TRACK and not m.wrong_way]
     red: list[str] = []
     if c["red"]:
-        red.append(_plural(c["red"], "open action") + " rated red")
+        red.append(plural(c["red"], "open action") + " rated red")
     if s.overdue_count and s.overdue_count > RED_OVERDUE_SHARE * s.open_dated:
         red.append(f"{s.overdue_count} of {s.open_dated} dated open actions overdue")
     red += [f"{m.ref or m.name}: worse than the baseline" for m in wrong_way]
@@ -413,9 +414,9 @@ def _rate(s: PriorityStatus) -> None:
         return
     amber: list[str] = []
     if c["amber"]:
-        amber.append(_plural(c["amber"], "open action") + " rated amber")
+        amber.append(plural(c["amber"], "open action") + " rated amber")
     if s.overdue_count:
-        amber.append(_plural(s.overdue_count, "action") + " overdue")
+        amber.append(plural(s.overdue_count, "action") + " overdue")
     amber += [f"{m.ref or m.name}: off track ({m.reason})" for m in off]
     if amber:
         s.rag, s.reasons = "amber", amber
@@ -425,7 +426,3 @@ def _rate(s: PriorityStatus) -> None:
         s.rag, s.reasons = "green", []
         return
     s.rag, s.reasons = NOT_RATED, []
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"

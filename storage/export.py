@@ -7,11 +7,13 @@ status, RAG, SARA stage, latest update). The importer in
 export, edit in Excel and import again: an unedited export imports as "no
 changes".
 
-What an action export does not carry (so importing it into a new, empty
-partnership gives the same rows but not the same plan): priority titles and
-aims, group details, people's Slack ids and roles, organisation kinds,
-measures, meetings, and every history entry except the latest note. An action
-with both a due date and a free-text timescale exports its date only. Owner
+Each row carries its priority's code and title, so a partnership started
+from an export (``import --create``) gets the same priorities. What an action
+export does not carry (so importing it into a new, empty partnership gives the
+same rows but not the same plan): priority aims, group details, people's Slack
+ids and roles, organisation kinds, measures, meetings, and every history
+entry except the latest note. An action with both a due date and a free-text
+timescale exports its date only. Owner
 names that the importer would split ("A & B", "A, B") or treat as nobody in
 particular ("TBC", "All partners") come back split or as partners text.
 
@@ -44,6 +46,7 @@ from storage.queries import latest_notes
 EXPORT_COLUMNS = [
     "Ref",
     "Priority",
+    "Priority title",
     "Sub-group",
     "Objective",
     "Action",
@@ -59,6 +62,9 @@ EXPORT_COLUMNS = [
     "Risks",
     "Latest update",
 ]
+
+# Columns later exports added: a file without them still reads as an export.
+ADDED_COLUMNS = frozenset({"Priority title"})
 
 # Apostrophes first, so that text which itself starts with "'=" survives the
 # escape/unescape pair unchanged (it gains one apostrophe and loses one).
@@ -126,6 +132,7 @@ def export_rows(session: Session, partnership: Partnership) -> list[dict[str, st
             {
                 "Ref": a.ref,
                 "Priority": a.priority.code if a.priority else "",
+                "Priority title": a.priority.title if a.priority else "",
                 "Sub-group": a.subgroup.name if a.subgroup else "",
                 "Objective": a.objective or "",
                 "Action": a.title,

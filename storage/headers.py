@@ -125,6 +125,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "ref": ("Ref", "Ref.", "Reference", "No.", "Action ref", "Action No.", "ID", "#", "Ref no"),
     "priority": ("Priority", "Priority area", "Theme", "Strategic priority", "Priority theme"),
+    "priority_title": ("Priority title", "Priority name", "Priority description"),
     "group": (
         "Sub-group",
         "Subgroup",
@@ -169,6 +170,7 @@ FIELD_LABELS: dict[str, str] = {
     "note": "latest progress update (note)",
     "ref": "reference (ref)",
     "priority": "priority (priority)",
+    "priority_title": "priority's title, for a priority new to the bot (priority_title)",
     "group": "sub-group (group)",
     "objective": "objective (objective)",
     "resources": "resources (resources)",

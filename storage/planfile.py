@@ -27,6 +27,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -45,6 +46,7 @@ from storage.dates import (
     parse_period,
 )
 from storage.models import Direction, GroupKind, OrgKind, Rag, Role, Sara, Status
+from storage.words import plural
 
 Path_ = tuple[str | int, ...]
 
@@ -457,6 +459,14 @@ class PlanFile(PlanModel):
     actions: list[ActionIn] = Field(default_factory=list)
     measures: list[MeasureIn] = Field(default_factory=list)
     meetings: list[MeetingIn] = Field(default_factory=list)
+    # From an action table, not a plan file: the title of each priority the table
+    # names (its cell, folded -> title), for a priority the import creates.
+    _priority_titles: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @property
+    def priority_titles(self) -> dict[str, str]:
+        """Titles for the priorities an action table names, by their folded cell text."""
+        return self._priority_titles
 
     def all_actions(self) -> Iterable[tuple[Path_, ActionIn, str | None, str | None]]:
         """Every action with its path and the priority/group it sits under."""
@@ -521,7 +531,7 @@ class PlanError(Exception):
 
     def render(self) -> str:
         """One line per problem: file, line, path and how to fix it."""
-        lines = [f"{self.source}: {len(self.problems)} problem(s); nothing was imported."]
+        lines = [f"{self.source}: {plural(len(self.problems), 'problem')}; nothing was imported."]
         for p in self.problems:
             at = f"{self.source}:{p.line}" if p.line else self.source
             lines.append(f"  {at}: {p.where()}: {p.message}")

@@ -58,7 +58,7 @@ from storage.cells import (
     split_names,
 )
 from storage.dates import UK_FY, FinancialYear
-from storage.export import EXPORT_COLUMNS
+from storage.export import ADDED_COLUMNS, EXPORT_COLUMNS
 from storage.headers import (
     FIELD_LABELS,
     LEAD,
@@ -70,6 +70,7 @@ from storage.headers import (
 )
 from storage.models import Rag, Status
 from storage.planfile import ActionIn, PlanFile, fold, problems_from
+from storage.words import plural
 
 HEADER_SCAN_ROWS = 15
 # A plan has tens or hundreds of actions; far more rows than this is some other file.
@@ -117,10 +118,14 @@ class TableRead:
     # (row, text) of lone "Priority 2: ..." heading rows
     headings: list[tuple[int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # A "Priority title" column's titles, by the folded priority cell they go with.
+    priority_titles: dict[str, str] = field(default_factory=dict)
 
     def plan(self) -> PlanFile:
         """The good rows as a plan file of top-level actions, for ``apply_plan``."""
-        return PlanFile(actions=[action for _, action in self.actions])
+        plan = PlanFile(actions=[action for _, action in self.actions])
+        plan.priority_titles.update(self.priority_titles)
+        return plan
 
     def column_for(self, name: str) -> ColumnMatch | None:
         """The column mapped to a field, if any."""
@@ -149,10 +154,11 @@ class TableRead:
         for row, text in self.headings:
             lines.append(f'Row {row} "{text}" is a heading: the rows below take that priority.')
         lines.extend(self.notes)
-        count = f"{len(self.actions)} action row(s) read"
+        count = f"{plural(len(self.actions), 'action row')} read"
         if self.bad_rows:
             count += (
-                f"; {len(self.bad_rows)} row(s) need fixing "
+                f"; {plural(len(self.bad_rows), 'row')} "
+                f"{'needs' if len(self.bad_rows) == 1 else 'need'} fixing "
                 f"({_rows_text([b.row for b in self.bad_rows])})"
             )
         lines.append(count + ".")
@@ -195,6 +201,7 @@ class _Context:
     refs: dict[str, int] = field(default_factory=dict)
     headed: set[int] = field(default_factory=set)
     unheaded: set[int] = field(default_factory=set)
+    priority_titles: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_field = {c.field: c for c in self.columns if c.field is not None}
@@ -234,6 +241,9 @@ def _read_row(number: int, cells: Sequence[Any], ctx: _Context) -> ActionIn | Ba
         raw[name] = text
     if not raw and not problems:
         return None  # content only in ignored columns is not an action row
+    if "priority_title" in raw:
+        title = raw.pop("priority_title")
+        ctx.priority_titles.setdefault(fold(raw.setdefault("priority", title)), title)
     if ctx.carry:
         if set(raw) <= {"priority", "group"} and not problems:
             _carry(number, raw, ctx, record=False)  # a merged section cell on its own row
@@ -384,7 +394,7 @@ def _read_rows(source: str, sheet: str | None, rows: Rows, fy: FinancialYear) ->
     headers = {normalise_header(c.header) for c in columns}
     # Our own export states every row's priority and group; carrying values
     # down there would give a group to an action that has none.
-    is_export = {normalise_header(c) for c in EXPORT_COLUMNS} <= headers
+    is_export = {normalise_header(c) for c in EXPORT_COLUMNS if c not in ADDED_COLUMNS} <= headers
     ctx = _Context(columns=columns, fy=fy, carry=not is_export)
     table = TableRead(source=source, sheet=sheet, header_row=header_number, columns=columns)
     for number, cells in rows[index + 1 :]:
@@ -394,12 +404,18 @@ def _read_rows(source: str, sheet: str | None, rows: Rows, fy: FinancialYear) ->
         elif result is not None:
             table.actions.append((number, result))
     table.carried = ctx.carried_rows
+    table.priority_titles = ctx.priority_titles
     table.headings = ctx.headings
     if is_export:
         table.notes.append("Laid out like a csp-bot export: every row states its own values.")
     if ctx.unheaded:
         letters = ", ".join(get_column_letter(c) for c in sorted(ctx.unheaded))
-        table.notes.append(f"Column(s) {letters} hold values but have no header; ignored.")
+        one = len(ctx.unheaded) == 1
+        table.notes.append(
+            f"Column {letters} holds values but has no header; ignored."
+            if one
+            else f"Columns {letters} hold values but have no header; ignored."
+        )
     return table
 
 

@@ -157,6 +157,8 @@ class _Syncer:
         # A spreadsheet may bring the first priorities of a new partnership; once the
         # plan defines priorities, an unknown one is a mistake to report instead.
         self.may_create_priorities = not self.priorities
+        # Titles a table gave for the priorities it names (its "Priority title" column).
+        self.priority_titles: dict[str, str] = {}
 
     def _index(self, model: type[T], key: Callable[[T], str]) -> dict[str, T]:
         """The partnership's rows of one kind, by folded natural key, in one query."""
@@ -253,7 +255,11 @@ class _Syncer:
                 self.priorities,
                 new_code,
                 Priority,
-                {"code": new_code, "title": code, "position": len(self.priorities)},
+                {
+                    "code": new_code,
+                    "title": self.priority_titles.get(fold(code)) or _priority_title(code),
+                    "position": len(self.priorities),
+                },
                 {},
             )
         known = ", ".join(p.code for p in self.priorities.values()) or "none yet"
@@ -267,6 +273,7 @@ class _Syncer:
     # ------------------------------------------------------------------ sections
 
     def sync(self, plan: PlanFile) -> None:
+        self.priority_titles = plan.priority_titles
         for o in plan.organisations:
             self.upsert(
                 "organisation",
@@ -478,19 +485,47 @@ class _Syncer:
         self._record("action", obj.ref, created, fields)
 
 
+_NUMBERED = re.compile(
+    r"\s*(?:(?:strategic\s+)?(?:priority|theme)|p)?\s*(\d+(?:\.\d+)*)\b", re.IGNORECASE
+)
+# What names a priority's number before its title, and so is not part of the title:
+# "Priority 1: ", "Theme 2 - ", "P3 ", "4. " (a bare number needs its punctuation:
+# "1 in 4 women" is a title).
+_TITLE_AFTER = (
+    re.compile(
+        r"\s*(?:strategic\s+)?(?:priority|theme)\s*\d+(?:\.\d+)*\s*[:.)\-–—]?\s*(\S.*)",
+        re.IGNORECASE | re.DOTALL,
+    ),
+    re.compile(r"\s*p\d+(?:\.\d+)*(?:\s*[:.)\-–—]\s*|\s+)(\S.*)", re.IGNORECASE | re.DOTALL),
+    re.compile(r"\s*\d+(?:\.\d+)*\s*[:.)\-–—]\s*(\S.*)", re.DOTALL),
+)
+
+
 def _priority_keys(text: str) -> list[str]:
-    """Ways a spreadsheet may name priority P1: "P1", "1", "Priority 1", "Priority 1: ASB"."""
+    """Ways a spreadsheet may name priority P1: "P1", "1", "Priority 1", "Theme 1: ASB"."""
     keys = [fold(text)]
-    if m := re.match(r"\s*(?:priority|p)?\s*(\d+(?:\.\d+)*)\b", text, re.IGNORECASE):
+    if m := _NUMBERED.match(text):
         keys += [f"p{m[1]}", m[1]]
     return keys
 
 
 def _priority_code(text: str) -> str:
     """A code for a priority first seen in a spreadsheet."""
-    if m := re.match(r"\s*(?:priority|p)?\s*(\d+(?:\.\d+)*)\b", text, re.IGNORECASE):
+    if m := _NUMBERED.match(text):
         return f"P{m[1]}"
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:16] or "P"
+
+
+def _priority_title(text: str) -> str:
+    """The title of a priority first seen in a spreadsheet, without its number repeated.
+
+    "Priority 1: Reduce ASB" is priority P1 titled "Reduce ASB"; a cell that is
+    only "Priority 1" keeps that as its title, having nothing else to say.
+    """
+    for pattern in _TITLE_AFTER if _NUMBERED.match(text) else ():
+        if m := pattern.fullmatch(text):
+            return " ".join(m[1].split())
+    return text
 
 
 def find_partnership(session: Session, key: str) -> Partnership | None:

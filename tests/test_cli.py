@@ -111,7 +111,7 @@ def test_import_then_reimport_then_show(
     assert "No changes" in capsys.readouterr().out
     assert run(sqlite_url, "plan", "show") == 0
     out = capsys.readouterr().out
-    assert "Test CSP" in out and "P1" in out and "1 actions" in out
+    assert "Test CSP" in out and "P1" in out and "1 action:" in out
 
 
 def test_dry_run_writes_nothing(

@@ -72,7 +72,7 @@ def test_export_then_reimport_changes_nothing(
     stroud: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(stroud, "export", "--partnership", "stroud", "-o", str(tmp_path / "plan")) == 0
-    assert "Exported 34 action(s) of stroud" in capsys.readouterr().out
+    assert "Exported 34 actions of stroud" in capsys.readouterr().out
     sheet = load_workbook(tmp_path / "plan.xlsx").active
     assert sheet is not None
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
@@ -94,7 +94,7 @@ def test_create_a_partnership_from_a_table(
     assert run(sqlite_url, "import", str(table), "--partnership", "New CSP", "--create") == 0
     assert run(sqlite_url, "plan", "show", "--partnership", "new-csp") == 0
     out = capsys.readouterr().out
-    assert "P1" in out and "1 actions" in out
+    assert "P1" in out and "1 action:" in out
     assert run(sqlite_url, "import", str(table), "--partnership", "New CSP", "--create") == 1
     assert "exists; drop --create" in capsys.readouterr().err
 

@@ -373,7 +373,7 @@ def test_show_created_and_snoozed(plans: Session) -> None:
     run(context(plans), "action snooze A-6")
     _, text = run(context(plans), "action show A-6")
     assert "Added to the plan." in text
-    assert "• owner: Lee Lead" in text
+    assert "• Owner: Lee Lead" in text
     assert "*Snoozed until:* 28/11/2026" in text
 
 

@@ -193,7 +193,7 @@ def test_dm_names_the_chaser_lists_actions_with_buttons(plans: sessionmaker[Sess
     text = done.to(LEE)
     assert "Hi Lee, Cora Coordinator is chasing updates for Riverside Community Safety" in text
     assert text.index("Overdue") < text.index("A-1") < text.index("A-4")
-    assert "overdue 52d" in text
+    assert "overdue 52 days" in text
     assert '`/csp action update A-1 rag:amber "' in text
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     # A DM has no channel to say which partnership: each button carries it.

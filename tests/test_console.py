@@ -144,7 +144,9 @@ def test_comments_and_quit(tmp_path: Path) -> None:
     assert console.handle("/quit") is False
 
 
-def _cli(args: list[str], db: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def _cli(
+    args: list[str], db: Path, stdin: str = "", cwd: Path = REPO
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         env.pop(name, None)
@@ -154,7 +156,7 @@ def _cli(args: list[str], db: Path, stdin: str = "") -> subprocess.CompletedProc
         capture_output=True,
         text=True,
         env=env,
-        cwd=REPO,
+        cwd=cwd,
         timeout=120,
         check=False,
     )
@@ -178,7 +180,9 @@ def test_console_refuses_an_unknown_person(tmp_path: Path) -> None:
 
 
 def test_demo_plays_a_session_without_slack(tmp_path: Path) -> None:
-    result = _cli(["demo"], tmp_path / "demo.db")
+    # Named with --database-url, the demo plays there (and never wipes it).
+    demo = ["--database-url", f"sqlite:///{tmp_path / 'demo.db'}", "demo"]
+    result = _cli(demo, tmp_path / "other.db")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "stronger-safer-gloucester-2019.yaml: loaded" in out
@@ -189,5 +193,5 @@ def test_demo_plays_a_session_without_slack(tmp_path: Path) -> None:
     assert "`purple` is not a RAG rating" in out
     assert "opens a form" in out
     assert "Traceback" not in out + result.stderr
-    again = _cli(["demo"], tmp_path / "demo.db")
+    again = _cli(demo, tmp_path / "other.db")
     assert again.returncode == 0 and "already loaded" in again.stdout

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from storage import headers, planfile
 
 from .conftest import REPO
+from .test_readme import _slug
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 PLAN_FORMAT = (REPO / "docs" / "plan-format.md").read_text(encoding="utf-8")
@@ -92,3 +93,36 @@ def test_manifest_can_read_history_to_find_messages_sent_before_a_crash() -> Non
     assert {"im:history", "channels:history", "groups:history"} <= set(
         manifest["oauth_config"]["scopes"]["bot"]
     )
+
+
+def _readme_headings() -> set[str]:
+    """The README's section titles (outside code blocks), as written."""
+    outside = re.sub(r"```.*?```", "", README, flags=re.S)
+    return {m[1].strip() for m in re.finditer(r"^#{1,4} (.+)$", outside, re.M)}
+
+
+def test_every_readme_section_named_in_the_code_exists() -> None:
+    """An error that says "see the README's 'X' section" must name a real section."""
+    headings = _readme_headings()
+    named: list[tuple[str, str]] = []
+    for folder in ("bot", "commands", "storage", "templates"):
+        for path in sorted((REPO / folder).rglob("*")):
+            if path.suffix not in (".py", ".j2"):
+                continue
+            # One line, escaped quotes as printed: a message may span source lines.
+            raw = path.read_text(encoding="utf-8").replace("\\'", "'").replace('\\"', '"')
+            text = re.sub(r"\"\s+\"", "", " ".join(raw.split()))
+            for m in re.finditer(r"README(?:'s|\.md)?\W{0,3}([^\n]{0,80})", text):
+                named.append((path.name, m[0]))
+    comments = re.findall(r"^# ?(.*)$", (REPO / "manifest.yml").read_text(encoding="utf-8"), re.M)
+    manifest = " ".join(" ".join(comments).split())
+    named += [("manifest.yml", m[0]) for m in re.finditer(r"README's [^.]*section", manifest)]
+    assert named, "the test should find the README mentions it checks"
+    for where, mention in named:
+        quoted = re.search(r"README's [\"'“‘]([^\"'”’]+)[\"'”’] section", mention)
+        anchor = re.search(r"README\.md#([\w\-]+)", mention)
+        assert quoted or anchor, f"{where}: a README mention names no section: {mention!r}"
+        if quoted:
+            assert quoted[1] in headings, f"{where}: no README section {quoted[1]!r}"
+        if anchor:
+            assert anchor[1] in {_slug(h) for h in headings}, f"{where}: no #{anchor[1]}"

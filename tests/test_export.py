@@ -142,6 +142,7 @@ def test_export_values_and_order(session: Session) -> None:
     assert by_ref["A-2"] == {
         "Ref": "A-2",
         "Priority": "P1",
+        "Priority title": "Reduce ASB",
         "Sub-group": "",
         "Objective": "Support repeat victims",
         "Action": "Case reviews for repeat ASB victims",
@@ -233,14 +234,18 @@ def test_xlsx_file(session: Session, tmp_path: Path) -> None:
     assert [c.value for c in ws[1]] == EXPORT_COLUMNS
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:P{len(rows) + 1}"
-    assert ws.column_dimensions["E"].width > ws.column_dimensions["A"].width
-    assert ws["E2"].alignment.wrap_text
-    titles = {ws.cell(row=r, column=5).value: ws.cell(row=r, column=5) for r in range(2, 8)}
+    assert ws.auto_filter.ref == f"A1:Q{len(rows) + 1}"
+    action = EXPORT_COLUMNS.index("Action") + 1
+    letter = "ABCDEFGHIJKLMNOPQ"[action - 1]
+    assert ws.column_dimensions[letter].width > ws.column_dimensions["A"].width
+    assert ws[f"{letter}2"].alignment.wrap_text
+    titles = {
+        ws.cell(row=r, column=action).value: ws.cell(row=r, column=action) for r in range(2, 8)
+    }
     formula_like = titles["=SUM(A1:A3) hotspots audit"]
     assert formula_like.data_type == "s"
     assert titles["@channel DA champions in every GP surgery"].data_type == "s"
-    due = ws.cell(row=2, column=9)
+    due = ws.cell(row=2, column=EXPORT_COLUMNS.index("Due date") + 1)
     assert isinstance(due.value, dt.datetime) and due.value.date() == dt.date(2027, 3, 31)
     assert due.number_format == "DD/MM/YYYY"
     with zipfile.ZipFile(path) as z:

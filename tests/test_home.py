@@ -50,7 +50,7 @@ def test_my_actions_overdue_first_with_menus(session: Session) -> None:
     reply, blocks, text = tab(session, "riverside", "Lee Lead")
     assert [a["ref"] for a in reply.data["actions"]] == ["A-1", "A-4"]
     assert "*My actions* · 2 open, *2 overdue*" in text
-    assert "*A-1* Launch the youth diversion scheme" in text and "*overdue 52d*" in text
+    assert "*A-1* Launch the youth diversion scheme" in text and "*overdue 52 days*" in text
     menus = [b["accessory"]["options"][0]["value"] for b in blocks if "accessory" in b]
     assert menus == ["update:A-1", "update:A-4"]
     assert "*P1* Reduce anti-social behaviour — red · 2 overdue" in text

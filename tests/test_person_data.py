@@ -94,7 +94,7 @@ def test_erase_removes_what_identifies_them_and_keeps_the_record(
     assert cli(database_url, "erase", "U0LEE", "--partnership", "riverside", "--yes") == 0
     out = capsys.readouterr().out
     assert f"Erased Lee Lead from riverside: now 'Former member {lee_id}'" in out
-    assert "1 note(s) in action histories mention them and are kept" in out
+    assert "1 note in action histories mentions them and is kept" in out
     with held() as session:
         person = session.get(Person, lee_id)
         assert person is not None

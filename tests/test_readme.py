@@ -52,11 +52,11 @@ SKIPS: tuple[tuple[str, str], ...] = (
 # What some commands must print (stdout and stderr together), beyond exiting 0.
 EXPECT: tuple[tuple[str, str], ...] = (
     (r"csp-bot demo$", "Your turn"),
-    (r'console --as "Kath Rees"$', "Vulnerable Women Project"),
+    (r'console --demo --as "Kath Rees"$', "Vulnerable Women Project"),
     (r"console --plan tests/fixtures/plans/riverside.yaml", "A-4"),
-    (r"run-due --dry-run", "messages due at"),
+    (r"run-due --demo --dry-run", "due at"),
     (r"run-due$", "At "),
-    (r"digest --partnership stroud --meeting \+2w$", "# Digest for the Leadership Group"),
+    (r"digest --demo --partnership stroud --meeting \+2w$", "# Digest for the Leadership Group"),
     (r"-o board-paper\.html$", "Wrote the digest"),
     (r"plan list", "stroud"),
     (r"export --partnership stroud ", "stroud-action-plan.csv"),
@@ -152,7 +152,9 @@ def test_the_parser_finds_the_readme_commands() -> None:
     found = commands()
     texts = [c.text for c in found]
     assert ".venv/bin/csp-bot demo" in texts
-    console = next(c for c in found if c.text == '.venv/bin/csp-bot console --as "Kath Rees"')
+    console = next(
+        c for c in found if c.text == '.venv/bin/csp-bot console --demo --as "Kath Rees"'
+    )
     assert console.stdin.startswith("/csp action list mine\n")
     assert any(
         c.text.startswith("printf ") and "| .venv/bin/csp-bot console" in c.text for c in found

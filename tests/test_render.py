@@ -97,6 +97,7 @@ def test_console_text_unescapes_and_shows_buttons_as_commands() -> None:
             "changed": True,
             "by": "Lee",
             "on_behalf_of": "",
+            "already": None,
         },
     )
     text = to_text(blocks)

@@ -377,7 +377,7 @@ def test_council_tracker_csv_with_bad_rows(tmp_path: Path) -> None:
     assert widden["due"] == "March 2027"
     # The good rows are there to import on their own ("--skip-bad-rows").
     assert [a.title for a in table.plan().actions] == list(rows)
-    assert "4 row(s) need fixing (rows 4-6, 9)" in table.mapping_report()
+    assert "4 rows need fixing (rows 4-6, 9)" in table.mapping_report()
 
 
 def test_plain_english_sheet(tmp_path: Path) -> None:
@@ -603,6 +603,7 @@ def test_the_exporters_columns_map_exactly() -> None:
     expected = {
         "Ref": "ref",
         "Priority": "priority",
+        "Priority title": "priority_title",
         "Sub-group": "group",
         "Objective": "objective",
         "Action": "title",
@@ -683,7 +684,7 @@ def test_content_only_in_ignored_columns_is_skipped(tmp_path: Path) -> None:
     table = read_table(path)
     assert [a.title for _, a in table.actions] == ["Real action"]
     assert not table.bad_rows
-    assert "Column(s) C hold values but have no header" in table.mapping_report()
+    assert "Column C holds values but has no header" in table.mapping_report()
 
 
 # --------------------------------------------------------------------------- whole files

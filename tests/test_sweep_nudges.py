@@ -140,7 +140,7 @@ def test_one_dm_a_day_bundles_every_overdue_action(imported: sessionmaker[Sessio
     assert refs_in(lee) == ["A-1", "A-4"]  # most overdue first
     assert "2 of your actions in Riverside Community Safety Partnership are" in lee.text
     assert "*past their due date*" in lee.text and "Please update each one today" in lee.text
-    assert "overdue 54d" in lee.text and "overdue 23d" in lee.text
+    assert "overdue 54 days" in lee.text and "overdue 23 days" in lee.text
     # Mo's action is neither overdue nor stale; Olive is not on Slack; A-5 has no owner.
     assert nudged(sender, "U0MO") == [] and nudged(sender, "U0GINA") == []
     assert {p.address for p in sender.posts if p.kind == "nudge"} == {"U0LEE", "U0HANA"}

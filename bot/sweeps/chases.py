@@ -35,6 +35,7 @@ from bot.sweeps.outbox import ALREADY, BUSY, FAILED, RECOVERED, RETRY, SENT, del
 from commands.chase import KIND, REPORT, reason
 from commands.core import Reply
 from storage.models import Notification
+from storage.words import plural
 
 log = logging.getLogger("csp_bot.chase")
 
@@ -107,7 +108,7 @@ def finish_chase(
             data["failed"].append({**lead, "reason": OUR_SIDE})
     data["leads"] = len(data["reached"])
     data["actions"] = sum(lead["count"] for lead in data["reached"])
-    text = f"Chased {data['leads']} leads about {data['actions']} actions"
+    text = f"Chased {plural(data['leads'], 'lead')} about {plural(data['actions'], 'action')}"
     if data["already"]:
         text += f"; {len(data['already'])} already chased today"
     return Reply(REPORT, data, text=text)

@@ -45,6 +45,7 @@ from commands.digest_data import (
 )
 from commands.lookup import board_channel_id
 from storage.models import DigestSnapshot, Notification, Partnership, Source
+from storage.words import plural
 
 # The template of /csp digest send's reply, whose data asks for the send.
 SEND = "digest_send"
@@ -210,5 +211,5 @@ def finish_send(
     sent = sum(1 for r in results if r["ok"])
     data = {**reply.data, "send": None, "done": True, "results": results}
     when = reply.data["meeting"]["date"]
-    text = f"Digest for the meeting on {when} sent to {sent} of {len(results)} recipients"
+    text = f"Digest for the meeting on {when} sent to {sent} of {plural(len(results), 'recipient')}"
     return Reply(SEND, data, text=text)

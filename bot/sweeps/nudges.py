@@ -30,6 +30,7 @@ from bot.sweeps.base import Message, Recipient
 from commands.chase import MAX_LISTED, Owed, collect, listing
 from commands.core import Context, Reply
 from storage.models import Action, ActionNudge
+from storage.words import plural
 
 KIND = "nudge"
 OVERDUE, STALE = "overdue", "stale"
@@ -103,7 +104,7 @@ def message(ctx: Context, item: Owed) -> Message:
     else:
         text = (
             f"{_count(len(item.stale), 'of your actions has', 'of your actions have')} "
-            f"had no update for {ctx.settings.stale_days} days in {ctx.partnership.name}"
+            f"had no update for {plural(ctx.settings.stale_days, 'day')} in {ctx.partnership.name}"
         )
     # Every action in the message, the counted ones too: the owner has been told
     # about them (and where to see them), so they wait out the interval as well.
