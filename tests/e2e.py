@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from storage.db import make_engine, session_factory, upgrade
 from storage.models import Action, ActionUpdate, Notification, Partnership
-from storage.planfile import load_plan_file
+from storage.planfile import load_plan_text
 from storage.sync import apply_plan
 from tests.conftest import _fresh_postgres
 from tests.fakeslack import WAIT_LIMIT, Call, FakeSlack
@@ -94,13 +94,18 @@ class Response:
 
 def prepare_database(url: str, plans: list[Path]) -> None:
     """Migrate an empty database and import plan files into it."""
+    prepare_database_text(url, [(p.name, p.read_text(encoding="utf-8")) for p in plans])
+
+
+def prepare_database_text(url: str, plans: list[tuple[str, str]]) -> None:
+    """Migrate an empty database and import plans given as (file name, YAML text)."""
     engine = make_engine(url)
     try:
         upgrade(engine)
         factory = session_factory(engine)
-        for path in plans:
+        for name, text in plans:
             with factory() as session:
-                apply_plan(session, load_plan_file(path), source_name=path.name)
+                apply_plan(session, load_plan_text(text, name), source_name=name)
                 session.commit()
     finally:
         engine.dispose()

@@ -27,11 +27,9 @@ from sqlalchemy import func, select
 
 from bot.sender import EVENT_TYPE
 from bot.sweeps.outbox import LEASE
-from storage.db import make_engine, session_factory, upgrade
+from storage.db import make_engine, session_factory
 from storage.models import Notification
-from storage.planfile import load_plan_text
-from storage.sync import apply_plan
-from tests.e2e import BOT_TOKEN, REPO, Server, all_text
+from tests.e2e import BOT_TOKEN, REPO, Server, all_text, prepare_database_text
 from tests.fakeslack import FakeSlack
 
 LEADS = 6
@@ -61,12 +59,7 @@ def chase_plan() -> str:
 
 @pytest.fixture
 def plan(database_url: str) -> Iterator[str]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    with session_factory(engine)() as session:
-        apply_plan(session, load_plan_text(chase_plan(), "chase.yaml"), source_name="chase")
-        session.commit()
-    engine.dispose()
+    prepare_database_text(database_url, [("chase.yaml", chase_plan())])
     yield database_url
 
 

@@ -25,11 +25,10 @@ from sqlalchemy import func, select
 
 from bot.clock import EVERY_MINUTES, JOB_ID, ZONE, build_scheduler, parse_moment
 from bot.sender import EVENT_TYPE
-from storage.db import make_engine, session_factory, upgrade
+from storage.db import make_engine, session_factory
 from storage.models import Notification, NotificationState
-from storage.planfile import load_plan_text
-from storage.sync import apply_plan
 
+from .e2e import prepare_database_text
 from .fakeslack import WAIT_LIMIT, FakeSlack
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,12 +54,7 @@ def crowd_plan(leads: int = LEADS) -> str:
 
 @pytest.fixture
 def crowd(database_url: str) -> Iterator[str]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    with session_factory(engine)() as session:
-        apply_plan(session, load_plan_text(crowd_plan(), "crowd.yaml"), source_name="crowd")
-        session.commit()
-    engine.dispose()
+    prepare_database_text(database_url, [("crowd.yaml", crowd_plan())])
     yield database_url
 
 
