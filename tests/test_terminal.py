@@ -69,6 +69,7 @@ def test_a_whole_reply_has_no_raw_mrkdwn() -> None:
             "changed": True,
             "by": "Kath",
             "on_behalf_of": "",
+            "already": None,
         },
     )
     text = terminal_text(blocks)
