@@ -173,7 +173,7 @@ class Probe:
                 log.warning(
                     "%s cannot be reached (%s); running without it and trying again in the "
                     "background (every %d s at most); see the README's "
-                    "'Behind a firewall or proxy'",
+                    "'Behind a firewall or proxy' section",
                     self.what,
                     reason,
                     self.cap,

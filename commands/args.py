@@ -1,6 +1,7 @@
 """Reading what people type after ``/csp``: quotes, ``key:value``, mentions.
 
-Rules, chosen for how people really type in Slack (README, "Typing"):
+Rules, chosen for how people really type in Slack (the typing rules in the
+README's "In Slack: `/csp`" section):
 
 * ``"double"``, ``'single'`` and curly quotes (``“…”``, which macOS and phones
   substitute) group words. A quote only opens at the start of a word, so
