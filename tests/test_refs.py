@@ -226,7 +226,7 @@ def test_the_console_takes_the_tables_refs(numbered: sessionmaker[Session]) -> N
     console.handle("/csp action done 1 comment: consultation closed")
     assert "updated" in lines[-1], lines[-1]
     console.handle("/csp action snooze 7")
-    assert "snoozed until" in lines[-1], lines[-1]
+    assert "snoozed until" in lines[-1].lower(), lines[-1]
     console.handle("/csp action show 1")
     assert "consultation closed" in lines[-1], lines[-1]
     with numbered() as session:
