@@ -149,12 +149,11 @@ class FrontDoor:
                 raise RefusedError("405 Method Not Allowed", "method not allowed")
             raise RefusedError("404 Not Found", "not found")
         except RefusedError as refused:
-            if not refused.status.startswith("200"):
-                status = refused.status[:3]
-                log.info(
-                    "request refused",
-                    extra={"event": "refused", "status": status, "error": refused.reason},
-                )
+            status = refused.status[:3]  # only ever a 4xx: a 200 is answered, not refused
+            log.info(
+                "request refused",
+                extra={"event": "refused", "status": status, "error": refused.reason},
+            )
             return _plain(start_response, refused.status, refused.reason)
         except Exception as exc:  # the last guard: a bug of ours is still not a 5xx
             log.error("front door failed: %s", type(exc).__name__)
