@@ -8,6 +8,7 @@ the run instead, so CI cannot pass by quietly testing SQLite alone.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -26,6 +27,28 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+# Loggers whose level ``bot.logs.setup`` sets; a test that runs ``csp-bot`` in process
+# calls it, and without this the next test inherits its handler and its levels.
+TUNED_LOGGERS = ("slack_sdk", "urllib3", "alembic")
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """Put the root logger's handlers and the tuned loggers' levels back after each test.
+
+    ``logs.setup`` swaps the root handler for one writing to the ``sys.stderr`` of that
+    moment (pytest's capture, closed after the test), and raises ``slack_sdk`` to INFO;
+    a later test then logs into a closed file, or misses the client's DEBUG lines.
+    """
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in TUNED_LOGGERS}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, old in levels.items():
+        logging.getLogger(name).setLevel(old)
 
 
 def _postgres_url() -> str:
