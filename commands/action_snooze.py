@@ -31,7 +31,8 @@ DEFAULT_SNOOZE = dt.timedelta(weeks=1)
         "/csp action snooze A-17 until:30/06/2027",
         "/csp action snooze A-17 until",
     ),
-    positional=("ref",),
+    # `until 30/06/2027`, as people write it: the bare word is the flag, the date fills `until`.
+    positional=("ref", "until"),
     keys=("until", "ref"),
     aliases={"till": "until", "to": "until"},
     flags=("until",),

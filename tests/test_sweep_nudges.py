@@ -670,3 +670,16 @@ def test_typed_snooze_still_works_with_and_without_a_date(imported: sessionmaker
         outcome, text = kit.run(ctx, "action snooze A-4 until:someday")
         assert not outcome.ok and "not a date I can read" in text
         assert outcome.error is not None and set(outcome.error.fields) == {"until"}
+
+
+def test_typed_snooze_until_a_date_as_people_write_it(imported: sessionmaker[Session]) -> None:
+    """`until 18/12/2026` (no colon) and a bare date both snooze; a bad date is still refused."""
+    with imported() as session:
+        ctx = kit.context(session, person="Lee Lead", now=at(MONDAY))
+        outcome, _ = kit.run(ctx, "action snooze A-1 until 18/12/2026")
+        assert outcome.ok and get_action(session, "A-1").snoozed_until == dt.date(2026, 12, 18)
+        outcome, _ = kit.run(ctx, "action snooze A-4 11/12/2026")
+        assert outcome.ok and get_action(session, "A-4").snoozed_until == dt.date(2026, 12, 11)
+        outcome, text = kit.run(ctx, "action snooze A-4 until someday")
+        assert not outcome.ok and "not a date I can read" in text
+        assert get_action(session, "A-4").snoozed_until == dt.date(2026, 12, 11)
