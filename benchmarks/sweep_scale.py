@@ -33,7 +33,8 @@ from common import (
 
 from bot.sweeps.run import run_due
 from bot.views import message, reply_pages
-from commands.core import Delivery, Reply
+from commands.framework.core import Delivery
+from partnership.context import Reply
 from storage.db import make_engine, session_factory
 from tests.sweepkit import at
 

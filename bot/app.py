@@ -57,10 +57,11 @@ from bot.views import (
     split_value,
     submitted_values,
 )
-from commands.core import Context, Directory, Form, Reply, UserError
-from commands.dispatch import Outcome, dispatch_args, dispatch_text, error_reply
-from commands.registry import Args, find
+from commands.framework.core import Form
+from commands.framework.dispatch import Outcome, dispatch_args, dispatch_text, error_reply
+from commands.framework.registry import Args, find
 from commands.return_submit import button_args
+from partnership.context import Context, Directory, Reply, UserError
 from storage.models import Source
 
 log = logging.getLogger("csp_bot.slack")
@@ -372,7 +373,7 @@ class Edge:
         slug: str | None = None,
     ) -> None:
         """Build and publish the Home tab for the user in ``body``."""
-        from commands.home import home
+        from partnership.home import home
 
         user_id = user or _user(body)
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import cli_start
 from bot.render import render
 from bot.settings import Settings, SettingsError, load_settings
-from commands.plan import plan_overview
+from partnership.plan import plan_overview
 from storage.dates import UK_FY, FinancialYear
 from storage.db import (
     DatabaseError,

@@ -1,6 +1,6 @@
 """``csp-bot digest``: the chairs' pre-meeting digest as board papers, in Markdown or HTML.
 
-The same view-model as the Slack digest (commands/digest_data.py), with every
+The same view-model as the Slack digest (partnership/digest.py), with every
 list in full. Each format has its own environment that escapes by
 construction, as the Block Kit one does for Slack (bot/render.py):
 
@@ -30,8 +30,9 @@ from markupsafe import Markup
 
 from bot.render import base_environment
 from bot.settings import Settings
-from commands.core import Context, UserError
-from commands.digest_data import MeetingInfo, board_meetings, build, group_name, pick_meeting
+from partnership.context import Context, UserError
+from partnership.digest import build
+from partnership.digest_meetings import MeetingInfo, board_meetings, group_name, pick_meeting
 from storage.dates import DateError, did_you_mean, parse_date, uk
 from storage.models import Source
 

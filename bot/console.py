@@ -32,9 +32,10 @@ from bot.sender import PrintSender
 from bot.sweeps.finish import finish
 from bot.terminal import PLAIN, Style, encodable, terminal_text
 from bot.views import reply_pages
-from commands.core import Context, Form, Reply, UserError
-from commands.dispatch import Outcome, dispatch_text
-from commands.lookup import match_person, people
+from commands.framework.core import Form
+from commands.framework.dispatch import Outcome, dispatch_text
+from partnership.context import Context, Reply, UserError
+from partnership.lookup import match_person, people
 from storage.models import Partnership, Person, Source
 
 log = logging.getLogger("csp_bot.console")

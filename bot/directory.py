@@ -1,6 +1,6 @@
 """Finding a person's Slack account by email address, for ``/csp person add``.
 
-Both classes implement :class:`commands.core.Directory`: :class:`SlackDirectory`
+Both classes implement :class:`partnership.context.Directory`: :class:`SlackDirectory`
 asks Slack (``users.lookupByEmail``, scope ``users:read.email``); the console's
 :class:`ConsoleDirectory` has no Slack and says so. A failure is a
 :class:`Found` without an id saying why, never raised, so ``person add`` keeps
@@ -15,7 +15,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from commands.core import Found
+from partnership.context import Found
 from storage.models import Partnership
 
 log = logging.getLogger("csp_bot.directory")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from commands.core import UserError
+from partnership.context import UserError
 from storage.models import (
     Action,
     ChannelOwner,

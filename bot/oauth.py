@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.directory import lookup_email
 from bot.sender import SlackSender
 from bot.settings import Settings
-from commands.core import Found
+from partnership.context import Found
 from storage.models import Partnership
 
 if TYPE_CHECKING:

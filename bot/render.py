@@ -25,7 +25,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from commands.core import NOTICES
+from partnership.context import NOTICES
 from storage.dates import uk
 from storage.words import days_and_working_days, how_long, plural
 
@@ -106,7 +106,7 @@ def render_blocks(template: str, data: dict[str, Any]) -> list[dict[str, Any]]:
     """Render ``templates/<template>.json.j2`` into a list of Block Kit blocks."""
     text = slack_environment().get_template(f"{template}.json.j2").render(**data)
     blocks = [json.loads(line) for line in text.splitlines() if line.strip()]
-    for notice in data.get(NOTICES) or ():  # lines any reply may carry (commands.core)
+    for notice in data.get(NOTICES) or ():  # lines any reply may carry (partnership.context)
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(notice)}]})
     return blocks
 

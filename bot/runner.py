@@ -29,8 +29,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from commands.core import Context, Reply, UserError
-from commands.dispatch import Outcome, error_reply
+from commands.framework.dispatch import Outcome, error_reply
+from partnership.context import Context, Reply, UserError
 
 log = logging.getLogger("csp_bot.runner")
 

@@ -20,7 +20,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.terminal import PLAIN, Style, terminal_text
 from bot.views import message, reply_pages
-from commands.core import Delivery, Reply
+from commands.framework.core import Delivery
+from partnership.context import Reply
 
 log = logging.getLogger("csp_bot.sender")
 

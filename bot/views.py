@@ -13,7 +13,8 @@ from typing import Any
 
 from bot.blocks import Block, cap, fallback_text, pages
 from bot.render import mrkdwn, render_blocks
-from commands.core import Form, Reply
+from commands.framework.core import Form
+from partnership.context import Reply
 
 MODAL_TITLE = 24
 PRIVATE_METADATA = 3000

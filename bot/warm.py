@@ -60,7 +60,7 @@ def warm(door: FrontDoor, factory: sessionmaker[Session]) -> float:
 
 
 def _registry() -> None:
-    from commands.registry import registry
+    from commands.framework.registry import registry
 
     registry()
 
@@ -112,8 +112,8 @@ def _command(door: FrontDoor) -> None:
 
 def _update(factory: sessionmaker[Session]) -> None:
     """Run one action's update as its owner and roll it back."""
-    from commands.core import Context
-    from commands.dispatch import dispatch_text
+    from commands.framework.dispatch import dispatch_text
+    from partnership.context import Context
     from storage.models import Action, Partnership, Source, Status
 
     with factory() as session:

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import to_text
 from bot.render import render_blocks
-from commands.core import Context, Form, Reply
-from commands.dispatch import Outcome, dispatch_text
+from commands.framework.core import Form
+from commands.framework.dispatch import Outcome, dispatch_text
+from partnership.context import Context, Reply
 from storage.models import Partnership, Person, Source
 from storage.planfile import load_plan_file
 from storage.sync import apply_plan

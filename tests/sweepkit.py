@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.blocks import to_text
 from bot.sweeps.outbox import Tally
 from bot.views import message, reply_pages
-from commands.core import Delivery, Reply
+from commands.framework.core import Delivery
+from partnership.context import Reply
 
 from . import kit
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import identity
 from bot.identity import identify
 from bot.runner import execute
-from commands.core import Context, UserError
-from commands.dispatch import Outcome, dispatch_text
+from commands.framework.dispatch import Outcome, dispatch_text
+from partnership.context import Context, UserError
 from storage.db import transaction
 from storage.models import Channel, Partnership, Person
 from storage.planfile import PlanError, load_plan_text

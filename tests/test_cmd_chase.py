@@ -21,10 +21,11 @@ from bot.blocks import to_text
 from bot.console import Console
 from bot.sweeps.finish import finish
 from bot.sweeps.outbox import LEASE, Tally, key_of, retry_stale
-from commands.chase import MAX_LISTED, STALE_DAYS
-from commands.core import Delivery, Reply
-from commands.dispatch import Outcome
-from commands.registry import registry
+from commands.framework.core import Delivery
+from commands.framework.dispatch import Outcome
+from commands.framework.registry import registry
+from partnership.chasing import MAX_LISTED, STALE_DAYS
+from partnership.context import Reply
 from storage.models import (
     Action,
     Notification,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.directory import lookup_email
-from commands.core import Found
+from partnership.context import Found
 from storage.models import Partnership, Person, Role
 from tests.fakeslack import FakeSlack
 from tests.kit import context, load_plans, rendered, run

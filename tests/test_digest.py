@@ -30,9 +30,10 @@ from bot.cli_bot import load_examples
 from bot.cli_digest import md_escape, render_document
 from bot.render import render_blocks
 from bot.sweeps import digests
-from commands import digest_data
-from commands.core import Refused, Reply
-from commands.dispatch import Outcome
+from commands.framework.dispatch import Outcome
+from partnership import digest as digest_data
+from partnership import digest_meetings
+from partnership.context import Refused, Reply
 from storage.models import (
     Action,
     ActionUpdate,
@@ -90,7 +91,7 @@ def digest(
 ) -> dict[str, Any]:
     """The digest view-model for the meeting on ``day``, as the console operator would build it."""
     ctx = kit.context(session, slug, None, now=now)
-    meetings = digest_data.board_meetings(ctx)
+    meetings = digest_meetings.board_meetings(ctx)
     meeting = next(m for m in meetings if m.date == day)
     return digest_data.build(ctx, meeting, meetings).data
 

@@ -57,7 +57,7 @@ def test_import_guide_lists_every_recognised_header() -> None:
 
 def test_readme_lists_every_sub_command() -> None:
     """The README's /csp table names every registered sub-command."""
-    from commands.registry import registry
+    from commands.framework.registry import registry
 
     readme = (REPO / "README.md").read_text()
     for name in registry():

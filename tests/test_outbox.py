@@ -23,7 +23,7 @@ from bot.sweeps.outbox import (
     SENT,
     deliver,
 )
-from commands.core import Context, Reply
+from partnership.context import Context, Reply
 from storage.db import transaction
 from storage.models import Notification, NotificationState, Partnership, Person
 

@@ -23,10 +23,10 @@ from bot import app as app_module
 from bot.app import Edge
 from bot.cli import main
 from bot.console import Console
-from commands.core import Form
-from commands.dispatch import dispatch_args
-from commands.lookup import ref_key
-from commands.registry import Args
+from commands.framework.core import Form
+from commands.framework.dispatch import dispatch_args
+from commands.framework.registry import Args
+from partnership.lookup import ref_key
 from storage.db import session_factory
 from storage.models import Action, ActionUpdate, Partnership, Person, Rag, Status
 from tests import kit

@@ -11,8 +11,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.runner import ATTEMPTS, execute
-from commands.core import Context
-from commands.dispatch import Outcome, dispatch_text
+from commands.framework.dispatch import Outcome, dispatch_text
+from partnership.context import Context
 from storage.models import Action, ActionUpdate, Rag
 
 from . import kit

@@ -23,9 +23,9 @@ from bot.app import Edge
 from bot.sweeps import nudges
 from bot.sweeps.run import context as sweep_context
 from bot.views import FORM_COMMANDS, form_view, message
-from commands.core import Form
-from commands.dispatch import dispatch_args, dispatch_text
-from commands.registry import Args
+from commands.framework.core import Form
+from commands.framework.dispatch import dispatch_args, dispatch_text
+from commands.framework.registry import Args
 from storage import partnership_settings
 from storage.models import (
     Action,

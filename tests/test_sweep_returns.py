@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sweeps import returns as sweep_returns
 from bot.sweeps.run import context
-from commands.core import Reply
+from partnership.context import Reply
 from storage.models import Notification, Partnership, Person, SubGroup
 
 from . import kit

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from bot.render import render
-from commands.plan import plan_overview
+from partnership.plan import plan_overview
 from storage import words
 from tests.kit import NOW, context, load_plans, partnership, run
 

@@ -8,8 +8,9 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from commands.core import Context, Delivery, Reply
-from commands.lookup import people_with_role
+from commands.framework.core import Delivery
+from partnership.context import Context, Reply
+from partnership.lookup import people_with_role
 from storage.models import Person, Role
 
 

@@ -32,8 +32,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sweeps.base import Message, Recipient, Sender
 from bot.sweeps.outbox import ALREADY, BUSY, FAILED, RECOVERED, RETRY, SENT, deliver
-from commands.chase import KIND, REPORT, reason
-from commands.core import Reply
+from partnership.chasing import KIND, REPORT, reason
+from partnership.context import Reply
 from storage.models import Notification
 from storage.words import plural
 

@@ -31,19 +31,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sweeps.base import Message, Recipient, Sender
 from bot.sweeps.outbox import deliver
-from commands.core import Context, Reply
-from commands.digest_data import (
+from partnership.context import Context, Reply
+from partnership.digest import SnapshotRow, build, summary
+from partnership.digest_meetings import (
     KIND,
     MeetingInfo,
-    SnapshotRow,
     board_meetings,
-    build,
     chairs,
     digest_day,
     period,
-    summary,
 )
-from commands.lookup import board_channel_id
+from partnership.lookup import board_channel_id
 from storage.models import DigestSnapshot, Notification, Partnership, Source
 from storage.words import plural
 

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.sweeps import chases, digests
 from bot.sweeps.base import Sender
-from commands.chase import REPORT
-from commands.core import Reply
+from partnership.chasing import REPORT
+from partnership.context import Reply
 
 Finisher = Callable[[sessionmaker[Session], Sender, Reply, dt.datetime], Reply]
 

@@ -27,8 +27,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.sweeps.base import Message, Recipient
-from commands.chase import MAX_LISTED, Owed, collect, listing
-from commands.core import Context, Reply
+from partnership.chasing import MAX_LISTED, Owed, collect, listing
+from partnership.context import Context, Reply
 from storage.models import Action, ActionNudge
 from storage.words import plural
 

@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.sweeps.base import Message, Recipient, coordinators, on_slack
-from commands import returns
-from commands.core import Context, Reply
-from commands.return_submit import again
-from commands.returns import Quarter, Standing
+from partnership import quarters
+from partnership.context import Context, Reply
+from partnership.quarters import Quarter, Standing, again
 from storage.dates import uk
 from storage.models import SubGroup
 from storage.partnership_settings import PartnershipSettings
@@ -81,14 +80,14 @@ def stage_due(
 
 def due(ctx: Context) -> list[Message]:
     """Reminders, chases and missing-return lists due today for one partnership."""
-    groups = returns.groups_with_leads(ctx)
+    groups = quarters.groups_with_leads(ctx)
     if not groups:
         return []
     leads = {g.lead_id: Recipient.person(g.lead) for g in groups if g.lead is not None}
     found: list[Message] = []
-    quarter = returns.current(ctx)
+    quarter = quarters.current(ctx)
     for _ in range(QUARTERS):
-        quarter = returns.previous(quarter)
+        quarter = quarters.previous(quarter)
         found += quarter_messages(ctx, quarter, groups, leads)
     return found
 
@@ -97,14 +96,14 @@ def quarter_messages(
     ctx: Context, quarter: Quarter, groups: list[SubGroup], leads: dict[int | None, Recipient]
 ) -> list[Message]:
     """What is due today about one quarter's returns."""
-    owing = [g for g in groups if returns.owes(ctx, g.end_date, quarter)]
+    owing = [g for g in groups if quarters.owes(ctx, g.end_date, quarter)]
     if not owing:
         return []
-    due_day = returns.deadline(ctx, *quarter)
-    found = returns.standings(ctx, quarter, owing, due_day)
+    due_day = quarters.deadline(ctx, *quarter)
+    found = quarters.standings(ctx, quarter, owing, due_day)
     out: list[Message] = []
     for standing in found:
-        if standing.state == returns.SUBMITTED or standing.lead_id is None:
+        if standing.state == quarters.SUBMITTED or standing.lead_id is None:
             continue
         lead = leads[standing.lead_id]
         stage = stage_due(ctx.calendar, standing.deadline, ctx.today, ctx.settings)
@@ -131,21 +130,21 @@ def lead_message(
         "name": (standing.lead or "").split(" ")[0],
         "partnership": ctx.partnership.name,
         "group": standing.group,
-        "quarter": returns.label(quarter),
-        "span": returns.span(ctx, quarter),
+        "quarter": quarters.label(quarter),
+        "span": quarters.span(ctx, quarter),
         "deadline": uk(day),
         "weekday": f"{day:%A}",
-        "left": max(returns.working_days_between(ctx, today, day), 0),
-        "overdue": max(returns.working_days_between(ctx, day, today), 0),
+        "left": max(quarters.working_days_between(ctx, today, day), 0),
+        "overdue": max(quarters.working_days_between(ctx, day, today), 0),
         "today": today >= day,
         "chase": stage.chase,
         "chases": ctx.settings.return_chases,
         "command": again(standing.group, quarter),
         # Tagged with the partnership here: a direct message has no channel to say which.
-        "button": f"{standing.group_id}:{returns.code(quarter)}@{ctx.partnership.slug}",
+        "button": f"{standing.group_id}:{quarters.code(quarter)}@{ctx.partnership.slug}",
     }
     what = "overdue" if stage.kind == CHASE else f"due {data['weekday']} {data['deadline']}"
-    text = f"{standing.group}: {returns.label(quarter)} return {what}"
+    text = f"{standing.group}: {quarters.label(quarter)} return {what}"
     template = "return_chase" if stage.kind == CHASE else "return_reminder"
     return Message(
         stage.kind,
@@ -157,10 +156,10 @@ def lead_message(
 
 
 def missing_messages(
-    ctx: Context, quarter: Quarter, due_day: returns.Deadline, found: list[Standing]
+    ctx: Context, quarter: Quarter, due_day: quarters.Deadline, found: list[Standing]
 ) -> list[Message]:
     """The list of missing returns, to each coordinator on Slack (nothing when none is)."""
-    missing = [s for s in found if s.state == returns.OVERDUE]
+    missing = [s for s in found if s.state == quarters.OVERDUE]
     recipients = on_slack(coordinators(ctx))
     if not missing or not recipients:
         return []
@@ -175,17 +174,17 @@ def missing_messages(
     ]
     data = {
         "partnership": ctx.partnership.name,
-        "quarter": returns.label(quarter),
+        "quarter": quarters.label(quarter),
         "deadline": uk(due_day.day),
         "weekday": f"{due_day.day:%A}",
         "on_slack": [r for r in rows if r["lead"] and r["slack"]],
         "by_email": [r for r in rows if r["lead"] and not r["slack"]],
         "no_lead": [r for r in rows if not r["lead"]],
         "missing": len(missing),
-        "submitted": sum(1 for s in found if s.state == returns.SUBMITTED),
+        "submitted": sum(1 for s in found if s.state == quarters.SUBMITTED),
         "total": len(found),
     }
-    label = returns.label(quarter)
+    label = quarters.label(quarter)
     text = f"{len(missing)} {label} return{'s' if len(missing) != 1 else ''} missing"
     key = f"{quarter[0]}Q{quarter[1]}"
     meta = {"groups": [r["group"] for r in rows]}

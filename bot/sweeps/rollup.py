@@ -19,8 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.sweeps.base import Message, coordinators, on_slack
-from commands.chase import is_overdue, is_snoozed, owed_actions, stale_before
-from commands.core import Context, Reply
+from partnership.chasing import is_overdue, is_snoozed, owed_actions, stale_before
+from partnership.context import Context, Reply
 from storage.dates import uk
 from storage.models import Action
 

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.sweeps import digests, nudges, returns, rollup
 from bot.sweeps.base import Message, Sender, Sweep, coordinators, on_slack
 from bot.sweeps.outbox import Tally, deliver, key_of, retry_stale
-from commands.chase import reason
-from commands.core import Context, Reply
+from partnership.chasing import reason
+from partnership.context import Context, Reply
 from storage.models import (
     Channel,
     Notification,

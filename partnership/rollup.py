@@ -35,7 +35,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, select
 
-from commands.core import Context
+from partnership.context import Context
 from storage.dates import DateError, FinancialYear, parse_period, uk
 from storage.models import Action, Direction, Measure, Person, Priority, Rag, Status
 from storage.queries import ranked_readings

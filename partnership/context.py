@@ -1,12 +1,10 @@
-"""What every /csp sub-command takes and returns; nothing here knows about Slack.
+"""What the partnership's rules take and give back; nothing here knows about Slack.
 
-A command gets a :class:`Context` (who is asking, in which partnership, when,
-through what) and a dict of arguments, and returns a :class:`Reply` (a template
-and its view-model) or a :class:`Form` (a modal to open because arguments were
-missing). Bad input raises :class:`UserError`, whose message says what to type
-instead; the dispatcher turns it into a private reply and rolls back, so
-nothing is written. The Slack edge (``bot/``) and the console render the same
-replies with the same templates.
+Every rule runs in a :class:`Context` (who is asking, in which partnership,
+when, through what). Bad input raises :class:`UserError`, whose message says
+what to type instead; :class:`Refused` says who may. A read model answers with
+a :class:`Reply`: a template name and its view-model, rendered by whichever edge
+asked (Slack, the console, the scheduler).
 """
 
 from __future__ import annotations
@@ -48,19 +46,6 @@ class UserError(Exception):
 
 class Refused(UserError):  # noqa: N818 (reads as the outcome it is)
     """The person may not do this; the message says who can."""
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What happened when a message was sent to one person or channel."""
-
-    person: str
-    ok: bool
-    error: str | None = None
-    # A failure worth trying again later (rate limit or Slack unreachable after
-    # the client's own retries), as opposed to one that will fail again
-    # (deactivated user, archived channel).
-    transient: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,22 +135,3 @@ class Reply:
     public: bool = False
     # A short plain-text line for notifications and the console's summary.
     text: str = ""
-
-
-@dataclass
-class Form:
-    """A modal to open because the command needs more than was typed.
-
-    ``name`` picks the form (``action_update``, ``action_add``); ``values`` are
-    the current values, pre-filled; ``options`` are choices for select inputs;
-    ``meta`` travels with the modal and comes back on submission.
-    """
-
-    name: str
-    title: str
-    values: dict[str, str] = field(default_factory=dict)
-    options: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    meta: dict[str, str] = field(default_factory=dict)
-
-
-Result = Reply | Form

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from commands.core import Context, Refused
+from partnership.context import Context, Refused
 from storage.models import Action, Person, Role
 
 

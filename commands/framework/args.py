@@ -35,8 +35,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from commands.core import UserError
-from commands.registry import Args, Command
+from commands.framework.registry import Args, Command
+from partnership.context import UserError
 
 OPEN_QUOTES = {'"': '"“”', "“": '"“”', "”": '"“”', "'": "'‘’", "‘": "'‘’", "’": "'‘’"}
 _KEY = re.compile(r"([A-Za-z][A-Za-z_\-]*)[:=](.*)", re.S)
@@ -279,14 +279,3 @@ def kept_notice(cmd: Command, kept: list[str]) -> str:
         f"{words} {are} of `/csp {cmd.name}`, so {they} kept in the {cmd.rest} as typed"
         f" (its keys are {keys})."
     )
-
-
-_SLACK_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
-
-
-def split_mention(text: str) -> tuple[str | None, str]:
-    """(Slack user id or None, name) from ``<@U1|kath>``, ``<@U1>`` or ``@Kath Rees``."""
-    text = text.strip()
-    if m := _SLACK_MENTION.fullmatch(text):
-        return m[1], (m[2] or "")
-    return None, text.removeprefix("@").strip()

@@ -24,10 +24,9 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from commands.core import Context, Refused, UserError
-from commands.lookup import find_group
-from commands.perms import coordinators
-from commands.registry import Args
+from partnership.context import Context, Refused, UserError
+from partnership.lookup import find_group
+from partnership.perms import coordinators
 from storage.dates import parse_quarter, quarter_label, uk
 from storage.models import Meeting, Person, QuarterlyReturn, ReturnRevision, SubGroup
 from storage.partnership_settings import PartnershipSettings, parse_deadline
@@ -194,9 +193,8 @@ def groups_with_leads(ctx: Context) -> list[SubGroup]:
     )
 
 
-def resolve_group(ctx: Context, args: Args) -> SubGroup:
+def resolve_group(ctx: Context, named: str | None, words: str | None, gid: str | None) -> SubGroup:
     """The group named (by a form or button's id, or by name), else the one the asker leads."""
-    named, words, gid = args.get("group"), args.get("words"), args.get("group_id")
     if named and words:
         raise UserError(
             f'Name the group once: `group:"{named[:60]}"`; I didn\'t understand `{words[:60]}`.',
@@ -369,3 +367,8 @@ def working_days_between(ctx: Context, start: dt.date, end: dt.date) -> int:
         count += ctx.calendar.is_working_day(day)
         day += dt.timedelta(days=1)
     return sign * count
+
+
+def again(group: str, quarter: Quarter) -> str:
+    """The typed command that opens a group's return for a quarter."""
+    return f'/csp return submit group:"{group}" quarter:"{label(quarter)}"'

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from commands.args import kept_notice, parse
-from commands.core import NOTICES, Context, Refused, Reply, Result, UserError
-from commands.edits import is_date
-from commands.lookup import is_group, match_person, people
-from commands.perms import require_coordinator
-from commands.registry import Args, Command, find, registry
+from commands.framework.args import kept_notice, parse
+from commands.framework.core import Result
+from commands.framework.registry import Args, Command, find, registry
+from partnership.context import NOTICES, Context, Refused, Reply, UserError
+from partnership.edits import is_date
+from partnership.lookup import is_group, match_person, people
+from partnership.perms import require_coordinator
 from storage.models import Person
 
 # Slack caps a slash command's text at 4,000 characters; anything longer did

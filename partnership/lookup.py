@@ -14,8 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from commands.args import split_mention
-from commands.core import Context, UserError
+from partnership.context import Context, UserError
 from storage.models import (
     Action,
     Channel,
@@ -287,4 +286,30 @@ def people_with_role(ctx: Context, role: Role) -> list[Person]:
             .where(Person.partnership_id == ctx.partnership.id, Person.role == role)
             .order_by(Person.name)
         )
+    )
+
+
+_SLACK_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
+
+
+def split_mention(text: str) -> tuple[str | None, str]:
+    """(Slack user id or None, name) from ``<@U1|kath>``, ``<@U1>`` or ``@Kath Rees``."""
+    text = text.strip()
+    if m := _SLACK_MENTION.fullmatch(text):
+        return m[1], (m[2] or "")
+    return None, text.removeprefix("@").strip()
+
+
+def find_organisation(ctx: Context, text: str) -> Organisation:
+    """A partner organisation by name (or a unique part of it), or a UserError listing them."""
+    rows = rows_of(ctx, Organisation, Organisation.name)
+    found = by_name(rows, text)
+    if found is not None:
+        return found
+    names = ", ".join(f"`{o.name}`" for o in rows) or "none yet"
+    raise UserError(
+        f"There is no organisation `{text[:60]}` in {ctx.partnership.name}. Its organisations: "
+        f'{names}. Quote a name with spaces: `org:"Riverside Police"`; new partners are '
+        "added through the plan file.",
+        fields={"org": "Not an organisation in this plan"},
     )

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from commands.core import Context, Result, UserError
+from commands.framework.core import Result
+from partnership.context import Context, UserError
 from storage.words import nearest
 
 Runner = Callable[[Context, "Args"], Result]

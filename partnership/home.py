@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
-from commands import returns as quarterly
-from commands.core import Context, Reply
-from commands.edits import action_line
-from commands.status import OPEN, rollup, short
+from partnership import quarters as quarterly
+from partnership.context import Context, Reply
+from partnership.edits import action_line
+from partnership.rollup import OPEN, rollup, short
 from storage.dates import quarter_label, uk
 from storage.models import Action, Meeting, SubGroup
 
@@ -107,7 +107,7 @@ def returns(ctx: Context, groups: list[SubGroup]) -> list[dict[str, Any]]:
     if not groups:
         return []
     rows = []
-    # The deadline and state come from commands.returns, as in /csp return status.
+    # The deadline and state come from partnership.quarters, as in /csp return status.
     for standing in quarterly.standings(ctx, quarterly.current(ctx), groups):
         row: dict[str, Any] = {
             "group": short(standing.group, 100),

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm.attributes import flag_modified
 
-from commands.core import MAX_TEXT, MAX_TITLE, Context, Reply, UserError
+from partnership.context import MAX_TEXT, MAX_TITLE, Context, Reply, UserError
 from storage.dates import DateError, did_you_mean, parse_date, uk
 from storage.models import Action, ActionUpdate, Rag, Status
 from storage.planfile import RAG_WORDS, STATUS_WORDS, fold
