@@ -1,8 +1,8 @@
 """Benchmark 3: the digest and ``/csp priority status`` on plans of 100, 1,000 and 10,000 actions.
 
 In-process on PostgreSQL. The digest is ``partnership.digest.build`` for the meeting of
-10/12/2026 plus rendering to Block Kit pages (``bot.render.render_blocks`` and
-``bot.blocks.pages``); the status is ``dispatch_text(ctx, "priority status")`` plus the same
+10/12/2026 plus rendering to Block Kit pages (``bot.render.environment.render_blocks`` and
+``bot.render.blocks.pages``); the status is ``dispatch_text(ctx, "priority status")`` plus the same
 rendering. Each is timed over several runs (a new session each time; the median is
 reported), then run once more under ``tracemalloc`` for its peak Python memory.
 
@@ -29,8 +29,8 @@ from common import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks import pages
-from bot.render import render_blocks
+from bot.render.blocks import pages
+from bot.render.environment import render_blocks
 from commands.framework.dispatch import dispatch_text
 from partnership import digest as digest_data
 from partnership import digest_meetings

@@ -178,7 +178,7 @@ def create(ctx: Context, wanted: dict[str, Any]) -> Action:
         )
     )
     # Two actions added at the same moment may both pick the next ref: the unique
-    # key refuses the second, and bot/runner.py runs its command again, which
+    # key refuses the second, and bot/slack/runner.py runs its command again, which
     # then takes the ref after.
     ctx.session.flush()
     return action

@@ -7,11 +7,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from commands.action_show import NOBODY
 from commands.framework.core import Result
 from commands.framework.registry import NOTE_KEYS, Args, command
 from partnership.context import Context
-from partnership.edits import change_action, changed_reply, read_text
+from partnership.edits import NOBODY, change_action, changed_reply, read_text
 from partnership.lookup import find_action
 from partnership.perms import require_change
 from storage.dates import uk

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from commands.framework.core import Result
 from commands.framework.registry import Args, command
 from partnership.context import Context, Reply
-from partnership.edits import action_line, describe_change
+from partnership.edits import NOBODY, action_line, describe_change
 from partnership.lookup import find_action
 from partnership.perms import may_change
 from storage.dates import uk
@@ -27,8 +27,6 @@ SOURCES = {
     "console": "console",
     "scheduler": "the bot",
 }
-# Who made an entry that names no person.
-NOBODY = {"import": "the plan import", "console": "the console operator", "scheduler": "the bot"}
 
 
 @command(

@@ -12,7 +12,7 @@ and a claim a crash left unsent is taken over later after checking Slack for
 it. A command cannot do that (it runs in one transaction and never touches
 Slack), so :func:`chase` finds who to message, renders each message and
 returns a report that *asks* for them to be sent (``data["send"]``); the Slack
-edge (and the console) then calls :func:`bot.sweeps.chases.finish_chase`, which
+edge (and the console) then calls :func:`bot.schedule.chases.finish_chase`, which
 sends them and fills the report in — the same way ``/csp digest send`` is
 finished. Because the period is the day, a lead is chased at most once a day
 however many chases name them; a second chase reports them as already chased
@@ -20,7 +20,7 @@ today, with the time.
 
 What counts as overdue, stale and snoozed, and the one query that finds them
 (:func:`owed_actions`, :func:`collect`), are shared with the scheduled nudges
-and the coordinators' weekly roll-up (``bot/sweeps/nudges.py``, ``rollup.py``),
+and the coordinators' weekly roll-up (``bot/schedule/nudges.py``, ``rollup.py``),
 so a chase, a nudge and a roll-up never disagree about an action.
 """
 
@@ -72,7 +72,7 @@ def chase(ctx: Context, args: Args) -> Result:
         "partnership": ctx.partnership.name,
         "scope": group.name if group else (f"{person.name}'s actions" if person else ""),
         "pending": [who(o) for o in on_slack],
-        # Filled in by bot.sweeps.chases.finish_chase once the messages have gone.
+        # Filled in by bot.schedule.chases.finish_chase once the messages have gone.
         "done": False,
         "leads": 0,
         "actions": 0,

@@ -13,8 +13,8 @@ from commands.framework.registry import NOTE_KEYS, Args, command
 from partnership.context import Context, Refused, Reply, UserError
 from partnership.edits import read_text
 from partnership.lookup import find_measure
+from partnership.measures import judge_measure, number
 from partnership.perms import coordinators
-from partnership.rollup import judge_measure, number
 from storage.dates import DateError, parse_period, quarter_label, uk
 from storage.models import Direction, Measure, MeasureReading, Person, Role
 

@@ -37,6 +37,15 @@ RAG_PREFIX = "rag_"
 EXAMPLE = '/csp return submit summary:"Patrols in the hotspots" rag:P1=green'
 
 
+def button_args(value: str) -> Args:
+    """The arguments a reminder's "Submit the return" button carries (``12:2026-3``)."""
+    group_id, _, quarter = value.partition(":")
+    values = {"group_id": group_id}
+    if quarter:
+        values["quarter"] = quarter
+    return Args(values)
+
+
 @command(
     "return submit",
     usage='[group:<name>] [quarter:<Q3 2026/27>] [summary:"…" rag:P1=green …]',
@@ -46,6 +55,7 @@ EXAMPLE = '/csp return submit summary:"Patrols in the hotspots" rag:P1=green'
         '/csp return submit summary:"Hotspot patrols running" rag:P1=green',
     ),
     rest="words",
+    button=button_args,
     keys=("group", "quarter", "summary", "achievements", "issues", "escalations", "rag"),
     aliases={
         "subgroup": "group",
@@ -387,12 +397,3 @@ def record(
         data,
         text=f"{group.name}'s {quarters.label(quarter)} return {what}",
     )
-
-
-def button_args(value: str) -> Args:
-    """The arguments a reminder's "Submit the return" button carries (``12:2026-3``)."""
-    group_id, _, quarter = value.partition(":")
-    values = {"group_id": group_id}
-    if quarter:
-        values["quarter"] = quarter
-    return Args(values)

@@ -16,8 +16,9 @@ from sqlalchemy.orm import aliased
 from partnership import quarters
 from partnership.context import Context
 from partnership.digest_meetings import MeetingInfo
+from partnership.measures import better, judge_measure, number
 from partnership.quarters import Deadline, Quarter
-from partnership.rollup import OPEN, better, judge_measure, number
+from partnership.rollup import OPEN
 from storage.dates import fy_label, quarter_label, uk
 from storage.models import (
     Action,

@@ -22,6 +22,8 @@ from storage.queries import history_value
 from storage.words import field_label
 
 DATE_HINT = "a date such as 31/03/2027, 31 March 2027, today, +2w or end of quarter"
+# Who made an entry that names no person.
+NOBODY = {"import": "the plan import", "console": "the console operator", "scheduler": "the bot"}
 
 
 def read_text(

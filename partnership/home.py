@@ -18,7 +18,8 @@ from sqlalchemy.orm import joinedload
 from partnership import quarters as quarterly
 from partnership.context import Context, Reply
 from partnership.edits import action_line
-from partnership.rollup import OPEN, rollup, short
+from partnership.measures import short
+from partnership.rollup import OPEN, rollup
 from storage.dates import quarter_label, uk
 from storage.models import Action, Meeting, SubGroup
 

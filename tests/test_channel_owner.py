@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import identity
-from bot.identity import identify
-from bot.runner import execute
+from bot.slack import identity
+from bot.slack.identity import identify
+from bot.slack.runner import execute
 from commands.framework.dispatch import Outcome, dispatch_text
 from partnership.context import Context, UserError
 from storage.db import transaction

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.directory import lookup_email
+from bot.slack.directory import lookup_email
 from partnership.context import Found
 from storage.models import Partnership, Person, Role
 from tests.fakeslack import FakeSlack

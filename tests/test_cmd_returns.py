@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from bot.blocks import to_text
-from bot.views import form_view
+from bot.render.blocks import to_text
+from bot.slack.views import form_view
 from commands.framework.core import Form
 from commands.framework.dispatch import Outcome, dispatch_args
 from commands.framework.registry import Args

@@ -39,9 +39,10 @@ from slack_sdk.models.views import View
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks import to_text
-from bot.render import render_blocks
-from bot.views import form_view, message, reply_pages
+from bot.render.blocks import to_text
+from bot.render.environment import render_blocks
+from bot.render.replies import message, reply_pages
+from bot.slack.views import form_view
 from commands.framework.core import Form
 from commands.framework.dispatch import Outcome, dispatch_text
 from commands.framework.registry import Command, registry

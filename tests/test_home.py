@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bot.blocks import cap, fit, to_text
-from bot.render import render_blocks
+from bot.render.blocks import cap, fit, to_text
+from bot.render.environment import render_blocks
 from partnership.context import Reply
 from partnership.home import home
 from storage.models import Action, Meeting, Priority, QuarterlyReturn, SubGroup

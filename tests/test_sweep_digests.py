@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.sweeps import digests
-from bot.sweeps.outbox import deliver
-from bot.sweeps.run import context as sweep_context
-from bot.sweeps.run import due_now
+from bot.schedule import digests
+from bot.schedule.outbox import deliver
+from bot.schedule.run import context as sweep_context
+from bot.schedule.run import due_now
 from partnership import digest as digest_data
 from partnership import digest_meetings
 from partnership.context import Context

@@ -111,3 +111,11 @@ def dispatch_args(ctx: Context, name: str, args: Args) -> Outcome:
         return Outcome(cmd.run(ctx, args), True, cmd)
     except UserError as exc:
         return Outcome(error_reply(exc, cmd), False, cmd, exc)
+
+
+def dispatch_button(ctx: Context, name: str, value: str) -> Outcome:
+    """Run a command by name with the arguments a button's value carries."""
+    button = registry()[name].button
+    if button is None:
+        raise ValueError(f"/csp {name} takes no button value")
+    return dispatch_args(ctx, name, button(value))

@@ -1,18 +1,18 @@
-"""The sub-command registry: adding a sub-command is one new file in ``commands/``.
+"""The sub-command registry: adding a sub-command is one new file in ``commands/``
+plus one line in ``commands/__init__.py``.
 
-A module registers its function with :func:`command`; :func:`load_all` imports
-every module in the package so the registry is complete, and ``/csp help`` is
-built from what is registered (each function's docstring is its help text).
+A module registers its function with :func:`command`. ``commands/__init__.py``
+imports every sub-command module by name, and Python runs it before any module
+under ``commands`` (this one included), so the registry is complete whenever it
+can be read. ``/csp help`` is built from what is registered (each function's
+docstring is its help text).
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
-import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from commands.framework.core import Result
@@ -60,6 +60,8 @@ class Command:
     person_keys: tuple[str, ...] = ()
     slow: bool = False
     coordinator_only: bool = False
+    # The arguments a button's value carries, for commands a button runs by value.
+    button: Callable[[str], Args] | None = None
 
     @property
     def topic(self) -> str:
@@ -100,6 +102,7 @@ def command(
     person_keys: tuple[str, ...] = (),
     slow: bool = False,
     coordinator_only: bool = False,
+    button: Callable[[str], Args] | None = None,
 ) -> Callable[[Runner], Runner]:
     """Register a sub-command; its docstring's first line is its summary in help."""
 
@@ -123,25 +126,16 @@ def command(
             person_keys=person_keys,
             slow=slow,
             coordinator_only=coordinator_only,
+            button=button,
         )
         return func
 
     return register
 
 
-@cache
-def load_all() -> dict[str, Command]:
-    """Import every module in ``commands`` once, so every sub-command is registered."""
-    import commands
-
-    for info in pkgutil.iter_modules(commands.__path__):
-        importlib.import_module(f"commands.{info.name}")
-    return dict(sorted(_REGISTRY.items()))
-
-
 def registry() -> dict[str, Command]:
     """Every registered sub-command by name."""
-    return load_all()
+    return dict(sorted(_REGISTRY.items()))
 
 
 def find(words: list[str]) -> tuple[Command, int]:
@@ -170,6 +164,15 @@ def find(words: list[str]) -> tuple[Command, int]:
     near = nearest(typed, candidates, cutoff=0.5) or nearest(topic, candidates, cutoff=0.5)
     hint = f" Did you mean `/csp {near}`?" if near else ""
     raise UserError(f"`/csp {words[0]}` is not a command.{hint} Type `/csp help` to see them all.")
+
+
+def is_slow(text: str) -> bool:
+    """Whether the command ``text`` names runs after the ack (``/csp chase``); False if none."""
+    try:
+        cmd, _ = find(text.split()[:2])
+    except UserError:
+        return False
+    return cmd.slow
 
 
 def describe(cmd: Command) -> dict[str, Any]:
