@@ -19,9 +19,10 @@ however many chases name them; a second chase reports them as already chased
 today, with the time.
 
 What counts as overdue, stale and snoozed, and the one query that finds them
-(:func:`owed_actions`, :func:`collect`), are shared with the scheduled nudges
-and the coordinators' weekly roll-up (``bot/schedule/nudges.py``, ``rollup.py``),
-so a chase, a nudge and a roll-up never disagree about an action.
+(:func:`partnership.chasing.owed_actions`, :func:`~partnership.chasing.collect`),
+live in ``partnership/chasing.py``, shared with the scheduled nudges and the
+coordinators' weekly roll-up (``bot/schedule/nudges.py``, ``rollup.py``), so a
+chase, a nudge and a roll-up never disagree about an action.
 """
 
 from __future__ import annotations
