@@ -49,10 +49,10 @@ from sqlalchemy import event, func, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bot.identity import identify
-from bot.runner import execute
-from commands.core import Context
-from commands.dispatch import dispatch_text
+from bot.slack.identity import identify
+from bot.slack.runner import execute
+from commands.framework.dispatch import dispatch_text
+from partnership.context import Context
 from storage.db import make_engine, normalise_url, session_factory
 from storage.models import Action, ActionUpdate, Person, Priority, Source, Status
 from tests.e2e import EVENTS_PATH, Server

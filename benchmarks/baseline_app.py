@@ -59,7 +59,7 @@ def build(mode: str) -> WSGIApp:
 
 
 def serve(mode: str, host: str, port: int, workers: int, threads: int) -> None:
-    """Run gunicorn with the options ``bot.server.serve`` uses."""
+    """Run gunicorn with the options ``bot.slack.server.serve`` uses."""
     from gunicorn.app.base import BaseApplication
 
     class Gunicorn(BaseApplication):  # type: ignore[misc]

@@ -1,8 +1,8 @@
 """Benchmark 3: the digest and ``/csp priority status`` on plans of 100, 1,000 and 10,000 actions.
 
-In-process on PostgreSQL. The digest is ``commands.digest_data.build`` for the meeting of
-10/12/2026 plus rendering to Block Kit pages (``bot.render.render_blocks`` and
-``bot.blocks.pages``); the status is ``dispatch_text(ctx, "priority status")`` plus the same
+In-process on PostgreSQL. The digest is ``partnership.digest.build`` for the meeting of
+10/12/2026 plus rendering to Block Kit pages (``bot.render.environment.render_blocks`` and
+``bot.render.blocks.pages``); the status is ``dispatch_text(ctx, "priority status")`` plus the same
 rendering. Each is timed over several runs (a new session each time; the median is
 reported), then run once more under ``tracemalloc`` for its peak Python memory.
 
@@ -29,11 +29,12 @@ from common import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks import pages
-from bot.render import render_blocks
-from commands import digest_data
-from commands.core import Reply
-from commands.dispatch import dispatch_text
+from bot.render.blocks import pages
+from bot.render.environment import render_blocks
+from commands.framework.dispatch import dispatch_text
+from partnership import digest as digest_data
+from partnership import digest_meetings
+from partnership.context import Reply
 from storage.db import make_engine, session_factory
 from tests import kit
 
@@ -44,7 +45,7 @@ MEETING = "2026-12-10"
 def digest(session: Session) -> int:
     """Build and render the digest; the number of Block Kit blocks."""
     ctx = kit.context(session, "riverside", None)
-    meetings = digest_data.board_meetings(ctx)
+    meetings = digest_meetings.board_meetings(ctx)
     meeting = next(m for m in meetings if m.date.isoformat() == MEETING)
     data = digest_data.build(ctx, meeting, meetings).data
     return sum(len(p) for p in pages(render_blocks("digest", data)))

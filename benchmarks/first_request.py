@@ -3,7 +3,7 @@
 After a deploy or a restart, the first person's command used to take over a
 second (imports, template compilation, the pool's first connection, SQLAlchemy
 compiling its statements), against 10-20 ms for later ones. Each worker now
-warms itself at boot (bot/warm.py). This starts the real ``csp-bot serve``
+warms itself at boot (bot/slack/warm.py). This starts the real ``csp-bot serve``
 (one gunicorn worker, so the first request surely meets a fresh worker) on
 PostgreSQL several times, and each time sends ``/csp action update`` as Lee:
 the first request once /healthz answers, then 50 more one at a time. The

@@ -1,6 +1,6 @@
 """Benchmark 2: SQL statements per sub-command, on a plan of 10 actions and of 10,000.
 
-Every command in ``commands.registry.registry()`` is run in-process with
+Every command in ``commands.framework.registry.registry()`` is run in-process with
 ``dispatch_text`` (as Cora Coordinator, the fixture's coordinator, at the fixture's
 "now") on two PostgreSQL databases: Riverside with 10 actions in all, and with
 10,000. A ``before_cursor_execute`` listener counts the statements of the command
@@ -26,9 +26,9 @@ from common import (
     write_section,
 )
 
-from commands.core import Reply
-from commands.dispatch import dispatch_text
-from commands.registry import registry
+from commands.framework.dispatch import dispatch_text
+from commands.framework.registry import registry
+from partnership.context import Reply
 from storage.db import make_engine, session_factory
 from tests import kit
 

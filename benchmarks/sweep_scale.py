@@ -3,7 +3,7 @@
 Two PostgreSQL databases: 300 partnerships of 500 actions each, and 300 of 50. Each
 partnership is the Riverside fixture plan imported under its own slug and Slack team,
 plus bulk-inserted generated actions owned by its people (a third overdue). Then
-``bot.sweeps.run.run_due`` runs once at Monday 23 November 2026, 09:30 London, with an
+``bot.schedule.run.run_due`` runs once at Monday 23 November 2026, 09:30 London, with an
 in-memory sender (renders each message to Block Kit pages like the Slack sender, posts
 nowhere), and we count time, SQL statements and messages.
 
@@ -31,9 +31,10 @@ from common import (
     write_section,
 )
 
-from bot.sweeps.run import run_due
-from bot.views import message, reply_pages
-from commands.core import Delivery, Reply
+from bot.render.replies import message, reply_pages
+from bot.schedule.run import run_due
+from commands.framework.core import Delivery
+from partnership.context import Reply
 from storage.db import make_engine, session_factory
 from tests.sweepkit import at
 

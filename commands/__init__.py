@@ -2,6 +2,49 @@
 
 A command takes a context (who, which partnership, now) and parsed arguments and
 returns a reply (a template name and a view-model). The Slack listeners, the
-console and the tests all call the same functions. The plan-level read used by
-``csp-bot plan show`` lives in :mod:`commands.plan`.
+console and the tests all call the same functions.
+
+This is the one list of sub-commands: each module below registers itself with
+:func:`commands.framework.registry.command` when imported, and Python runs this
+file before any module under ``commands`` (the registry included), so the
+registry is complete whenever it is read. A new sub-command is one new module
+and one line here.
 """
+
+from commands import (
+    action_add,
+    action_done,
+    action_list,
+    action_show,
+    action_snooze,
+    action_update,
+    chase,
+    digest,
+    help,
+    measure_record,
+    person_add,
+    priority_status,
+    return_status,
+    return_submit,
+    settings,
+    whoami,
+)
+
+__all__ = [
+    "action_add",
+    "action_done",
+    "action_list",
+    "action_show",
+    "action_snooze",
+    "action_update",
+    "chase",
+    "digest",
+    "help",
+    "measure_record",
+    "person_add",
+    "priority_status",
+    "return_status",
+    "return_submit",
+    "settings",
+    "whoami",
+]

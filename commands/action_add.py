@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from commands.core import Context, Form, Refused, Reply, Result, UserError
-from commands.edits import action_line, read_due, read_title
-from commands.lookup import find_group, find_person, find_priority, people
-from commands.perms import coordinators
-from commands.registry import Args, command
+from commands.framework.core import Form, Result
+from commands.framework.registry import Args, command
+from partnership.context import Context, Refused, Reply, UserError
+from partnership.edits import action_line, read_due, read_title
+from partnership.lookup import find_group, find_person, find_priority, people
+from partnership.perms import coordinators
 from storage.models import Action, ActionUpdate, Person, Priority, Role, Status, SubGroup
 from storage.queries import history_value
 
@@ -177,7 +178,7 @@ def create(ctx: Context, wanted: dict[str, Any]) -> Action:
         )
     )
     # Two actions added at the same moment may both pick the next ref: the unique
-    # key refuses the second, and bot/runner.py runs its command again, which
+    # key refuses the second, and bot/slack/runner.py runs its command again, which
     # then takes the ref after.
     ctx.session.flush()
     return action

@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from commands.action_show import NOBODY
-from commands.core import Context, Result
-from commands.edits import change_action, changed_reply, read_text
-from commands.lookup import find_action
-from commands.perms import require_change
-from commands.registry import NOTE_KEYS, Args, command
+from commands.framework.core import Result
+from commands.framework.registry import NOTE_KEYS, Args, command
+from partnership.context import Context
+from partnership.edits import NOBODY, change_action, changed_reply, read_text
+from partnership.lookup import find_action
+from partnership.perms import require_change
 from storage.dates import uk
 from storage.models import Action, ActionUpdate, Status
 

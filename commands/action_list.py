@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import Row, Select, and_, exists, or_, select
 from sqlalchemy.orm import joinedload
 
-from commands.chase import OPEN, stale_before
-from commands.core import Context, Reply, Result, UserError
-from commands.edits import action_line
-from commands.lookup import find_group, find_person, find_priority
-from commands.registry import Args, command
+from commands.framework.core import Result
+from commands.framework.registry import Args, command
+from partnership.chasing import OPEN, stale_before
+from partnership.context import Context, Reply, UserError
+from partnership.edits import action_line
+from partnership.lookup import find_group, find_person, find_priority
 from storage.models import Action, ActionUpdate, Status
 from storage.words import plural
 

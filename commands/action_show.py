@@ -7,11 +7,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from commands.core import Context, Reply, Result
-from commands.edits import action_line, describe_change
-from commands.lookup import find_action
-from commands.perms import may_change
-from commands.registry import Args, command
+from commands.framework.core import Result
+from commands.framework.registry import Args, command
+from partnership.context import Context, Reply
+from partnership.edits import NOBODY, action_line, describe_change
+from partnership.lookup import find_action
+from partnership.perms import may_change
 from storage.dates import uk
 from storage.models import Action, ActionUpdate, Status
 from storage.words import field_label
@@ -26,8 +27,6 @@ SOURCES = {
     "console": "console",
     "scheduler": "the bot",
 }
-# Who made an entry that names no person.
-NOBODY = {"import": "the plan import", "console": "the console operator", "scheduler": "the bot"}
 
 
 @command(

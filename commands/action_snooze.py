@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from commands.core import Context, Form, Result, UserError
-from commands.edits import change_action, changed_reply, read_due
-from commands.lookup import find_action
-from commands.perms import require_change
-from commands.registry import Args, command
+from commands.framework.core import Form, Result
+from commands.framework.registry import Args, command
+from partnership.context import Context, UserError
+from partnership.edits import change_action, changed_reply, read_due
+from partnership.lookup import find_action
+from partnership.perms import require_change
 from storage.dates import uk
 from storage.models import Action
 

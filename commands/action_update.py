@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from commands.core import Context, Form, Result, UserError
-from commands.edits import change_action, changed_reply, read_due, read_rag, read_status, read_text
-from commands.lookup import find_action, find_person
-from commands.perms import require_change
-from commands.registry import NOTE_KEYS, Args, command
+from commands.framework.core import Form, Result
+from commands.framework.registry import NOTE_KEYS, Args, command
+from partnership.context import Context, UserError
+from partnership.edits import (
+    change_action,
+    changed_reply,
+    read_due,
+    read_rag,
+    read_status,
+    read_text,
+)
+from partnership.lookup import find_action, find_person
+from partnership.perms import require_change
 from storage.models import Action, Rag, Status
 
 FIELDS = ("rag", "status", "due", "note", "owner")

@@ -1,7 +1,7 @@
 """``/csp digest preview`` and ``/csp digest send``: the chairs' pre-meeting digest on demand.
 
-The digest itself (commands/digest_data.py) goes out by schedule a few working
-days before each Leadership Group meeting (bot/sweeps/digests.py). Here a
+The digest itself (partnership/digest.py) goes out by schedule a few working
+days before each Leadership Group meeting (bot/schedule/digests.py). Here a
 chair or coordinator can read it any time, privately, and a coordinator can
 send it early.
 
@@ -10,7 +10,7 @@ Slack sender — things a command does not hold (``commands/`` never touches
 Slack). So ``/csp digest send`` checks everything the person can fix (who is
 asking, which meeting, that it has not gone already, that someone will
 receive it) and returns a reply asking for the send; the Slack edge then
-calls :func:`bot.sweeps.digests.finish_send`, which claims and sends under
+calls :func:`bot.schedule.digests.finish_send`, which claims and sends under
 the very keys the schedule uses, and shows the person what happened to each
 recipient. A digest sent early is therefore never sent again on the day.
 """
@@ -19,21 +19,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from commands.core import Context, Refused, Reply, Result, UserError
-from commands.digest_data import (
+from commands.framework.core import Result
+from commands.framework.registry import Args, command
+from partnership.context import Context, Refused, Reply, UserError
+from partnership.digest import build, summary
+from partnership.digest_meetings import (
     MeetingInfo,
     board_meetings,
-    build,
     chairs,
     digest_day,
     group_name,
     pick_meeting,
     sent_log,
-    summary,
 )
-from commands.lookup import board_channel_id
-from commands.perms import coordinators
-from commands.registry import Args, command
+from partnership.lookup import board_channel_id
+from partnership.perms import coordinators
 from storage.dates import uk
 from storage.models import Role, Source
 

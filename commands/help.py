@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from commands.core import Context, Reply, Result, UserError
-from commands.registry import Args, command, describe, registry
+from commands.framework.core import Result
+from commands.framework.registry import Args, command, describe, registry
+from partnership.context import Context, Reply, UserError
 
 
 @command(

@@ -8,12 +8,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from commands.core import Context, Refused, Reply, Result, UserError
-from commands.edits import read_text
-from commands.lookup import find_measure
-from commands.perms import coordinators
-from commands.registry import NOTE_KEYS, Args, command
-from commands.status import judge_measure, number
+from commands.framework.core import Result
+from commands.framework.registry import NOTE_KEYS, Args, command
+from partnership.context import Context, Refused, Reply, UserError
+from partnership.edits import read_text
+from partnership.lookup import find_measure
+from partnership.measures import judge_measure, number
+from partnership.perms import coordinators
 from storage.dates import DateError, parse_period, quarter_label, uk
 from storage.models import Direction, Measure, MeasureReading, Person, Role
 

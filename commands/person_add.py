@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from commands.args import split_mention
-from commands.core import Context, Reply, Result, UserError
-from commands.edits import read_text
-from commands.lookup import by_name, people, rows_of
-from commands.perms import coordinators
-from commands.registry import Args, command
+from commands.framework.core import Result
+from commands.framework.registry import Args, command
+from partnership.context import Context, Reply, UserError
+from partnership.edits import read_text
+from partnership.lookup import find_organisation, people, split_mention
+from partnership.perms import coordinators
 from storage.models import Organisation, Person, Role
 from storage.planfile import ROLE_WORDS, fold
 
@@ -217,21 +217,6 @@ def keep_a_coordinator(ctx: Context, person: Person | None, role: Role | None) -
             "a coordinator first (`role:coordinator`), then change this role.",
             fields={"role": "The only coordinator"},
         )
-
-
-def find_organisation(ctx: Context, text: str) -> Organisation:
-    """A partner organisation by name (or a unique part of it), or a UserError listing them."""
-    rows = rows_of(ctx, Organisation, Organisation.name)
-    found = by_name(rows, text)
-    if found is not None:
-        return found
-    names = ", ".join(f"`{o.name}`" for o in rows) or "none yet"
-    raise UserError(
-        f"There is no organisation `{text[:60]}` in {ctx.partnership.name}. Its organisations: "
-        f'{names}. Quote a name with spaces: `org:"Riverside Police"`; new partners are '
-        "added through the plan file.",
-        fields={"org": "Not an organisation in this plan"},
-    )
 
 
 def apply(person: Person, wanted: dict[str, Any]) -> list[str]:

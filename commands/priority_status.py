@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from commands.core import Context, Reply, Result
-from commands.lookup import find_priority
-from commands.registry import Args, command
-from commands.status import rollup
+from commands.framework.core import Result
+from commands.framework.registry import Args, command
+from partnership.context import Context, Reply
+from partnership.lookup import find_priority
+from partnership.rollup import rollup
 
 # One priority asked for by name shows more of its overdue actions than the list of all.
 OVERDUE_ONE = 10

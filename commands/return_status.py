@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from commands import returns
-from commands.core import Context, Reply, Result
-from commands.registry import Args, command
+from commands.framework.core import Result
+from commands.framework.registry import Args, command
+from partnership import quarters
+from partnership.context import Context, Reply
 from storage.dates import uk
 
 
@@ -27,9 +28,9 @@ def return_status(ctx: Context, args: Args) -> Result:
     partnership may look.
     """
     text = args.get("quarter")
-    quarter = returns.read_quarter(ctx, text) if text else returns.default_quarter(ctx)
-    due = returns.deadline(ctx, *quarter)
-    found = returns.standings(ctx, quarter, due=due)
+    quarter = quarters.read_quarter(ctx, text) if text else quarters.default_quarter(ctx)
+    due = quarters.deadline(ctx, *quarter)
+    found = quarters.standings(ctx, quarter, due=due)
     today = ctx.today
     rows: list[dict[str, Any]] = [
         {
@@ -39,7 +40,7 @@ def return_status(ctx: Context, args: Args) -> Result:
             "deadline": uk(s.deadline) if s.deadline != due.day else "",
             "days": (s.deadline - today).days,
             "overdue": (today - s.deadline).days,
-            "overdue_working": returns.working_days_between(ctx, s.deadline, today),
+            "overdue_working": quarters.working_days_between(ctx, s.deadline, today),
             "submitted_on": uk(s.submitted_on),
             "by": s.by or "",
             "late": s.late,
@@ -48,28 +49,28 @@ def return_status(ctx: Context, args: Args) -> Result:
         }
         for s in found
     ]
-    count = {state: sum(1 for s in found if s.state == state) for state in returns.STATES}
+    count = {state: sum(1 for s in found if s.state == state) for state in quarters.STATES}
     data = {
         "partnership": ctx.partnership.name,
-        "quarter": returns.label(quarter),
-        "span": returns.span(ctx, quarter),
+        "quarter": quarters.label(quarter),
+        "span": quarters.span(ctx, quarter),
         "deadline": uk(due.day),
         "weekday": f"{due.day:%A}",
         "days": (due.day - today).days,
         "ago": (today - due.day).days,
-        "ago_working": returns.working_days_between(ctx, due.day, today),
+        "ago_working": quarters.working_days_between(ctx, due.day, today),
         "rule": due.rule,
         "note": due.note,
-        "ended": returns.ends(ctx, quarter) < today,
-        "ends": uk(returns.ends(ctx, quarter)),
+        "ended": quarters.ends(ctx, quarter) < today,
+        "ends": uk(quarters.ends(ctx, quarter)),
         "groups": rows,
         "total": len(found),
-        "submitted": count[returns.SUBMITTED],
-        "missing": count[returns.OVERDUE],
+        "submitted": count[quarters.SUBMITTED],
+        "missing": count[quarters.OVERDUE],
         "escalations": sum(1 for s in found if s.escalations),
-        "other": returns.label(returns.previous(quarter)),
+        "other": quarters.label(quarters.previous(quarter)),
     }
     text_line = (
-        f"{returns.label(quarter)} returns: {count[returns.SUBMITTED]} of {len(found)} submitted"
+        f"{quarters.label(quarter)} returns: {count[quarters.SUBMITTED]} of {len(found)} submitted"
     )
     return Reply("return_status", data, text=text_line)

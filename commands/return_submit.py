@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from commands import returns
-from commands.core import MAX_TEXT, Context, Form, Reply, Result, UserError
-from commands.registry import Args, command
-from commands.returns import Quarter
-from commands.status import ICONS
+from commands.framework.core import Form, Result
+from commands.framework.registry import Args, command
+from partnership import quarters
+from partnership.context import MAX_TEXT, Context, Reply, UserError
+from partnership.quarters import Quarter, again
+from partnership.rollup import ICONS
 from storage.dates import uk
 from storage.models import (
     Priority,
@@ -36,6 +37,15 @@ RAG_PREFIX = "rag_"
 EXAMPLE = '/csp return submit summary:"Patrols in the hotspots" rag:P1=green'
 
 
+def button_args(value: str) -> Args:
+    """The arguments a reminder's "Submit the return" button carries (``12:2026-3``)."""
+    group_id, _, quarter = value.partition(":")
+    values = {"group_id": group_id}
+    if quarter:
+        values["quarter"] = quarter
+    return Args(values)
+
+
 @command(
     "return submit",
     usage='[group:<name>] [quarter:<Q3 2026/27>] [summary:"…" rag:P1=green …]',
@@ -45,6 +55,7 @@ EXAMPLE = '/csp return submit summary:"Patrols in the hotspots" rag:P1=green'
         '/csp return submit summary:"Hotspot patrols running" rag:P1=green',
     ),
     rest="words",
+    button=button_args,
     keys=("group", "quarter", "summary", "achievements", "issues", "escalations", "rag"),
     aliases={
         "subgroup": "group",
@@ -66,19 +77,19 @@ def return_submit(ctx: Context, args: Args) -> Result:
     group's lead or a coordinator may submit it; it can be amended until the
     end of the deadline day, and each earlier version is kept.
     """
-    group = returns.resolve_group(ctx, args)
-    returns.require_submit(ctx, group)
+    group = quarters.resolve_group(ctx, args.get("group"), args.get("words"), args.get("group_id"))
+    quarters.require_submit(ctx, group)
     text = args.get("quarter")
-    quarter = returns.read_quarter(ctx, text) if text else returns.default_quarter(ctx, group)
-    if not returns.owes(ctx, group.end_date, quarter):
+    quarter = quarters.read_quarter(ctx, text) if text else quarters.default_quarter(ctx, group)
+    if not quarters.owes(ctx, group.end_date, quarter):
         assert group.end_date is not None
         raise UserError(
-            f"{group.name} ended on {uk(group.end_date)}, before {returns.label(quarter)} "
+            f"{group.name} ended on {uk(group.end_date)}, before {quarters.label(quarter)} "
             "began, so it owes no return for that quarter."
         )
     existing = load_return(ctx, group, quarter)
-    standing = returns.standings(ctx, quarter, [group])[0]
-    if standing.state == returns.SUBMITTED and ctx.today > standing.deadline:
+    standing = quarters.standings(ctx, quarter, [group])[0]
+    if standing.state == quarters.SUBMITTED and ctx.today > standing.deadline:
         raise UserError(closed_message(ctx, group, quarter, standing))
     writing = any(name in args.values for name in (*TEXTS, "rag")) or any(
         name.startswith(RAG_PREFIX) for name in args.values
@@ -112,20 +123,20 @@ def load_return(
 
 
 def closed_message(
-    ctx: Context, group: SubGroup, quarter: Quarter, standing: returns.Standing
+    ctx: Context, group: SubGroup, quarter: Quarter, standing: quarters.Standing
 ) -> str:
     """Why a submitted return can no longer be amended, and what to do instead."""
-    after = returns.following(quarter)
+    after = quarters.following(quarter)
     nxt = (
-        f" Put anything new in the {returns.label(after)} return"
-        f" (`/csp return submit quarter:{returns.label(after).split()[0]}`)"
+        f" Put anything new in the {quarters.label(after)} return"
+        f" (`/csp return submit quarter:{quarters.label(after).split()[0]}`)"
         if ctx.fy.quarter_bounds(*after)[0] <= ctx.today
         else " Put anything new in next quarter's return"
     )
     return (
-        f"{group.name}'s {returns.label(quarter)} return was submitted on "
+        f"{group.name}'s {quarters.label(quarter)} return was submitted on "
         f"{uk(standing.submitted_on)} and its deadline ({uk(standing.deadline)}) has passed, "
-        f"so it can no longer be amended.{nxt}, or tell {returns.coordinator_phrase(ctx)}."
+        f"so it can no longer be amended.{nxt}, or tell {quarters.coordinator_phrase(ctx)}."
     )
 
 
@@ -144,15 +155,15 @@ def return_form(
     group: SubGroup,
     quarter: Quarter,
     existing: QuarterlyReturn | None,
-    standing: returns.Standing,
+    standing: quarters.Standing,
 ) -> Form:
     """The return form, pre-filled with the return when it is being amended."""
     version = version_of(ctx, existing)
     rags = {r.priority.code: r.rag.value for r in existing.priority_rags} if existing else {}
     values = {
         "group": group.name,
-        "quarter": returns.label(quarter),
-        "span": returns.span(ctx, quarter),
+        "quarter": quarters.label(quarter),
+        "span": quarters.span(ctx, quarter),
         "deadline": f"{standing.deadline:%A} {uk(standing.deadline)}",
         "late": "yes" if ctx.today > standing.deadline else "",
         "amending": str(version) if version else "",
@@ -168,7 +179,7 @@ def return_form(
         values[RAG_PREFIX + priority.code] = rags.get(priority.code, "")
     return Form(
         name="return_submit",
-        title=f"Return {returns.label(quarter)}",
+        title=f"Return {quarters.label(quarter)}",
         values=values,
         options={
             "rag": [(r.value.title(), r.value) for r in Rag],
@@ -176,7 +187,7 @@ def return_form(
         },
         meta={
             "group_id": str(group.id),
-            "quarter": returns.code(quarter),
+            "quarter": quarters.code(quarter),
             "version": str(version),
         },
     )
@@ -309,7 +320,7 @@ def record(
     group: SubGroup,
     quarter: Quarter,
     existing: QuarterlyReturn | None,
-    standing: returns.Standing,
+    standing: quarters.Standing,
     texts: dict[str, str | None],
     rags: dict[int, Rag],
 ) -> Reply:
@@ -355,12 +366,12 @@ def record(
     late = ctx.today > ret.deadline
     data = {
         "group": group.name,
-        "quarter": returns.label(quarter),
+        "quarter": quarters.label(quarter),
         "amended": amended,
         "version": version + 1,
         "late": late,
         "late_days": (ctx.today - ret.deadline).days if late else 0,
-        "late_working": returns.working_days_between(ctx, ret.deadline, ctx.today) if late else 0,
+        "late_working": quarters.working_days_between(ctx, ret.deadline, ctx.today) if late else 0,
         "deadline": uk(ret.deadline),
         "weekday": f"{ret.deadline:%A}",
         "by": ctx.who,
@@ -384,19 +395,5 @@ def record(
     return Reply(
         "return_submitted",
         data,
-        text=f"{group.name}'s {returns.label(quarter)} return {what}",
+        text=f"{group.name}'s {quarters.label(quarter)} return {what}",
     )
-
-
-def again(group: str, quarter: Quarter) -> str:
-    """The typed command that opens a group's return for a quarter."""
-    return f'/csp return submit group:"{group}" quarter:"{returns.label(quarter)}"'
-
-
-def button_args(value: str) -> Args:
-    """The arguments a reminder's "Submit the return" button carries (``12:2026-3``)."""
-    group_id, _, quarter = value.partition(":")
-    values = {"group_id": group_id}
-    if quarter:
-        values["quarter"] = quarter
-    return Args(values)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from commands.core import Context, Reply, Result, UserError
-from commands.lookup import BOARD, board_channel_id
-from commands.perms import require_coordinator
-from commands.registry import Args, command
+from commands.framework.core import Result
+from commands.framework.registry import Args, command
+from partnership.context import Context, Reply, UserError
+from partnership.lookup import BOARD, board_channel_id
+from partnership.perms import require_coordinator
 from storage import channels
 from storage import partnership_settings as ps
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from commands.core import Context, Reply, Result
-from commands.registry import Args, command
+from commands.framework.core import Result
+from commands.framework.registry import Args, command
+from partnership.context import Context, Reply
 from storage.models import Action, Role, Status, SubGroup
 
-# What each role may do, as the reply states it (commands/perms.py enforces it).
+# What each role may do, as the reply states it (partnership/perms.py enforces it).
 _OWN = ["read everything in the plan", "update the actions you own"]
 MAY = {
     Role.COORDINATOR: [

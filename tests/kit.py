@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.blocks import to_text
-from bot.render import render_blocks
-from commands.core import Context, Form, Reply
-from commands.dispatch import Outcome, dispatch_text
+from bot.render.blocks import to_text
+from bot.render.environment import render_blocks
+from commands.framework.core import Form
+from commands.framework.dispatch import Outcome, dispatch_text
+from partnership.context import Context, Reply
 from storage.models import Partnership, Person, Source
 from storage.planfile import load_plan_file
 from storage.sync import apply_plan
@@ -96,7 +97,7 @@ def valid_blocks(blocks: list[dict[str, Any]], limit: int = 50) -> list[dict[str
 
 def rendered(outcome: Outcome) -> list[dict[str, Any]]:
     """The blocks of an outcome's reply, fitted to Slack's limits and validated page by page."""
-    from bot.blocks import pages
+    from bot.render.blocks import pages
 
     result = outcome.result
     assert isinstance(result, Reply)

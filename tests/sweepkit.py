@@ -1,6 +1,6 @@
 """Helpers for scheduler tests: an in-memory sender and local-time moments.
 
-``RecordingSender`` implements :class:`bot.sweeps.base.Sender` without Slack:
+``RecordingSender`` implements :class:`bot.schedule.base.Sender` without Slack:
 it renders every payload the way the Slack sender does, validates every page
 against Block Kit, records each post, and can be told to fail for an address.
 End-to-end tests use the real ``SlackSender`` against ``tests/fakeslack.py``.
@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks import to_text
-from bot.sweeps.outbox import Tally
-from bot.views import message, reply_pages
-from commands.core import Delivery, Reply
+from bot.render.blocks import to_text
+from bot.render.replies import message, reply_pages
+from bot.schedule.outbox import Tally
+from commands.framework.core import Delivery
+from partnership.context import Reply
 
 from . import kit
 
@@ -89,7 +90,7 @@ def sweep(
     factory: sessionmaker[Session], sender: RecordingSender, when: str | dt.datetime, **kw: Any
 ) -> Tally:
     """``run_due`` at a London wall-clock moment (or an aware datetime)."""
-    from bot.sweeps.run import run_due
+    from bot.schedule.run import run_due
 
     now = at(when) if isinstance(when, str) else when
     return run_due(factory, sender, now, **kw)

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import identity
-from bot.identity import identify
-from bot.runner import execute
-from commands.core import Context, UserError
-from commands.dispatch import Outcome, dispatch_text
+from bot.slack import identity
+from bot.slack.identity import identify
+from bot.slack.runner import execute
+from commands.framework.dispatch import Outcome, dispatch_text
+from partnership.context import Context, UserError
 from storage.db import transaction
 from storage.models import Channel, Partnership, Person
 from storage.planfile import PlanError, load_plan_text

@@ -25,8 +25,8 @@ import holidays
 import pytest
 from sqlalchemy import func, select
 
-from bot.sender import EVENT_TYPE
-from bot.sweeps.outbox import LEASE
+from bot.schedule.outbox import LEASE
+from bot.schedule.sender import EVENT_TYPE
 from storage.db import make_engine, session_factory
 from storage.models import Notification
 from tests.e2e import BOT_TOKEN, REPO, Server, all_text, prepare_database_text

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.parser import main
 from bot.settings import SettingsError, load_settings
 from storage.db import normalise_url
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser, main
+from bot.cli.parser import build_parser, main
 
 from .conftest import EXAMPLES
 from .test_cli import run

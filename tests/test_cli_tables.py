@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.cli import main
+from bot.cli.parser import main
 from storage.db import make_engine, session_factory
 from storage.export import EXPORT_COLUMNS
 from storage.models import Partnership, Person, Role

@@ -23,8 +23,8 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func, select
 
-from bot.clock import EVERY_MINUTES, JOB_ID, ZONE, build_scheduler, parse_moment
-from bot.sender import EVENT_TYPE
+from bot.schedule.clock import EVERY_MINUTES, JOB_ID, ZONE, build_scheduler, parse_moment
+from bot.schedule.sender import EVENT_TYPE
 from storage.db import make_engine, session_factory
 from storage.models import Notification, NotificationState
 

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from commands.core import Form, Reply
-from commands.dispatch import dispatch_args
-from commands.registry import Args
+from commands.framework.core import Form
+from commands.framework.dispatch import dispatch_args
+from commands.framework.registry import Args
+from partnership.context import Reply
 from storage.models import Action, ActionUpdate, Partnership, Priority, Source, Status
 from tests.kit import NOW, context, load_plans, rendered, run
 

@@ -1,7 +1,7 @@
 """``/csp chase``: who is messaged, what they read, what the coordinator is told.
 
 The command finds who to chase and asks for the messages; the edge sends them
-through the outbox (:func:`bot.sweeps.finish.finish`), as these tests do with
+through the outbox (:func:`bot.schedule.finish.finish`), as these tests do with
 a recording sender, on SQLite and PostgreSQL.
 """
 
@@ -17,14 +17,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks import to_text
-from bot.console import Console
-from bot.sweeps.finish import finish
-from bot.sweeps.outbox import LEASE, Tally, key_of, retry_stale
-from commands.chase import MAX_LISTED, STALE_DAYS
-from commands.core import Delivery, Reply
-from commands.dispatch import Outcome
-from commands.registry import registry
+from bot.cli.console import Console
+from bot.render.blocks import to_text
+from bot.schedule.finish import finish
+from bot.schedule.outbox import LEASE, Tally, key_of, retry_stale
+from commands.framework.core import Delivery
+from commands.framework.dispatch import Outcome
+from commands.framework.registry import registry
+from partnership.chasing import MAX_LISTED, STALE_DAYS
+from partnership.context import Reply
 from storage.models import (
     Action,
     Notification,

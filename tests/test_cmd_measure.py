@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commands.core import Reply
+from partnership.context import Reply
 from storage.models import Measure, MeasureReading
 
 from . import kit

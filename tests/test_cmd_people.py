@@ -9,8 +9,8 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.directory import lookup_email
-from commands.core import Found
+from bot.slack.directory import lookup_email
+from partnership.context import Found
 from storage.models import Partnership, Person, Role
 from tests.fakeslack import FakeSlack
 from tests.kit import context, load_plans, rendered, run

@@ -1,4 +1,4 @@
-"""``/csp priority status`` and the roll-up rule behind it (commands/status.py)."""
+"""``/csp priority status`` and the roll-up rule behind it (partnership/rollup.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
-from bot.blocks import pages
-from bot.render import render_blocks
-from commands.core import Reply
-from commands.status import rollup
+from bot.render.blocks import pages
+from bot.render.environment import render_blocks
+from partnership.context import Reply
+from partnership.rollup import rollup
 from storage.models import (
     Action,
     ActionUpdate,
@@ -296,7 +296,7 @@ def test_measure_judgement(session: Session) -> None:
     kit.load_plans(session)
     ctx = kit.context(session, "riverside", None)
     m1 = session.scalars(select(Measure).where(Measure.ref == "M-1")).one()
-    from commands.status import judge_measure
+    from partnership.measures import judge_measure
 
     def judge(value: float | None, end: dt.date | None = dt.date(2026, 9, 30)) -> tuple[str, str]:
         s = judge_measure(m1, value, end, "Q2 2026/27", ctx.fy)

@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from bot.blocks import to_text
-from bot.views import form_view
-from commands import returns
-from commands.core import Context, Form, Refused, Reply
-from commands.dispatch import Outcome, dispatch_args
-from commands.registry import Args
+from bot.render.blocks import to_text
+from bot.slack.views import form_view
+from commands.framework.core import Form
+from commands.framework.dispatch import Outcome, dispatch_args
+from commands.framework.registry import Args
 from commands.return_submit import button_args
+from partnership import quarters
+from partnership.context import Context, Refused, Reply
 from storage import partnership_settings
 from storage.models import (
     Meeting,
@@ -184,11 +185,11 @@ def text_of(outcome: Outcome) -> str:
     ],
 )
 def test_deadline_rules(
-    session: Session, quarter: returns.Quarter, rule: str, expected: dt.date
+    session: Session, quarter: quarters.Quarter, rule: str, expected: dt.date
 ) -> None:
     kit.load_plans(session)
     configure(session, return_deadline=rule)
-    due = returns.deadline(ctx_at(session, None), *quarter)
+    due = quarters.deadline(ctx_at(session, None), *quarter)
     assert due.day == expected
     assert due.note == ""
 
@@ -198,7 +199,7 @@ def test_review_rule_falls_back_when_no_meeting_is_set(session: Session) -> None
     configure(session, return_deadline="10 working days before review")
     # Q4 2026/27 ends 31/03/2027 and no meeting follows it; Q1's is 163 days away.
     for quarter, day in (((2026, 4), dt.date(2027, 4, 21)), ((2026, 1), dt.date(2026, 7, 21))):
-        due = returns.deadline(ctx_at(session, None), *quarter)
+        due = quarters.deadline(ctx_at(session, None), *quarter)
         assert due.day == day
         assert due.rule == "15 working days after quarter end"
         assert "No Riverside Leadership Group meeting is set within 120 days" in due.note
@@ -219,7 +220,7 @@ def test_review_too_soon_after_the_quarter_reviews_the_one_before(session: Sessi
     asb = group(session, "ASB Steering Group")
     session.add(Meeting(partnership_id=pid, subgroup_id=asb.id, date=dt.date(2027, 2, 1)))
     session.commit()
-    due = returns.deadline(ctx_at(session, None), *Q3)
+    due = quarters.deadline(ctx_at(session, None), *Q3)
     assert due.day == dt.date(2027, 2, 25) and due.meeting == dt.date(2027, 3, 11)
     assert due.rule == "10 working days before review on Thursday 11/03/2027"
 
@@ -227,13 +228,13 @@ def test_review_too_soon_after_the_quarter_reviews_the_one_before(session: Sessi
 def test_reading_a_quarter(session: Session) -> None:
     kit.load_plans(session)
     ctx = kit.context(session)  # Saturday 21/11/2026, in Q3 2026/27
-    assert returns.read_quarter(ctx, "Q3") == (2026, 3)
-    assert returns.read_quarter(ctx, "q2") == (2026, 2)
-    assert returns.read_quarter(ctx, "Q4") == (2025, 4)  # Q4 2026/27 has not begun
-    assert returns.read_quarter(ctx, "Q1 2025/26") == (2025, 1)
-    assert returns.read_quarter(ctx, "2026/27 Q2") == (2026, 2)
-    assert returns.read_quarter(ctx, "2026-2") == (2026, 2)
-    assert returns.read_quarter(ctx, "30/09/2026") == (2026, 2)
+    assert quarters.read_quarter(ctx, "Q3") == (2026, 3)
+    assert quarters.read_quarter(ctx, "q2") == (2026, 2)
+    assert quarters.read_quarter(ctx, "Q4") == (2025, 4)  # Q4 2026/27 has not begun
+    assert quarters.read_quarter(ctx, "Q1 2025/26") == (2025, 1)
+    assert quarters.read_quarter(ctx, "2026/27 Q2") == (2026, 2)
+    assert quarters.read_quarter(ctx, "2026-2") == (2026, 2)
+    assert quarters.read_quarter(ctx, "30/09/2026") == (2026, 2)
 
 
 @pytest.mark.parametrize(
@@ -253,15 +254,15 @@ def test_bad_quarters_say_what_to_write(session: Session, text: str, says: str) 
 
 def test_default_quarter_moves_on_once_the_return_is_in_and_closed(plans: Session) -> None:
     asb = group(plans, "ASB Steering Group")
-    assert returns.default_quarter(ctx_at(plans, None), asb) == Q3
+    assert quarters.default_quarter(ctx_at(plans, None), asb) == Q3
     assert submit(ctx_at(plans, "Gina Grouplead"), asb_form(ctx_at(plans, None))).ok
     # Still Q3 until its deadline has passed (it may be amended until then)...
-    assert returns.default_quarter(ctx_at(plans, None, at("2027-01-22 17:00")), asb) == Q3
+    assert quarters.default_quarter(ctx_at(plans, None, at("2027-01-22 17:00")), asb) == Q3
     # ...then the current quarter; other groups' defaults are still Q3, still missing.
-    assert returns.default_quarter(ctx_at(plans, None, AFTER), asb) == (2026, 4)
-    assert returns.default_quarter(ctx_at(plans, None, AFTER)) == Q3
+    assert quarters.default_quarter(ctx_at(plans, None, AFTER), asb) == (2026, 4)
+    assert quarters.default_quarter(ctx_at(plans, None, AFTER)) == Q3
     lee = group(plans, "Night-time Economy Group")
-    assert returns.default_quarter(ctx_at(plans, None, AFTER), lee) == Q3
+    assert quarters.default_quarter(ctx_at(plans, None, AFTER), lee) == Q3
 
 
 # ------------------------------------------------------------- the form

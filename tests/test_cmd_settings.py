@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commands.core import Context
+from partnership.context import Context
 from storage import partnership_settings as ps
 from storage.models import Channel, Partnership
 from storage.planfile import PlanError, load_plan_text

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.console import Console, play
+from bot.cli.console import Console, play
 from storage.db import make_engine, session_factory, upgrade
 from storage.models import Action, ActionUpdate, Source
 from tests.conftest import REPO

@@ -18,7 +18,7 @@ import tomllib
 
 import pytest
 
-from bot.cli import build_parser
+from bot.cli.parser import build_parser
 from bot.settings import load_settings
 
 from .conftest import REPO

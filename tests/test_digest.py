@@ -22,17 +22,18 @@ import pytest
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-import bot.cli
-from bot import cli_digest
-from bot.blocks import pages, to_text
-from bot.cli import example_plans
-from bot.cli_bot import load_examples
-from bot.cli_digest import md_escape, render_document
-from bot.render import render_blocks
-from bot.sweeps import digests
-from commands import digest_data
-from commands.core import Refused, Reply
-from commands.dispatch import Outcome
+import bot.cli.parser
+from bot.cli import digest as cli_digest
+from bot.cli.digest import md_escape, render_document
+from bot.cli.plans import example_plans
+from bot.cli.running import load_examples
+from bot.render.blocks import pages, to_text
+from bot.render.environment import render_blocks
+from bot.schedule import digests
+from commands.framework.dispatch import Outcome
+from partnership import digest as digest_data
+from partnership import digest_meetings
+from partnership.context import Refused, Reply
 from storage.models import (
     Action,
     ActionUpdate,
@@ -90,7 +91,7 @@ def digest(
 ) -> dict[str, Any]:
     """The digest view-model for the meeting on ``day``, as the console operator would build it."""
     ctx = kit.context(session, slug, None, now=now)
-    meetings = digest_data.board_meetings(ctx)
+    meetings = digest_meetings.board_meetings(ctx)
     meeting = next(m for m in meetings if m.date == day)
     return digest_data.build(ctx, meeting, meetings).data
 
@@ -711,29 +712,31 @@ def cli(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Iterator[Run]:
     """``csp-bot`` with Riverside imported, at kit.NOW, with ``digest`` registered."""
-    original = bot.cli.build_parser
+    original = bot.cli.parser.build_parser
 
     def build_parser() -> argparse.ArgumentParser:
         parser = original()
         sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
         if "digest" not in sub.choices:
-            # The registration bot/cli.py carries (see bot/cli_digest.py).
+            # The registration bot/cli/ carries (see bot/cli/digest.py).
             doc = (cli_digest.cmd_digest.__doc__ or "").strip()
             digest_parser = sub.add_parser("digest", help=doc, description=doc)
             digest_parser.set_defaults(func=cli_digest.cmd_digest)
             cli_digest.add_arguments(digest_parser)
         return parser
 
-    monkeypatch.setattr(bot.cli, "build_parser", build_parser)
+    monkeypatch.setattr(bot.cli.parser, "build_parser", build_parser)
     monkeypatch.setattr(cli_digest, "now", lambda: kit.NOW)
     assert (
-        bot.cli.main(["--database-url", sqlite_url, "import", str(kit.PLANS / "riverside.yaml")])
+        bot.cli.parser.main(
+            ["--database-url", sqlite_url, "import", str(kit.PLANS / "riverside.yaml")]
+        )
         == 0
     )
     capsys.readouterr()
 
     def run(*args: str) -> int:
-        return bot.cli.main(["--database-url", sqlite_url, *args])
+        return bot.cli.parser.main(["--database-url", sqlite_url, *args])
 
     yield run
 

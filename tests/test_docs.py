@@ -57,7 +57,7 @@ def test_import_guide_lists_every_recognised_header() -> None:
 
 def test_readme_lists_every_sub_command() -> None:
     """The README's /csp table names every registered sub-command."""
-    from commands.registry import registry
+    from commands.framework.registry import registry
 
     readme = (REPO / "README.md").read_text()
     for name in registry():
@@ -105,7 +105,7 @@ def test_every_readme_section_named_in_the_code_exists() -> None:
     """An error that says "see the README's 'X' section" must name a real section."""
     headings = _readme_headings()
     named: list[tuple[str, str]] = []
-    for folder in ("bot", "commands", "storage", "templates"):
+    for folder in ("bot", "commands", "partnership", "storage", "templates"):
         for path in sorted((REPO / folder).rglob("*")):
             if path.suffix not in (".py", ".j2"):
                 continue

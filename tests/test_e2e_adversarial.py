@@ -2,7 +2,7 @@
 
 The real ``csp-bot serve`` (one per backend for the module) with Riverside and
 Hillford in one workspace. First the hostile tester's findings, one test each
-(every one failed before the front door, :mod:`bot.front`); then a generated
+(every one failed before the front door, :mod:`bot.slack.front`); then a generated
 suite of ``block_actions``, ``view_submission`` and ``event_callback``
 payloads sent by people who may not change what they aim at: other
 partnerships' refs in button values, tampered ``private_metadata``, wrong

@@ -428,7 +428,7 @@ EVERY = {
 
 
 def test_every_sub_command_has_an_http_case() -> None:
-    from commands.registry import registry
+    from commands.framework.registry import registry
 
     assert set(EVERY) == set(registry())
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.cli import example_plans
+from bot.cli.plans import example_plans
 from storage.db import transaction
 from storage.models import Action, Partnership
 from storage.planfile import load_plan_file

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.front import ALREADY, MAX_BODY, FrontDoor
+from bot.slack.front import ALREADY, MAX_BODY, FrontDoor
 from storage.models import SeenRequest
 from storage.seen import WINDOW, Ledger
 

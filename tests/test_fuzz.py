@@ -7,7 +7,7 @@ and misspelt ones, Slack mentions and markup, odd dates, refs that do not
 exist or belong to the other partnership, and template-injection attempts —
 typed by people of every role and by the console operator. For every line:
 
-* :func:`commands.dispatch.dispatch_text` never raises, and a successful
+* :func:`commands.framework.dispatch.dispatch_text` never raises, and a successful
   command's writes flush cleanly (as the runner's commit would);
 * the result renders: a reply's pages pass Block Kit validation, a form's
   modal passes ``slack_sdk``'s ``View`` validation;
@@ -39,12 +39,14 @@ from slack_sdk.models.views import View
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks import to_text
-from bot.render import render_blocks
-from bot.views import form_view, message, reply_pages
-from commands.core import Context, Form, Refused, Reply
-from commands.dispatch import Outcome, dispatch_text
-from commands.registry import Command, registry
+from bot.render.blocks import to_text
+from bot.render.environment import render_blocks
+from bot.render.replies import message, reply_pages
+from bot.slack.views import form_view
+from commands.framework.core import Form
+from commands.framework.dispatch import Outcome, dispatch_text
+from commands.framework.registry import Command, registry
+from partnership.context import Context, Refused, Reply
 from storage.db import make_engine, session_factory, upgrade
 from storage.models import Base, Channel, Partnership, Person, Source
 from tests import kit

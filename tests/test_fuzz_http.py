@@ -43,7 +43,7 @@ from sqlalchemy import Engine, Table, insert, select
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
 
-from commands.registry import registry
+from commands.framework.registry import registry
 from storage.models import Base
 from tests.e2e import Stack, running, validate
 from tests.test_e2e_http import acked

@@ -1,4 +1,4 @@
-"""The App Home tab (commands/home.py): my actions, my returns, priorities, meetings."""
+"""The App Home tab (partnership/home.py): my actions, my returns, priorities, meetings."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bot.blocks import cap, fit, to_text
-from bot.render import render_blocks
-from commands.core import Reply
-from commands.home import home
+from bot.render.blocks import cap, fit, to_text
+from bot.render.environment import render_blocks
+from partnership.context import Reply
+from partnership.home import home
 from storage.models import Action, Meeting, Priority, QuarterlyReturn, SubGroup
 
 from . import kit

@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from bot.cli import main as cli_main
+from bot.cli.parser import main as cli_main
 from storage.db import (
     DatabaseError,
     current_revision,

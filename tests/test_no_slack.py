@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from bot.reach import MAX_DELAY, backoff, classify, proxy_for
+from bot.slack.reach import MAX_DELAY, backoff, classify, proxy_for
 from tests.e2e import PLANS, Server, button, free_port, prepare_database
 from tests.fakeslack import POLL_EVERY, WAIT_LIMIT, FakeSlack, Watched
 from tests.proxy import Proxy
@@ -214,7 +214,7 @@ def test_serve_reaches_slack_through_the_proxy_unless_no_proxy_says(
 
 def test_the_probe_runs_in_the_background_and_wakes_its_caller() -> None:
     """In-process: a check that fails twice, then answers; on_ok runs once."""
-    from bot.reach import Probe
+    from bot.slack.reach import Probe
 
     tries: list[float] = []
     woke: list[bool] = []

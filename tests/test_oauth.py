@@ -23,9 +23,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from bot import oauth
-from bot.server import WSGIApp, build_wsgi
 from bot.settings import Settings
+from bot.slack import oauth
+from bot.slack.server import WSGIApp, build_wsgi
 from storage import models
 from storage.db import make_engine
 from storage.models import Rag
@@ -364,7 +364,7 @@ def test_the_scheduler_sends_with_each_workspaces_stored_token(
 ) -> None:
     """OAuth mode: run-due sends nothing for a workspace without the app, then, once it is
     installed, each message with the token stored for that workspace."""
-    from bot.clock import sweep
+    from bot.schedule.clock import sweep
     from storage.db import session_factory
 
     from .sweepkit import at

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.sweeps import run as run_module
-from bot.sweeps.base import Message, Recipient
-from bot.sweeps.outbox import (
+from bot.schedule import run as run_module
+from bot.schedule.base import Message, Recipient
+from bot.schedule.outbox import (
     ALREADY,
     BUSY,
     FAILED,
@@ -23,7 +23,7 @@ from bot.sweeps.outbox import (
     SENT,
     deliver,
 )
-from commands.core import Context, Reply
+from partnership.context import Context, Reply
 from storage.db import transaction
 from storage.models import Notification, NotificationState, Partnership, Person
 
@@ -246,7 +246,7 @@ def test_one_partnership_failing_does_not_stop_the_others(
 
 def test_dry_run_claims_nothing(imported: sessionmaker[Session], only_hello: None) -> None:
     lines: list[str] = []
-    from bot.sender import PrintSender
+    from bot.schedule.sender import PrintSender
 
     tally = run_module.run_due(
         imported, PrintSender(lines.append), at(MONDAY), dry_run=True, out=lines.append

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-import bot.cli
+import bot.cli.parser
 from storage.models import Action, ActionUpdate, Notification, NotificationState, Person, SubGroup
 
 from . import kit
@@ -52,7 +52,7 @@ def riverside_lee(session: Session) -> Person:
 
 
 def cli(url: str, *args: str) -> int:
-    return bot.cli.main(["--database-url", url, "person", *args])
+    return bot.cli.parser.main(["--database-url", url, "person", *args])
 
 
 def test_export_lists_everything_about_the_person(

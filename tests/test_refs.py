@@ -19,14 +19,14 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import app as app_module
-from bot.app import Edge
-from bot.cli import main
-from bot.console import Console
-from commands.core import Form
-from commands.dispatch import dispatch_args
-from commands.lookup import ref_key
-from commands.registry import Args
+from bot.cli.console import Console
+from bot.cli.parser import main
+from bot.slack import payload as slack_payload
+from bot.slack.listeners import Edge
+from commands.framework.core import Form
+from commands.framework.dispatch import dispatch_args
+from commands.framework.registry import Args
+from partnership.lookup import ref_key
 from storage.db import session_factory
 from storage.models import Action, ActionUpdate, Partnership, Person, Rag, Status
 from tests import kit
@@ -270,7 +270,7 @@ def test_nudges_and_their_buttons_use_the_tables_refs(
     }
     assert values == {f"7@{SLUG}"}
     slack = StubSlack()
-    monkeypatch.setattr(app_module, "_respond", slack.respond)
+    monkeypatch.setattr(slack_payload, "respond", slack.respond)
     edge = Edge(
         numbered,
         cast(WebClient, slack),

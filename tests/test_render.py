@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.blocks import SECTION_CHARS, cap, fit, pages, to_text
-from bot.render import render_blocks, slack_environment
+from bot.render.blocks import SECTION_CHARS, cap, fit, pages, to_text
+from bot.render.environment import render_blocks, slack_environment
 from tests.conftest import REPO
 from tests.kit import valid_blocks
 

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.runner import ATTEMPTS, execute
-from commands.core import Context
-from commands.dispatch import Outcome, dispatch_text
+from bot.slack.runner import ATTEMPTS, execute
+from commands.framework.dispatch import Outcome, dispatch_text
+from partnership.context import Context
 from storage.models import Action, ActionUpdate, Rag
 
 from . import kit

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.clock import scheduler_client
-from bot.sender import EVENT_TYPE, SlackSender
+from bot.schedule.clock import scheduler_client
+from bot.schedule.sender import EVENT_TYPE, SlackSender
 from bot.settings import Settings
-from commands.core import Reply
+from partnership.context import Reply
 
 from .fakeslack import WAIT_LIMIT, FakeSlack
 

@@ -21,8 +21,8 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.identity import identify
-from commands.core import UserError
+from bot.slack.identity import identify
+from partnership.context import UserError
 from storage.models import PartnershipWorkspace, Rag, Status
 from storage.planfile import PlanError, load_plan_file
 from storage.sync import apply_plan

@@ -17,12 +17,13 @@ import pytest
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.sweeps import digests
-from bot.sweeps.outbox import deliver
-from bot.sweeps.run import context as sweep_context
-from bot.sweeps.run import due_now
-from commands import digest_data
-from commands.core import Context
+from bot.schedule import digests
+from bot.schedule.outbox import deliver
+from bot.schedule.run import context as sweep_context
+from bot.schedule.run import due_now
+from partnership import digest as digest_data
+from partnership import digest_meetings
+from partnership.context import Context
 from storage import partnership_settings
 from storage.db import make_engine, session_factory, upgrade
 from storage.models import (
@@ -290,7 +291,7 @@ def test_snapshot_of_a_meeting_is_not_replaced_by_a_later_claim(
     with imported() as session:
         ctx = ctx_at(session, DIGEST_DAY)
         meeting = next(
-            m for m in digest_data.board_meetings(ctx) if m.date == dt.date(2026, 12, 10)
+            m for m in digest_meetings.board_meetings(ctx) if m.date == dt.date(2026, 12, 10)
         )
         first = digests.snapshot_on_claim(
             ctx.partnership.id,
@@ -308,7 +309,7 @@ def test_snapshot_of_a_meeting_is_not_replaced_by_a_later_claim(
         session.commit()
         ctx = ctx_at(session, "2026-12-04 10:00")
         meeting = next(
-            m for m in digest_data.board_meetings(ctx) if m.date == dt.date(2026, 12, 10)
+            m for m in digest_meetings.board_meetings(ctx) if m.date == dt.date(2026, 12, 10)
         )
         later = digests.snapshot_on_claim(
             ctx.partnership.id, meeting.id, digest_data.build(ctx, meeting).snapshot, ctx.now
@@ -342,7 +343,9 @@ def test_two_claims_racing_to_keep_the_snapshot_both_go_on(postgres_url: str) ->
         with factory() as session:
             kit.load_plans(session)
             ctx = ctx_at(session, DIGEST_DAY)
-            meeting = next(m for m in digest_data.board_meetings(ctx) if m.date == FIRST_MEETING)
+            meeting = next(
+                m for m in digest_meetings.board_meetings(ctx) if m.date == FIRST_MEETING
+            )
             keep = digests.snapshot_on_claim(
                 ctx.partnership.id, meeting.id, digest_data.build(ctx, meeting).snapshot, ctx.now
             )

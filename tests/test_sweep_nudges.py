@@ -18,14 +18,15 @@ from slack_sdk import WebClient
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import app as app_module
-from bot.app import Edge
-from bot.sweeps import nudges
-from bot.sweeps.run import context as sweep_context
-from bot.views import FORM_COMMANDS, form_view, message
-from commands.core import Form
-from commands.dispatch import dispatch_args, dispatch_text
-from commands.registry import Args
+from bot.render.replies import message
+from bot.schedule import nudges
+from bot.schedule.run import context as sweep_context
+from bot.slack import payload as slack_payload
+from bot.slack.listeners import Edge
+from bot.slack.views import FORM_COMMANDS, form_view
+from commands.framework.core import Form
+from commands.framework.dispatch import dispatch_args, dispatch_text
+from commands.framework.registry import Args
 from storage import partnership_settings
 from storage.models import (
     Action,
@@ -519,7 +520,7 @@ def edge(
     sender = RecordingSender()
     sweep(imported, sender, MONDAY)
     slack = StubSlack()
-    monkeypatch.setattr(app_module, "_respond", slack.respond)
+    monkeypatch.setattr(slack_payload, "respond", slack.respond)
     clock = lambda: at("2026-11-23 10:00")  # noqa: E731
     yield Edge(imported, cast(WebClient, slack), clock, after_ack=lambda job: job()), slack, sender
 

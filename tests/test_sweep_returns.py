@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.sweeps import returns as sweep_returns
-from bot.sweeps.run import context
-from commands.core import Reply
+from bot.schedule import returns as sweep_returns
+from bot.schedule.run import context
+from partnership.context import Reply
 from storage.models import Notification, Partnership, Person, SubGroup
 
 from . import kit

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.sweeps import rollup
-from bot.sweeps.run import context as sweep_context
+from bot.schedule import rollup
+from bot.schedule.run import context as sweep_context
 from storage import partnership_settings
 from storage.models import Action, Organisation, Person, Role, Status, SubGroup
 

@@ -1,4 +1,4 @@
-"""Slack mrkdwn rendered for a terminal (bot/terminal.py): what the console prints."""
+"""Slack mrkdwn rendered for a terminal (bot/render/terminal.py): what the console prints."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from bot.render import render_blocks
-from bot.terminal import PLAIN, Style, encodable, inline, terminal_text
+from bot.render.environment import render_blocks
+from bot.render.terminal import PLAIN, Style, encodable, inline, terminal_text
 
 TTY = Style(emoji=True, ansi=True)
 

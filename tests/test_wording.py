@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlalchemy.orm import Session
 
-from bot.render import render
-from commands.plan import plan_overview
+from bot.render.environment import render
+from partnership.plan import plan_overview
 from storage import words
 from tests.kit import NOW, context, load_plans, partnership, run
 
@@ -61,7 +61,7 @@ def test_how_long_counts_long_spans_in_months_and_years(days: int, expected: str
 
 
 def test_template_plural_filter_is_the_shared_helper() -> None:
-    from bot import render as render_module
+    from bot.render import environment as render_module
 
     assert render_module.environment().filters["plural"] is words.plural
 

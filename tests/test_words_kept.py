@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commands.args import OPEN_QUOTES, parse
-from commands.core import Reply
-from commands.dispatch import dispatch_text
-from commands.registry import registry
+from commands.framework.args import OPEN_QUOTES, parse
+from commands.framework.dispatch import dispatch_text
+from commands.framework.registry import registry
+from partnership.context import Reply
 from storage.models import Action, ActionUpdate, MeasureReading
 from tests import kit
 from tests.test_fuzz import FUZZ, FuzzDB, ask, fuzz_db, snapshot

@@ -30,10 +30,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import scheduler_client
-from bot.sender import EVENT_TYPE, SlackSender
+from bot.schedule.clock import scheduler_client
+from bot.schedule.run import run_due
+from bot.schedule.sender import EVENT_TYPE, SlackSender
 from bot.settings import Settings
-from bot.sweeps.run import run_due
 from storage import channels
 from storage.models import (
     Action,

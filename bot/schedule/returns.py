@@ -1,0 +1,194 @@
+"""Quarterly return reminders, chases and the coordinators' list of missing returns.
+
+For each of the last two ended quarters (a chase can run on into the next
+quarter) and each group that owes a return, has not submitted it and has a
+lead on Slack, at most one message is due: the latest *stage* whose day has
+come. The stages are a reminder on each of ``return_reminders`` working days
+before the deadline, one on the deadline day, then up to ``return_chases``
+chases every ``return_chase_every`` working days from the day after it. A
+stage missed (the bot was down) is not sent late once a later one is due, and
+nothing is sent after the last chase's window. Everything is recomputed from
+the table at each run, so a submitted return stops its reminders at once; the
+outbox sends each (kind, lead, stage) once.
+
+On the first working day after the deadline (until the first chase's window
+closes) each coordinator gets the list of missing returns, with leads who are
+not on Slack to chase by email and groups with no lead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from bot.schedule.base import Message, Recipient, coordinators, on_slack
+from partnership import quarters
+from partnership.context import Context, Reply
+from partnership.quarters import Quarter, Standing, again
+from storage.dates import uk
+from storage.models import SubGroup
+from storage.partnership_settings import PartnershipSettings
+from storage.workdays import WorkingCalendar
+
+REMINDER, CHASE, MISSING = "return_reminder", "return_chase", "returns_missing"
+# Quarters looked at: the last ended one and the one before (its chases may still run).
+QUARTERS = 2
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One moment a lead is reminded or chased about a return."""
+
+    kind: str
+    name: str  # the period's last part: before5, deadline, chase2
+    day: dt.date
+    before: int = 0
+    chase: int = 0
+
+
+def stages(cal: WorkingCalendar, deadline: dt.date, settings: PartnershipSettings) -> list[Stage]:
+    """Every stage for a deadline, in order of day (a tie goes to the later stage)."""
+    out = [
+        Stage(REMINDER, f"before{n}", cal.shift(deadline, -n), before=n)
+        for n in sorted(settings.return_reminders, reverse=True)
+    ]
+    # A deadline on a non-working day (set by hand) is reminded the working day before.
+    out.append(Stage(REMINDER, "deadline", cal.on_or_before(deadline)))
+    out += [
+        Stage(
+            CHASE,
+            f"chase{k}",
+            cal.shift(deadline, 1 + (k - 1) * settings.return_chase_every),
+            chase=k,
+        )
+        for k in range(1, settings.return_chases + 1)
+    ]
+    return out
+
+
+def stage_due(
+    cal: WorkingCalendar, deadline: dt.date, today: dt.date, settings: PartnershipSettings
+) -> Stage | None:
+    """The latest stage whose day has come, unless the last chase's window has closed."""
+    closes = cal.shift(deadline, 1 + settings.return_chases * settings.return_chase_every)
+    if today >= closes:
+        return None
+    come = [s for s in stages(cal, deadline, settings) if s.day <= today]
+    return come[-1] if come else None
+
+
+def due(ctx: Context) -> list[Message]:
+    """Reminders, chases and missing-return lists due today for one partnership."""
+    groups = quarters.groups_with_leads(ctx)
+    if not groups:
+        return []
+    leads = {g.lead_id: Recipient.person(g.lead) for g in groups if g.lead is not None}
+    found: list[Message] = []
+    quarter = quarters.current(ctx)
+    for _ in range(QUARTERS):
+        quarter = quarters.previous(quarter)
+        found += quarter_messages(ctx, quarter, groups, leads)
+    return found
+
+
+def quarter_messages(
+    ctx: Context, quarter: Quarter, groups: list[SubGroup], leads: dict[int | None, Recipient]
+) -> list[Message]:
+    """What is due today about one quarter's returns."""
+    owing = [g for g in groups if quarters.owes(ctx, g.end_date, quarter)]
+    if not owing:
+        return []
+    due_day = quarters.deadline(ctx, *quarter)
+    found = quarters.standings(ctx, quarter, owing, due_day)
+    out: list[Message] = []
+    for standing in found:
+        if standing.state == quarters.SUBMITTED or standing.lead_id is None:
+            continue
+        lead = leads[standing.lead_id]
+        stage = stage_due(ctx.calendar, standing.deadline, ctx.today, ctx.settings)
+        if stage is None or not lead.address:
+            continue  # leads not on Slack are in the coordinators' list instead
+        out.append(lead_message(ctx, quarter, standing, stage, lead))
+    first = ctx.calendar.shift(due_day.day, 1)
+    if first <= ctx.today < ctx.calendar.shift(first, ctx.settings.return_chase_every):
+        out += missing_messages(ctx, quarter, due_day, found)
+    return out
+
+
+def period(quarter: Quarter, group_id: int, stage: str) -> str:
+    """The outbox period of a lead's message: ``2026Q3:g12:before5``."""
+    return f"{quarter[0]}Q{quarter[1]}:g{group_id}:{stage}"
+
+
+def lead_message(
+    ctx: Context, quarter: Quarter, standing: Standing, stage: Stage, lead: Recipient
+) -> Message:
+    """A reminder or a chase to a group's lead, with a button that opens the return."""
+    today, day = ctx.today, standing.deadline
+    data: dict[str, Any] = {
+        "name": (standing.lead or "").split(" ")[0],
+        "partnership": ctx.partnership.name,
+        "group": standing.group,
+        "quarter": quarters.label(quarter),
+        "span": quarters.span(ctx, quarter),
+        "deadline": uk(day),
+        "weekday": f"{day:%A}",
+        "left": max(quarters.working_days_between(ctx, today, day), 0),
+        "overdue": max(quarters.working_days_between(ctx, day, today), 0),
+        "today": today >= day,
+        "chase": stage.chase,
+        "chases": ctx.settings.return_chases,
+        "command": again(standing.group, quarter),
+        # Tagged with the partnership here: a direct message has no channel to say which.
+        "button": f"{standing.group_id}:{quarters.code(quarter)}@{ctx.partnership.slug}",
+    }
+    what = "overdue" if stage.kind == CHASE else f"due {data['weekday']} {data['deadline']}"
+    text = f"{standing.group}: {quarters.label(quarter)} return {what}"
+    template = "return_chase" if stage.kind == CHASE else "return_reminder"
+    return Message(
+        stage.kind,
+        lead,
+        period(quarter, standing.group_id, stage.name),
+        Reply(template, data, text=text),
+        meta={"group": standing.group, "stage": stage.name},
+    )
+
+
+def missing_messages(
+    ctx: Context, quarter: Quarter, due_day: quarters.Deadline, found: list[Standing]
+) -> list[Message]:
+    """The list of missing returns, to each coordinator on Slack (nothing when none is)."""
+    missing = [s for s in found if s.state == quarters.OVERDUE]
+    recipients = on_slack(coordinators(ctx))
+    if not missing or not recipients:
+        return []
+    rows = [
+        {
+            "group": s.group,
+            "lead": s.lead or "",
+            "slack": bool(s.lead_slack),
+            "email": s.lead_email or "",
+        }
+        for s in missing
+    ]
+    data = {
+        "partnership": ctx.partnership.name,
+        "quarter": quarters.label(quarter),
+        "deadline": uk(due_day.day),
+        "weekday": f"{due_day.day:%A}",
+        "on_slack": [r for r in rows if r["lead"] and r["slack"]],
+        "by_email": [r for r in rows if r["lead"] and not r["slack"]],
+        "no_lead": [r for r in rows if not r["lead"]],
+        "missing": len(missing),
+        "submitted": sum(1 for s in found if s.state == quarters.SUBMITTED),
+        "total": len(found),
+    }
+    label = quarters.label(quarter)
+    text = f"{len(missing)} {label} return{'s' if len(missing) != 1 else ''} missing"
+    key = f"{quarter[0]}Q{quarter[1]}"
+    meta = {"groups": [r["group"] for r in rows]}
+    return [
+        Message(MISSING, r, key, Reply("return_missing", data, text=text), meta=meta)
+        for r in recipients
+    ]

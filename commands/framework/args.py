@@ -1,0 +1,281 @@
+"""Reading what people type after ``/csp``: quotes, ``key:value``, mentions.
+
+Rules, chosen for how people really type in Slack (the typing rules in the
+README's "In Slack: `/csp`" section):
+
+* ``"double"``, ``'single'`` and curly quotes (``“…”``, which macOS and phones
+  substitute) group words. A quote only opens at the start of a word, so
+  apostrophes in ``can't`` or ``O'Neill`` are just letters. An opening quote
+  with no closing one is an error that says so, rather than a guess.
+* ``key:value`` and ``key=value`` are the same. The first words that are not
+  ``key:value`` fill the command's positional arguments, in order (an action's
+  reference comes first: ``action update 7 7 people came`` is action ``7``).
+* **Nothing typed is dropped.** Every other word is the command's free text
+  (the note, or the title), kept as typed and in the order typed, with the
+  spacing between neighbouring words. The note's own keys (``note:``,
+  ``comment:``, ``progress:``, ``update:``) mark where the note is and their
+  words join it in place. A ``word:`` the command does not know is kept in
+  the note as typed (``venue: town hall, 10:30``), and the reply says so;
+  one spelt close to a key the command knows is refused with the keys it
+  has (``rga:amber`` → ``rag:amber``), since it was most likely meant as one;
+  quoting keeps it in the note. A command with no free text refuses the
+  words it did not understand, naming them.
+* Slack sends a picked user as ``<@U123|name>`` (with "escape" on) or
+  ``<@U123>``; people also type ``@Kath Rees``. A mention may be followed by
+  more words of the person's name, and a date key by more words of the date
+  (``due:end of quarter``, ``due:31 March 2027``): the parser asks the command
+  whether the longer reading makes sense and takes the longest that does.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from commands.framework.registry import Args, Command
+from partnership.context import UserError
+
+OPEN_QUOTES = {'"': '"“”', "“": '"“”', "”": '"“”', "'": "'‘’", "‘": "'‘’", "’": "'‘’"}
+_KEY = re.compile(r"([A-Za-z][A-Za-z_\-]*)[:=](.*)", re.S)
+# A `word:` this short (`Re:`, `NB:`) is prose, never taken for a misspelt key.
+_NEAR_MISS_LENGTH = 3
+# How many extra words a date or a name may take (``end of the quarter``).
+_MAX_EXTRA_WORDS = 3
+
+Probe = Callable[[str, str], bool]  # (kind "date"|"person", text) -> makes sense?
+
+
+@dataclass
+class Token:
+    """One word or quoted phrase as typed, and where it sits in the text."""
+
+    text: str
+    quoted: bool = False
+    key: str | None = None  # set when the word was key:value / key=value
+    start: int = 0
+    end: int = 0
+
+    @property
+    def is_mention(self) -> bool:
+        """A Slack mention (``<@U1|x>``) or a typed ``@name``."""
+        return not self.quoted and (self.text.startswith("<@") or self.text.startswith("@"))
+
+    @property
+    def is_link(self) -> bool:
+        """``https://…`` typed as text: its ``https:`` is no attempt at a key."""
+        return self.key is not None and not self.quoted and self.text.startswith("//")
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split typed text into words, quoted phrases and key:value pairs."""
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        start = i
+        if text[i] in OPEN_QUOTES:
+            value, i = _quoted(text, i)
+            tokens.append(Token(value, quoted=True, start=start, end=i))
+            continue
+        if text.startswith("<", i) and (end := text.find(">", i)) != -1:
+            # Slack's own markup (<@U1|name>, <#C1|chan>, <https://x|y>) is one word.
+            i = end + 1
+            tokens.append(Token(text[start:i], start=start, end=i))
+            continue
+        while i < n and not text[i].isspace():
+            i += 1
+        word = text[start:i]
+        m = _KEY.fullmatch(word)
+        if m and m[2] == "" and i < n and _next_is_quote(text, i):
+            # key:"quoted value" (or key: "quoted value")
+            j = i
+            while j < n and text[j].isspace():
+                j += 1
+            value, i = _quoted(text, j)
+            tokens.append(Token(value, quoted=True, key=m[1], start=start, end=i))
+            continue
+        if m and m[2] and m[2][0] in OPEN_QUOTES:
+            # key:"quoted value": the quote opened inside the word; read on to its close.
+            value, i = _quoted(text, start + len(m[1]) + 1)
+            tokens.append(Token(value, quoted=True, key=m[1], start=start, end=i))
+            continue
+        if m:
+            tokens.append(Token(m[2], key=m[1], start=start, end=i))
+        else:
+            tokens.append(Token(word, start=start, end=i))
+    return tokens
+
+
+def _next_is_quote(text: str, i: int) -> bool:
+    j = i
+    while j < len(text) and text[j] == " ":
+        j += 1
+    return j < len(text) and text[j] in OPEN_QUOTES and j - i <= 1
+
+
+def _quoted(text: str, i: int) -> tuple[str, int]:
+    """The phrase inside the quote opening at ``i``, and the index after its close."""
+    closers = OPEN_QUOTES[text[i]]
+    j = i + 1
+    while j < len(text) and text[j] not in closers:
+        j += 1
+    if j >= len(text):
+        shown = text[i : i + 30]
+        raise UserError(
+            f"The quote that starts `{shown}` is never closed. Put a matching quote at the "
+            'end of the phrase (`"like this"`), or leave the quotes out.'
+        )
+    return text[i + 1 : j], j + 1
+
+
+@dataclass
+class _Free:
+    """A piece of the free text: what it adds, and the token it came from."""
+
+    text: str
+    token: Token
+    index: int  # the token's position, to tell neighbouring words apart
+
+
+def parse(cmd: Command, text: str, probe: Probe | None = None) -> Args:
+    """Read ``text`` (what follows the sub-command's name) into ``cmd``'s arguments.
+
+    Every word ends up somewhere: in a known argument, in the free text (kept as
+    typed, in order), or in a refusal that names it.
+    """
+    tokens = tokenize(text)
+    args = Args()
+    free: list[_Free] = []
+    positional = list(cmd.positional)
+    in_rest = False  # once the free text has begun, plain words belong to it
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        i += 1
+        if tok.key is not None:
+            name = cmd.key_for(tok.key)
+            if name is None:
+                _unknown_key(cmd, tok)
+                free.append(_Free(text[tok.start : tok.end], tok, i - 1))
+                if not tok.is_link:
+                    args.kept.append(tok.key)
+                continue
+            if name == cmd.rest:
+                # `note:` says where the note is; its words join the rest in place.
+                if tok.text:
+                    free.append(_Free(tok.text, tok, i - 1))
+                in_rest = True
+                continue
+            value = tok.text
+            if not value and not tok.quoted:
+                if i >= len(tokens) or tokens[i].key is not None:
+                    raise UserError(
+                        f"`{tok.key}:` has nothing after it: give it a value, "
+                        f"`{tok.key}:<value>`, or leave it out."
+                    )
+                value, i = tokens[i].text, i + 1  # "due: 03/04/2027"
+            if name in args.values:
+                raise UserError(f"`{tok.key}:` is given twice; give it once.")
+            if not tok.quoted:
+                kind = _kind(cmd, name)
+                if kind:
+                    value, i = _extend(kind, value, tokens, i, probe)
+            if name in positional:  # `ref:7` fills the ref: the next word is not it
+                positional.remove(name)
+            args.values[name] = value
+            continue
+        if tok.is_mention and cmd.mention and cmd.mention not in args.values:
+            value, i = _extend("person", tok.text, tokens, i, probe)
+            args.values[cmd.mention] = value
+            continue
+        plain = not free and not in_rest
+        if plain and not tok.quoted and tok.text.lower() in cmd.flags:
+            args.flags.add(tok.text.lower())
+            continue
+        if plain and positional:
+            args.values[positional.pop(0)] = tok.text
+            continue
+        free.append(_Free(tok.text, tok, i - 1))
+    if free:
+        if cmd.rest is None:
+            shown = " ".join(f.text for f in free)[:60]
+            raise UserError(f"I didn't understand `{shown}`. Type it as: `{cmd.line}`")
+        args.values[cmd.rest] = _join(text, free)
+    return args
+
+
+def _join(text: str, free: list[_Free]) -> str:
+    """The free pieces as one text: neighbouring words keep the spacing typed between them."""
+    out = free[0].text
+    for before, piece in itertools.pairwise(free):
+        adjacent = piece.index == before.index + 1
+        out += (text[before.token.end : piece.token.start] if adjacent else " ") + piece.text
+    return out
+
+
+def _kind(cmd: Command, name: str) -> str | None:
+    if name in cmd.date_keys:
+        return "date"
+    if name in cmd.person_keys:
+        return "person"
+    if name == "group":  # sub-group names have spaces: "group:ASB Steering Group"
+        return "group"
+    return None
+
+
+def _extend(
+    kind: str, value: str, tokens: list[Token], i: int, probe: Probe | None
+) -> tuple[str, int]:
+    """Take following plain words into ``value`` while the longer reading makes sense."""
+    if probe is None:
+        return value, i
+    best, best_i = value, i
+    words = value
+    for j in range(i, min(i + _MAX_EXTRA_WORDS, len(tokens))):
+        nxt = tokens[j]
+        if nxt.key is not None or nxt.quoted:
+            break
+        words = f"{words} {nxt.text}"
+        if probe(kind, words):
+            best, best_i = words, j + 1
+    if best_i == i and not probe(kind, value):
+        return value, i  # the command reports the bad value with its own message
+    return best, best_i
+
+
+def _unknown_key(cmd: Command, tok: Token) -> None:
+    """Refuse a key spelt close to a known one; let other ``word:`` text through."""
+    known = list(cmd.keys) + [alias for alias, _ in cmd.aliases]
+    if not known or tok.is_link or len(tok.key or "") < _NEAR_MISS_LENGTH:
+        return
+    near = difflib.get_close_matches(tok.key.lower() if tok.key else "", known, n=1, cutoff=0.6)
+    if near:
+        keys = ", ".join(f"`{k}:`" for k in cmd.keys)
+        keep = (
+            f" To keep `{tok.key}:` as words of the {cmd.rest}, put them in quotes "
+            f'(`"{tok.key}: …"`).'
+            if cmd.rest
+            else ""
+        )
+        raise UserError(
+            f"`{tok.key}:` is not something `/csp {cmd.name}` understands. "
+            f"Did you mean `{near[0]}:{tok.text}`? Its keys are {keys}.{keep} "
+            f"Type it as: `{cmd.line}`"
+        )
+
+
+def kept_notice(cmd: Command, kept: list[str]) -> str:
+    """The reply's line saying which ``word:`` were kept as text, not read as keys."""
+    unique = list(dict.fromkeys(k if len(k) <= 30 else k[:29] + "…" for k in kept))
+    words = ", ".join(f"`{k}:`" for k in unique)
+    keys = ", ".join(f"`{k}:`" for k in cmd.keys)
+    are, they = ("is not a key", "it is") if len(unique) == 1 else ("are not keys", "they are")
+    return (
+        f"{words} {are} of `/csp {cmd.name}`, so {they} kept in the {cmd.rest} as typed"
+        f" (its keys are {keys})."
+    )

@@ -1,0 +1,375 @@
+"""The digest's sections after the priorities: history, overdue, returns, escalations, measures.
+
+Each is built in one or two queries and returns plain values (see
+:mod:`partnership.digest`, which puts them together).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any, TypeGuard
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
+
+from partnership import quarters
+from partnership.context import Context
+from partnership.digest_meetings import MeetingInfo
+from partnership.measures import better, judge_measure, number
+from partnership.quarters import Deadline, Quarter
+from partnership.rollup import OPEN
+from storage.dates import fy_label, quarter_label, uk
+from storage.models import (
+    Action,
+    ActionUpdate,
+    Measure,
+    Organisation,
+    Person,
+    Priority,
+    QuarterlyReturn,
+    Status,
+    SubGroup,
+)
+from storage.queries import ranked_readings
+
+# The channel purpose of the board channel (plan file `slack.channels.board`).
+# Better ratings rank higher; "not rated" has no rank (a change to or from it is
+# reported in words, not as better or worse).
+# Better ratings rank higher; "not rated" has no rank (a change to or from it is
+# reported in words, not as better or worse).
+RAG_RANK = {"red": 0, "amber": 1, "green": 2}
+NO_OWNER = "No owner"
+NO_ORGANISATION = "No organisation"
+# How far back to look for the quarter whose returns the digest reports.
+QUARTERS_BACK = 8
+
+
+# --------------------------------------------------------------------------- history
+
+
+def history(
+    ctx: Context, window_start: dt.datetime, start: dt.date, today: dt.date
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Actions completed, and actions that slipped, since ``start``: one query.
+
+    Completed: a history entry in the window changed the status to complete
+    (the entry that created an action does not count) and it is still complete.
+    Slipped (still open): an entry in the window moved the due date later or
+    worsened the RAG, or the due date itself fell in the window.
+    """
+    owner = aliased(Person)
+    by = aliased(Person)
+    rows = ctx.session.execute(
+        select(
+            Action.id,
+            Action.ref,
+            Action.title,
+            Action.status,
+            Action.rag,
+            Action.due_date,
+            Action.position,
+            Priority.code.label("priority"),
+            owner.name.label("owner"),
+            ActionUpdate.at,
+            ActionUpdate.changes,
+            by.name.label("by"),
+        )
+        .select_from(Action)
+        .outerjoin(
+            ActionUpdate,
+            (ActionUpdate.action_id == Action.id) & (ActionUpdate.at >= window_start),
+        )
+        .outerjoin(Priority, Priority.id == Action.priority_id)
+        .outerjoin(owner, owner.id == Action.owner_id)
+        .outerjoin(by, by.id == ActionUpdate.by_id)
+        .where(
+            Action.partnership_id == ctx.partnership.id,
+            or_(
+                ActionUpdate.id.is_not(None),
+                (Action.due_date >= start) & (Action.due_date < today),
+            ),
+            Action.status != Status.DROPPED,
+        )
+        .order_by(Action.position, Action.id, ActionUpdate.at, ActionUpdate.id)
+    )
+    completed: dict[int, dict[str, Any]] = {}
+    slipped: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        base = {
+            "ref": row.ref,
+            "title": row.title,
+            "priority": row.priority or "",
+            "owner": row.owner or "",
+        }
+        changes: dict[str, Any] = row.changes or {}
+        if row.status == Status.COMPLETE:
+            status = changes.get("status")
+            if _pair(status) and status[0] is not None and status[1] == Status.COMPLETE.value:
+                on = row.at.astimezone(ctx.zone).date()
+                completed[row.id] = {**base, "on": uk(on), "by": row.by or ""}
+            continue
+        reasons = _slips(changes)
+        due = row.due_date
+        if due is not None and start <= due < today:
+            reasons.append(f"overdue since {uk(due + dt.timedelta(days=1))}")
+        if not reasons:
+            continue
+        item = slipped.setdefault(
+            row.id,
+            {
+                **base,
+                "status": row.status.value.replace("_", " "),
+                "rag": row.rag.value if row.rag else "",
+                "due": uk(due),
+                "reasons": [],
+            },
+        )
+        item["reasons"] += [r for r in reasons if r not in item["reasons"]]
+    return list(completed.values()), list(slipped.values())
+
+
+def _pair(value: Any) -> TypeGuard[list[Any]]:
+    return isinstance(value, list) and len(value) == 2
+
+
+def _iso(value: Any) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _slips(changes: dict[str, Any]) -> list[str]:
+    """What in one history entry counts as slipping: a later due date, a worse RAG."""
+    reasons = []
+    due = changes.get("due_date")
+    if _pair(due):
+        old, new = _iso(due[0]), _iso(due[1])
+        if old is not None and new is not None and new > old:
+            reasons.append(f"due date moved from {uk(old)} to {uk(new)}")
+    rag = changes.get("rag")
+    if _pair(rag):
+        old_rag, new_rag = rag
+        if old_rag in RAG_RANK and new_rag in RAG_RANK and RAG_RANK[new_rag] < RAG_RANK[old_rag]:
+            reasons.append(f"RAG {old_rag} → {new_rag}")
+    return reasons
+
+
+# --------------------------------------------------------------------------- overdue
+
+
+def overdue(ctx: Context, today: dt.date) -> dict[str, Any]:
+    """Open actions past their due date, by owner and by organisation: one query.
+
+    An action counts against its owner's organisation, else its lead
+    organisation; with neither it is under "No organisation".
+    """
+    owner_org = aliased(Organisation)
+    lead_org = aliased(Organisation)
+    rows = ctx.session.execute(
+        select(
+            Action.ref,
+            Action.title,
+            Action.due_date,
+            Priority.code.label("priority"),
+            Person.name.label("owner"),
+            owner_org.name.label("owner_org"),
+            lead_org.name.label("lead_org"),
+        )
+        .select_from(Action)
+        .outerjoin(Priority, Priority.id == Action.priority_id)
+        .outerjoin(Person, Person.id == Action.owner_id)
+        .outerjoin(owner_org, owner_org.id == Person.organisation_id)
+        .outerjoin(lead_org, lead_org.id == Action.lead_organisation_id)
+        .where(
+            Action.partnership_id == ctx.partnership.id,
+            Action.status.in_(OPEN),
+            Action.due_date < today,
+        )
+        .order_by(Action.due_date, Action.position, Action.id)
+    )
+    owners: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    orgs: dict[str, list[str]] = defaultdict(list)
+    count = 0
+    for row in rows:
+        count += 1
+        item = {
+            "ref": row.ref,
+            "title": row.title,
+            "priority": row.priority or "",
+            "due": uk(row.due_date),
+            "days": (today - row.due_date).days,
+        }
+        owners[row.owner or NO_OWNER].append(item)
+        orgs[row.owner_org or row.lead_org or NO_ORGANISATION].append(row.ref)
+
+    def order(name: str, size: int, unnamed: str) -> tuple[int, int, str]:
+        # Most overdue first; the "no owner"/"no organisation" bucket last.
+        return (name == unnamed, -size, name.lower())
+
+    by_owner = [
+        {"name": name, "none": name == NO_OWNER, "count": len(items), "actions": items}
+        for name, items in sorted(owners.items(), key=lambda kv: order(kv[0], len(kv[1]), NO_OWNER))
+    ]
+    by_org = [
+        {"name": name, "none": name == NO_ORGANISATION, "count": len(refs), "refs": refs}
+        for name, refs in sorted(
+            orgs.items(), key=lambda kv: order(kv[0], len(kv[1]), NO_ORGANISATION)
+        )
+    ]
+    return {"count": count, "by_owner": by_owner, "by_org": by_org}
+
+
+# --------------------------------------------------------------------------- returns
+
+
+def report_quarter(ctx: Context, meeting: MeetingInfo) -> tuple[Quarter, Deadline] | None:
+    """The latest quarter whose returns were due on or before the meeting, with its deadline.
+
+    The deadline is the one every returns command uses (:func:`partnership.quarters.deadline`).
+    """
+    quarter = ctx.fy.quarter_of(meeting.date)
+    for _ in range(QUARTERS_BACK):
+        due = quarters.deadline(ctx, *quarter)
+        if due.day <= meeting.date:
+            return quarter, due
+        quarter = quarters.previous(quarter)
+    return None
+
+
+def returns(ctx: Context, meeting: MeetingInfo) -> dict[str, Any] | None:
+    """Which sub-groups' returns for the reported quarter are in and which are missing."""
+    found = report_quarter(ctx, meeting)
+    if found is None:
+        return None
+    quarter, due = found
+    standings = quarters.standings(ctx, quarter, due=due)
+    if not standings:
+        return None
+    came_in: list[dict[str, Any]] = []
+    missing: list[dict[str, Any]] = []
+    for s in standings:
+        if s.state == quarters.SUBMITTED:
+            came_in.append(
+                {
+                    "group": s.group,
+                    "submitted": uk(s.submitted_on),
+                    "by": s.by or "",
+                    "late": s.late,
+                }
+            )
+        else:
+            # Overdue, or not due yet (a group given an extension, or a deadline still ahead).
+            missing.append(
+                {
+                    "group": s.group,
+                    "lead": s.lead or "",
+                    "overdue": s.state == quarters.OVERDUE,
+                    "deadline": uk(s.deadline),
+                }
+            )
+    return {
+        "quarter": quarter_label(*quarter),
+        "year": fy_label(quarter[0]),
+        "deadline": uk(due.day),
+        "rule": due.rule,
+        "passed": due.day < ctx.today,
+        "expected": len(standings),
+        "in": came_in,
+        "missing": missing,
+    }
+
+
+def escalations(ctx: Context, window_start: dt.datetime) -> list[dict[str, Any]]:
+    """Escalations for the board in returns submitted since the last meeting: one query."""
+    rows = ctx.session.execute(
+        select(
+            SubGroup.name,
+            QuarterlyReturn.fy_start_year,
+            QuarterlyReturn.quarter,
+            QuarterlyReturn.submitted_at,
+            QuarterlyReturn.escalations,
+        )
+        .join(SubGroup, SubGroup.id == QuarterlyReturn.subgroup_id)
+        .where(
+            QuarterlyReturn.partnership_id == ctx.partnership.id,
+            QuarterlyReturn.submitted_at >= window_start,
+            QuarterlyReturn.escalations.is_not(None),
+            func.length(func.trim(QuarterlyReturn.escalations)) > 0,
+        )
+        .order_by(QuarterlyReturn.submitted_at, QuarterlyReturn.id)
+    )
+    out: list[dict[str, Any]] = []
+    for name, fy, quarter, at, text in rows:
+        lines = [line.strip() for line in str(text).strip().splitlines() if line.strip()]
+        out.append(
+            {
+                "group": name,
+                "quarter": quarter_label(fy, quarter),
+                "submitted": uk(at.astimezone(ctx.zone).date()) if at is not None else "",
+                "text": " ".join(lines),
+                "lines": lines,
+            }
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- measures
+
+
+def measures(ctx: Context, codes: dict[int, str]) -> list[dict[str, Any]]:
+    """Every measure against its target, with the trend of its last two readings: two queries."""
+    pid = ctx.partnership.id
+    ranked = ranked_readings(pid)
+    readings: dict[int, list[Any]] = defaultdict(list)
+    for reading in ctx.session.execute(
+        select(ranked).where(ranked.c.rank <= 2).order_by(ranked.c.measure_id, ranked.c.rank)
+    ):
+        readings[reading.measure_id].append(reading)
+    measures = ctx.session.scalars(
+        select(Measure)
+        .outerjoin(Priority, Priority.id == Measure.priority_id)
+        .where(Measure.partnership_id == pid)
+        .order_by(Priority.position.is_(None), Priority.position, Measure.position, Measure.id)
+    )
+    out: list[dict[str, Any]] = []
+    for measure in measures:
+        latest, *rest = readings.get(measure.id) or [None]
+        prior = rest[0] if rest else None
+        status = judge_measure(
+            measure,
+            latest.value if latest is not None else None,
+            latest.period_end if latest is not None else None,
+            latest.period if latest is not None else "",
+            ctx.fy,
+        )
+        row = status.view()
+        row["name"] = measure.name
+        row["priority"] = codes.get(measure.priority_id or 0, "")
+        row["previous"] = number(prior.value, measure.unit) if prior is not None else ""
+        row["previous_period"] = prior.period if prior is not None else ""
+        row["trend"] = _trend(
+            latest.value if latest is not None else None,
+            prior.value if prior is not None else None,
+            measure,
+        )
+        out.append(row)
+    return out
+
+
+def _trend(latest: float | None, prior: float | None, measure: Measure) -> dict[str, str]:
+    """Which way the last two readings moved (the arrow) and whether that is good (the word)."""
+    if latest is None or prior is None:
+        return {"arrow": "", "word": ""}
+    if latest == prior:
+        return {"arrow": "→", "word": "no change"}
+    arrow = "↑" if latest > prior else "↓"
+    if measure.direction is None:
+        return {"arrow": arrow, "word": "up" if latest > prior else "down"}
+    return {
+        "arrow": arrow,
+        "word": "better" if better(latest, prior, measure.direction) else "worse",
+    }

@@ -1,0 +1,207 @@
+"""Reading typed values and changing an action with its history.
+
+One path for every way of changing an action (typed command, modal, button,
+console): values are validated here, each with a message that says what to
+type, and every change is an ``ActionUpdate`` entry naming who made it (and on
+whose behalf, when a coordinator or group lead records it for an owner who is
+not on Slack).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm.attributes import flag_modified
+
+from partnership.context import MAX_TEXT, MAX_TITLE, Context, Reply, UserError
+from storage.dates import DateError, did_you_mean, parse_date, uk
+from storage.models import Action, ActionUpdate, Rag, Status
+from storage.planfile import RAG_WORDS, STATUS_WORDS, fold
+from storage.queries import history_value
+from storage.words import field_label
+
+DATE_HINT = "a date such as 31/03/2027, 31 March 2027, today, +2w or end of quarter"
+# Who made an entry that names no person.
+NOBODY = {"import": "the plan import", "console": "the console operator", "scheduler": "the bot"}
+
+
+def read_text(
+    value: str | None, field: str, *, limit: int = MAX_TEXT, required: bool = False
+) -> str | None:
+    """Clean free text: trimmed, within ``limit`` characters; None when blank."""
+    text = " ".join(value.split()) if value is not None and field != "note" else value
+    text = text.strip() if text is not None else None
+    if not text:
+        if required:
+            raise UserError(f"The {field} can't be empty.", fields={field: "Required"})
+        return None
+    if len(text) > limit:
+        raise UserError(
+            f"The {field} is {len(text):,} characters long; keep it under {limit:,} "
+            "(put long reports in the quarterly return or a linked document).",
+            fields={field: f"Keep it under {limit:,} characters"},
+        )
+    return text
+
+
+def read_title(value: str | None) -> str:
+    """An action title: required, one line, at most MAX_TITLE characters."""
+    title = read_text(value, "title", limit=MAX_TITLE, required=True)
+    assert title is not None
+    return title
+
+
+def read_rag(value: str) -> Rag:
+    """``red``/``amber``/``green`` (or ``r``/``a``/``g``)."""
+    rag = RAG_WORDS.get(fold(value))
+    if rag is None:
+        raise UserError(
+            f"`{value[:30]}` is not a RAG rating; use `rag:red`, `rag:amber` or `rag:green`.",
+            fields={"rag": "Choose red, amber or green"},
+        )
+    return rag
+
+
+def read_status(value: str) -> Status:
+    """A status word: not started, in progress, complete, dropped (and synonyms)."""
+    status = STATUS_WORDS.get(fold(value))
+    if status is None:
+        raise UserError(
+            f"`{value[:30]}` is not a status; use `status:not_started`, `status:in_progress`, "
+            "`status:complete` or `status:dropped`.",
+            fields={"status": "Choose a status"},
+        )
+    return status
+
+
+def read_due(ctx: Context, value: str) -> dt.date:
+    """A due date in UK form, or relative to today."""
+    try:
+        return parse_date(value, fy=ctx.fy, today=ctx.today)
+    except DateError:
+        if hint := did_you_mean(value, "`"):
+            raise UserError(
+                f"`{value[:40]}` is not a date I can read: {hint} Dates are day first: "
+                f"03/04/2027 is 3 April. Or write {DATE_HINT}.",
+                fields={"due": hint[0].upper() + hint[1:].replace("`", "")},
+            ) from None
+        raise UserError(
+            f"`{value[:40]}` is not a date I can read; write {DATE_HINT}. "
+            "Dates are day first: 03/04/2027 is 3 April.",
+            fields={"due": "Write a date such as 31/03/2027"},
+        ) from None
+
+
+def is_date(ctx: Context, value: str) -> bool:
+    """Whether ``value`` reads as a date (used to read multi-word dates)."""
+    try:
+        parse_date(value, fy=ctx.fy, today=ctx.today)
+    except DateError:
+        return False
+    return True
+
+
+def change_action(
+    ctx: Context, action: Action, wanted: dict[str, Any], note: str | None
+) -> ActionUpdate | None:
+    """Apply the changed values and note to ``action``; record one history entry.
+
+    Returns the entry, or None when nothing changed and there was no note.
+    A RAG rating or note on a not-started action means work has started.
+    """
+    if ("rag" in wanted or note) and "status" not in wanted and action.status == Status.NOT_STARTED:
+        wanted = {**wanted, "status": Status.IN_PROGRESS}
+    changes: dict[str, list[Any]] = {}
+    for name, value in wanted.items():
+        before = getattr(action, name)
+        if before != value:
+            changes[name] = [history_value(before), history_value(value)]
+            setattr(action, name, value)
+    if not changes and not note:
+        return None
+    now = ctx.now.astimezone(dt.UTC)
+    action.updated_at = now
+    # Always write the row, even when only a note changed at the same instant: the
+    # UPDATE is what checks and bumps the optimistic lock, so an entry computed from
+    # a stale read (another lead's change committed meanwhile) fails and is redone.
+    flag_modified(action, "updated_at")
+    behalf = None
+    owner = action.owner
+    if (
+        owner is not None
+        and (ctx.person is None or owner.id != ctx.person.id)
+        and not owner.slack_user_id
+    ):
+        behalf = owner  # recorded for an owner who is not on Slack: history shows both names
+    entry = ActionUpdate(
+        partnership_id=ctx.partnership.id,
+        action=action,
+        at=now,
+        by=ctx.person,
+        on_behalf_of=behalf,
+        source=ctx.source,
+        changes=changes,
+        note=note,
+    )
+    ctx.session.add(entry)
+    return entry
+
+
+def describe_change(entry: ActionUpdate | None) -> list[str]:
+    """Human lines for what an entry changed (``RAG: amber → red``)."""
+    if entry is None:
+        return []
+    lines = []
+    for name, (old, new) in entry.changes.items():
+        lines.append(f"{field_label(name)}: {shown(name, old)} → {shown(name, new)}")
+    return lines
+
+
+def shown(name: str, value: Any) -> str:
+    """A history value as people read it (UK dates, words for statuses)."""
+    if value is None:
+        return "none"
+    if name in ("due_date", "snoozed_until") and isinstance(value, str):
+        try:
+            return uk(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value).replace("_", " ")
+
+
+def action_line(action: Action, today: dt.date) -> dict[str, Any]:
+    """An action as a plain view-model row for list and detail templates."""
+    due = action.due_date
+    open_ = action.status in (Status.NOT_STARTED, Status.IN_PROGRESS)
+    return {
+        "ref": action.ref,
+        "title": action.title,
+        "status": action.status.value.replace("_", " "),
+        "rag": action.rag.value if action.rag else "",
+        "complete": action.status == Status.COMPLETE,
+        "due": uk(due) if due else (action.timescale or ""),
+        "overdue": bool(open_ and due is not None and due < today),
+        "days_overdue": (today - due).days if open_ and due is not None and due < today else 0,
+        "owner": action.owner.name if action.owner else "",
+        "owner_slack": action.owner.slack_user_id if action.owner else None,
+        "organisation": action.lead_organisation.name if action.lead_organisation else "",
+        "priority": action.priority.code if action.priority else "",
+        "group": action.subgroup.name if action.subgroup else "",
+        "open": open_,
+    }
+
+
+def changed_reply(ctx: Context, action: Action, entry: ActionUpdate | None) -> Reply:
+    """What the person sees after changing an action (or learning nothing changed)."""
+    data = {
+        "action": action_line(action, ctx.today),
+        "changes": describe_change(entry),
+        "note": entry.note if entry is not None else None,
+        "changed": entry is not None,
+        "by": ctx.who,
+        "on_behalf_of": entry.on_behalf_of.name if entry and entry.on_behalf_of else "",
+        "already": None,  # action done on a complete action: when and by whom it was done
+    }
+    text = f"{action.ref} updated" if entry is not None else f"{action.ref}: nothing to change"
+    return Reply("action_changed", data, text=text)

@@ -1,0 +1,374 @@
+"""Quarterly returns: a quarter's deadline, which quarter and group are meant, who owes one.
+
+Shared by ``/csp return submit``, ``/csp return status``, the Home tab and the
+returns sweep, so all four agree on one deadline and one state for each
+group's return. A return's own stored ``deadline`` (frozen when it is first
+submitted, or set for one group as an extension) wins over the partnership's
+rule; otherwise the rule decides:
+
+* ``N working days after quarter end``: counted from the quarter's last day;
+* ``N working days before review``: counted back from the first Leadership
+  Group meeting after the quarter ends (within :data:`REVIEW_WINDOW`), falling
+  back to the default rule when no such meeting is set, and saying so.
+
+A group owes a return for every quarter that begins before it ends; its lead
+or a coordinator submits it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from partnership.context import Context, Refused, UserError
+from partnership.lookup import find_group
+from partnership.perms import coordinators
+from storage.dates import parse_quarter, quarter_label, uk
+from storage.models import Meeting, Person, QuarterlyReturn, ReturnRevision, SubGroup
+from storage.partnership_settings import PartnershipSettings, parse_deadline
+
+Quarter = tuple[int, int]  # (financial year's start year, quarter 1-4)
+
+# A review meeting further than this after the quarter end is not that quarter's review.
+REVIEW_WINDOW = dt.timedelta(days=120)
+DEFAULT_RULE = parse_deadline(str(PartnershipSettings.model_fields["return_deadline"].default))
+QUARTER_HINT = "write `Q3` or `Q3 2026/27` (Q1 is April–June, Q4 January–March)"
+
+# Where a group's return stands for a quarter.
+SUBMITTED, OVERDUE, DUE, OPEN = "submitted", "overdue", "due", "open"
+STATES = (SUBMITTED, OVERDUE, DUE, OPEN)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A quarter's deadline, the rule that gave it, and why when the rule fell back."""
+
+    day: dt.date
+    rule: str
+    note: str = ""
+    meeting: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One group's return for one quarter, as plain values (safe after the session ends)."""
+
+    group_id: int
+    group: str
+    lead_id: int | None
+    lead: str | None
+    lead_slack: str | None
+    lead_email: str | None
+    deadline: dt.date
+    state: str
+    exists: bool = False
+    submitted_on: dt.date | None = None
+    by: str | None = None
+    late: bool = False
+    version: int = 0
+    escalations: bool = False
+
+
+def previous(quarter: Quarter) -> Quarter:
+    """The quarter before."""
+    fy, q = quarter
+    return (fy, q - 1) if q > 1 else (fy - 1, 4)
+
+
+def following(quarter: Quarter) -> Quarter:
+    """The quarter after."""
+    fy, q = quarter
+    return (fy, q + 1) if q < 4 else (fy + 1, 1)
+
+
+def current(ctx: Context) -> Quarter:
+    """The quarter today falls in."""
+    return ctx.fy.quarter_of(ctx.today)
+
+
+def latest_ended(ctx: Context) -> Quarter:
+    """The most recent quarter that has ended."""
+    return previous(current(ctx))
+
+
+def code(quarter: Quarter) -> str:
+    """``(2026, 2)`` -> ``2026-2``: how a form's metadata and a button carry a quarter."""
+    return f"{quarter[0]}-{quarter[1]}"
+
+
+def label(quarter: Quarter) -> str:
+    """``(2026, 3)`` -> ``Q3 2026/27``."""
+    return quarter_label(*quarter)
+
+
+def span(ctx: Context, quarter: Quarter) -> str:
+    """The quarter's months as people say them: ``October to December 2026``."""
+    start, end = ctx.fy.quarter_bounds(*quarter)
+    first = f"{start:%B}" if start.year == end.year else f"{start:%B %Y}"
+    return f"{first} to {end:%B %Y}"
+
+
+def ends(ctx: Context, quarter: Quarter) -> dt.date:
+    """The quarter's last day."""
+    return ctx.fy.quarter_bounds(*quarter)[1]
+
+
+def deadline(ctx: Context, fy: int, quarter: int) -> Deadline:
+    """The partnership's deadline for a quarter's returns, from its deadline rule."""
+    rule = ctx.settings.deadline_rule
+    end = ctx.fy.quarter_bounds(fy, quarter)[1]
+    if rule.anchor == "quarter_end":
+        return Deadline(ctx.calendar.shift(end, rule.days), str(rule))
+    meetings = ctx.session.scalars(
+        select(Meeting.date)
+        .where(
+            Meeting.partnership_id == ctx.partnership.id,
+            Meeting.subgroup_id.is_(None),
+            Meeting.date > end,
+            Meeting.date <= end + REVIEW_WINDOW,
+        )
+        .order_by(Meeting.date)
+    )
+    for day in meetings:
+        due = ctx.calendar.shift(day, -rule.days)
+        # A review too soon after the quarter to give notice reviews the one before;
+        # a return cannot be due before its quarter has ended.
+        if due > end:
+            return Deadline(due, f"{rule} on {day:%A} {uk(day)}", meeting=day)
+    board = ctx.partnership.leadership_group or "Leadership Group"
+    note = (
+        f"No {board} meeting is set within {REVIEW_WINDOW.days} days after {uk(end)} "
+        f"with {rule.days} working days' notice, so the default applies: {DEFAULT_RULE}. "
+        "A coordinator can add the meeting to the plan."
+    )
+    return Deadline(ctx.calendar.shift(end, DEFAULT_RULE.days), str(DEFAULT_RULE), note)
+
+
+def read_quarter(ctx: Context, text: str, *, field: str = "quarter") -> Quarter:
+    """``Q3``, ``Q3 2026/27``, ``2026/27 Q3``, a date, or a form's ``2026-3``; not a future one."""
+    typed = " ".join(text.split())
+    if m := re.fullmatch(r"(\d{4})-([1-4])", typed):
+        quarter = (int(m[1]), int(m[2]))
+    elif m := re.fullmatch(r"[qQ]\s*([1-4])", typed):
+        # A bare quarter number is the latest such quarter that has begun.
+        fy = current(ctx)[0]
+        quarter = (fy, int(m[1]))
+        if ctx.fy.quarter_bounds(*quarter)[0] > ctx.today:
+            quarter = (fy - 1, int(m[1]))
+    else:
+        try:
+            quarter = parse_quarter(typed, fy=ctx.fy)
+        except ValueError:
+            raise UserError(
+                f"`{typed[:40]}` is not a quarter; {QUARTER_HINT}.",
+                fields={field: "Write a quarter such as Q3 2026/27"},
+            ) from None
+    if ctx.fy.quarter_bounds(*quarter)[0] > ctx.today:
+        raise UserError(
+            f"{label(quarter)} has not started yet, so it has no return; "
+            f"the current quarter is {label(current(ctx))}.",
+            fields={field: "A quarter that has started"},
+        )
+    return quarter
+
+
+def owes(ctx: Context, end_date: dt.date | None, quarter: Quarter) -> bool:
+    """Whether a group that ends on ``end_date`` (None: standing) owes a return for a quarter."""
+    return end_date is None or end_date >= ctx.fy.quarter_bounds(*quarter)[0]
+
+
+def groups_with_leads(ctx: Context) -> list[SubGroup]:
+    """Every sub-group of the partnership with its lead, by name: one query."""
+    return list(
+        ctx.session.scalars(
+            select(SubGroup)
+            .where(SubGroup.partnership_id == ctx.partnership.id)
+            .options(joinedload(SubGroup.lead))
+            .order_by(SubGroup.name)
+        )
+    )
+
+
+def resolve_group(ctx: Context, named: str | None, words: str | None, gid: str | None) -> SubGroup:
+    """The group named (by a form or button's id, or by name), else the one the asker leads."""
+    if named and words:
+        raise UserError(
+            f'Name the group once: `group:"{named[:60]}"`; I didn\'t understand `{words[:60]}`.',
+            fields={"group": "Name the group once"},
+        )
+    if gid is not None:
+        found = None
+        if gid.strip().isdigit():
+            found = ctx.session.scalars(
+                select(SubGroup).where(
+                    SubGroup.partnership_id == ctx.partnership.id, SubGroup.id == int(gid)
+                )
+            ).first()
+        if found is None:
+            raise UserError(
+                f"That sub-group is no longer in {ctx.partnership.name}'s plan; "
+                "`/csp return status` lists the groups that owe a return."
+            )
+        return found
+    if named or words:
+        return find_group(ctx, str(named or words))
+    everyone = groups_with_leads(ctx)
+    since = latest_ended(ctx)
+    led = [
+        g
+        for g in everyone
+        if ctx.person is not None and g.lead_id == ctx.person.id and owes(ctx, g.end_date, since)
+    ]
+    if len(led) == 1:
+        return led[0]
+    if led:
+        names = ", ".join(f'`group:"{g.name}"`' for g in led)
+        raise UserError(
+            f"You lead {len(led)} sub-groups; say which return: {names}.",
+            fields={"group": "Which group?"},
+        )
+    if ctx.is_coordinator:
+        names = ", ".join(f"`{g.name}`" for g in everyone) or "none yet"
+        raise UserError(
+            f'Which sub-group\'s return? Name it: `/csp return submit group:"Name"`. '
+            f"{ctx.partnership.name}'s groups: {names}.",
+            fields={"group": "Which group?"},
+        )
+    raise Refused(
+        f"You don't lead a sub-group in {ctx.partnership.name}, so there is no return for you "
+        f"to submit: a group's lead or {coordinator_phrase(ctx)} submits it. "
+        "`/csp return status` shows which are in."
+    )
+
+
+def coordinator_phrase(ctx: Context) -> str:
+    """``a coordinator (Cora Coordinator)``, naming them."""
+    names = coordinators(ctx)
+    return f"a coordinator ({', '.join(names)})" if names else "a coordinator"
+
+
+def require_submit(ctx: Context, group: SubGroup) -> None:
+    """Refuse, saying who can, unless the asker leads the group or is a coordinator."""
+    if ctx.is_coordinator or (
+        ctx.person is not None and group.lead_id is not None and group.lead_id == ctx.person.id
+    ):
+        return
+    lead = f"its lead ({group.lead.name}) or " if group.lead is not None else ""
+    raise Refused(
+        f"Sorry, you can't submit {group.name}'s quarterly return: only {lead}"
+        f"{coordinator_phrase(ctx)} can. `/csp return status` shows whether it is in."
+    )
+
+
+def standings(
+    ctx: Context,
+    quarter: Quarter,
+    groups: list[SubGroup] | None = None,
+    due: Deadline | None = None,
+) -> list[Standing]:
+    """Where each group's return stands (default: every group that owes one); fixed queries."""
+    if groups is None:
+        groups = [g for g in groups_with_leads(ctx) if owes(ctx, g.end_date, quarter)]
+    if not groups:
+        return []
+    due = due or deadline(ctx, *quarter)
+    fy, q = quarter
+    scope = (
+        QuarterlyReturn.partnership_id == ctx.partnership.id,
+        QuarterlyReturn.fy_start_year == fy,
+        QuarterlyReturn.quarter == q,
+    )
+    rows = {
+        row.subgroup_id: row
+        for row in ctx.session.execute(
+            select(
+                QuarterlyReturn.subgroup_id,
+                QuarterlyReturn.deadline,
+                QuarterlyReturn.submitted_at,
+                QuarterlyReturn.escalations,
+                Person.name.label("by"),
+            )
+            .outerjoin(Person, Person.id == QuarterlyReturn.submitted_by_id)
+            .where(*scope, QuarterlyReturn.subgroup_id.in_([g.id for g in groups]))
+        )
+    }
+    revisions: dict[int, int] = {
+        subgroup_id: count
+        for subgroup_id, count in ctx.session.execute(
+            select(QuarterlyReturn.subgroup_id, func.count(ReturnRevision.id))
+            .join(ReturnRevision, ReturnRevision.return_id == QuarterlyReturn.id)
+            .where(*scope)
+            .group_by(QuarterlyReturn.subgroup_id)
+        )
+    }
+    ended = ends(ctx, quarter) < ctx.today
+    out = []
+    for group in groups:
+        row = rows.get(group.id)
+        day = row.deadline if row is not None and row.deadline is not None else due.day
+        lead = group.lead
+        base = Standing(
+            group_id=group.id,
+            group=group.name,
+            lead_id=group.lead_id,
+            lead=lead.name if lead is not None else None,
+            lead_slack=lead.slack_user_id if lead is not None else None,
+            lead_email=lead.email if lead is not None else None,
+            deadline=day,
+            state=OPEN,
+            exists=row is not None,
+        )
+        if row is not None and row.submitted_at is not None:
+            on = row.submitted_at.astimezone(ctx.zone).date()
+            out.append(
+                replace(
+                    base,
+                    state=SUBMITTED,
+                    submitted_on=on,
+                    by=row.by,
+                    late=on > day,
+                    version=1 + revisions.get(group.id, 0),
+                    escalations=bool(row.escalations),
+                )
+            )
+        elif ctx.today > day:
+            out.append(replace(base, state=OVERDUE))
+        elif ended:
+            out.append(replace(base, state=DUE))
+        else:
+            out.append(base)
+    return out
+
+
+def default_quarter(ctx: Context, group: SubGroup | None = None) -> Quarter:
+    """The quarter a return is for when none is named.
+
+    The latest ended quarter; once its return is in (for one group, or for
+    every group when none is named) and its deadline has passed, the current one.
+    """
+    last = latest_ended(ctx)
+    groups = [group] if group is not None else None
+    found = standings(ctx, last, groups)
+    done = all(s.state == SUBMITTED and ctx.today > s.deadline for s in found)
+    return current(ctx) if found and done else last
+
+
+def working_days_between(ctx: Context, start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end`` (negative when end is earlier)."""
+    sign = 1 if end >= start else -1
+    low, high = (start, end) if sign > 0 else (end, start)
+    count = 0
+    day = low + dt.timedelta(days=1)
+    while day <= high:
+        count += ctx.calendar.is_working_day(day)
+        day += dt.timedelta(days=1)
+    return sign * count
+
+
+def again(group: str, quarter: Quarter) -> str:
+    """The typed command that opens a group's return for a quarter."""
+    return f'/csp return submit group:"{group}" quarter:"{label(quarter)}"'
