@@ -38,10 +38,10 @@ from storage.db import (
 )
 from storage.export import export_rows, write_csv, write_xlsx
 from storage.models import Partnership
-from storage.planfile import PlanError, PlanFile, load_plan_file, slugify
+from storage.planfile import PlanError, PlanFile, load_plan_file
 from storage.spreadsheet import SpreadsheetError, read_table
 from storage.sync import ImportReport, apply_plan, find_partnership
-from storage.words import nearest, plural
+from storage.words import nearest, plural, slugify
 
 SPREADSHEET_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
 PLAN_SUFFIXES = {".yaml", ".yml"}

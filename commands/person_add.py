@@ -13,7 +13,7 @@ from commands.lookup import by_name, people, rows_of
 from commands.perms import coordinators
 from commands.registry import Args, command
 from storage.models import Organisation, Person, Role
-from storage.planfile import ROLE_WORDS, fold
+from storage.words import ROLE_WORDS, fold
 
 _EMAIL = re.compile(r"[^@\s<>|]+@[^@\s<>|]+\.[^@\s<>|]+")
 # Slack sends a typed address as <mailto:kath@example.org|kath@example.org>.

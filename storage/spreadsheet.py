@@ -69,8 +69,9 @@ from storage.headers import (
     normalise_header,
 )
 from storage.models import Rag, Status
-from storage.planfile import ActionIn, PlanFile, fold, problems_from
-from storage.words import plural
+from storage.plan_problems import problems_from
+from storage.planfile import ActionIn, PlanFile
+from storage.words import fold, plural
 
 HEADER_SCAN_ROWS = 15
 # A plan has tens or hundreds of actions; far more rows than this is some other file.
@@ -282,7 +283,7 @@ def _read_row(number: int, cells: Sequence[Any], ctx: _Context) -> ActionIn | Ba
     try:
         action = ActionIn.model_validate(data, context={"fy": ctx.fy})
     except ValidationError as exc:
-        for p in problems_from(exc):
+        for p in problems_from(exc, PlanFile):
             name = str(p.path[0]) if p.path else ""
             problems.append(f"{_where(_column_of(name, ctx))}: {p.message}")
     if problems:

@@ -47,18 +47,11 @@ from storage.models import (
     SubGroup,
     utcnow,
 )
-from storage.planfile import (
-    ActionIn,
-    AdmittedIn,
-    MeasureIn,
-    MeetingIn,
-    Path_,
-    PlanError,
-    PlanFile,
-    Problem,
-    fold,
-)
+from storage.plan_partnership import AdmittedIn
+from storage.plan_problems import Path_, PlanError, Problem
+from storage.planfile import ActionIn, MeasureIn, MeetingIn, PlanFile
 from storage.queries import history_value, latest_notes
+from storage.words import fold
 
 T = TypeVar("T")
 
