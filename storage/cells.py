@@ -4,7 +4,7 @@ A cell becomes text as the spreadsheet shows it; a generic lead cell is told
 apart as an organisation ("Gloucestershire Constabulary") or a person ("Kath
 Rees") and split into names ("A, B", "A & B"); a RAG or status cell is read
 however it is written ("Amber", "B", "Complete", "Amber/Red").
-:mod:`storage.spreadsheet` uses these to turn each row into an action.
+:mod:`storage.table_rows` uses these to turn each row into an action.
 """
 
 from __future__ import annotations
