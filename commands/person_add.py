@@ -13,7 +13,7 @@ from partnership.edits import read_text
 from partnership.lookup import find_organisation, people, split_mention
 from partnership.perms import coordinators
 from storage.models import Organisation, Person, Role
-from storage.planfile import ROLE_WORDS, fold
+from storage.words import ROLE_WORDS, fold
 
 _EMAIL = re.compile(r"[^@\s<>|]+@[^@\s<>|]+\.[^@\s<>|]+")
 # Slack sends a typed address as <mailto:kath@example.org|kath@example.org>.

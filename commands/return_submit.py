@@ -24,7 +24,7 @@ from storage.models import (
     ReturnRevision,
     SubGroup,
 )
-from storage.planfile import RAG_WORDS, fold
+from storage.words import RAG_WORDS, fold
 
 # Argument name -> (column, how the field is named to people).
 TEXTS = {

@@ -17,9 +17,8 @@ from sqlalchemy.orm.attributes import flag_modified
 from partnership.context import MAX_TEXT, MAX_TITLE, Context, Reply, UserError
 from storage.dates import DateError, did_you_mean, parse_date, uk
 from storage.models import Action, ActionUpdate, Rag, Status
-from storage.planfile import RAG_WORDS, STATUS_WORDS, fold
 from storage.queries import history_value
-from storage.words import field_label
+from storage.words import RAG_WORDS, STATUS_WORDS, field_label, fold
 
 DATE_HINT = "a date such as 31/03/2027, 31 March 2027, today, +2w or end of quarter"
 # Who made an entry that names no person.

@@ -25,7 +25,7 @@ from storage.models import (
     Role,
     SubGroup,
 )
-from storage.planfile import fold
+from storage.words import fold
 
 # A reference as a plan file or an action table may hold one (storage.planfile).
 _REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9./\-]{0,31}")

@@ -4,7 +4,7 @@ A cell becomes text as the spreadsheet shows it; a generic lead cell is told
 apart as an organisation ("Gloucestershire Constabulary") or a person ("Kath
 Rees") and split into names ("A, B", "A & B"); a RAG or status cell is read
 however it is written ("Amber", "B", "Complete", "Amber/Red").
-:mod:`storage.spreadsheet` uses these to turn each row into an action.
+:mod:`storage.table_rows` uses these to turn each row into an action.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from storage.dates import uk
 from storage.export import unescape_formula
 from storage.models import Rag, Status
-from storage.planfile import RAG_WORDS, STATUS_WORDS, fold
+from storage.words import RAG_WORDS, STATUS_WORDS, fold
 
 # Organisation-looking cell values in a generic lead column.
 _ORG_VALUE = re.compile(
@@ -41,7 +41,7 @@ _STRONG_SPLIT = re.compile(r"\s*(?:[,;/\n]|\s[-–]\s)\s*")
 _WEAK_SPLIT = re.compile(r"\s+(?:&|and|\+)\s+", re.IGNORECASE)
 _NAME_WORD = re.compile(r"[^\W\d_][\w'’.\-]*")
 
-# How a RAG or status cell may be written beyond planfile's tables.
+# How a RAG or status cell may be written beyond the tables of storage.words.
 _STATE_EXTRA: dict[str, tuple[Status | None, Rag | None]] = {
     "blue": (Status.COMPLETE, None),
     "b": (Status.COMPLETE, None),

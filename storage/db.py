@@ -37,11 +37,6 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def is_sqlite(url: str) -> bool:
-    """True when the URL names a SQLite database."""
-    return make_url(normalise_url(url)).get_backend_name() == "sqlite"
-
-
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """Enforce foreign keys and let readers and a writer work side by side."""
     cursor = dbapi_connection.cursor()

@@ -4,7 +4,7 @@ Every partnership names its columns its own way ("Key action", "What are we
 going to do?", "Lead Officer/Agency", "When by?"). This module maps a header to
 an :class:`ActionIn` field by exact synonym first, then by a close spelling
 (difflib, for typos), then by key words, finds the header row among a sheet's
-first rows, and gives each field one column; :mod:`storage.spreadsheet` reads
+first rows, and gives each field one column; :mod:`storage.table_rows` reads
 the rows below it.
 """
 

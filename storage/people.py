@@ -39,7 +39,7 @@ from storage.models import (
     Source,
     SubGroup,
 )
-from storage.planfile import fold
+from storage.words import fold
 
 ERASED_PREFIX = "Former member"
 

@@ -1,15 +1,104 @@
-"""Small wording helpers shared by the command line, the commands and the templates.
+"""The words people type and read: one vocabulary for the whole bot.
 
-One place for counted nouns (``1 action``, ``2 actions``), spans of days as
-people say them (``12 days``, ``5 months``, ``7 years``), the nearest known
-word to a typo, and what each action field is called, so every reply, history
-line and export says the same thing.
+What people type: the words they write for a status, a RAG rating, a role and
+the other enumerations (``STATUS_WORDS`` ... ``SARA_WORDS``, read alike from a
+plan file, a spreadsheet cell or a slash command), :func:`fold` to match them
+however they are spaced or capitalised, :func:`slugify` for a short identifier
+made from a name, and the nearest known word to a typo.
+
+What people read: counted nouns (``1 action``, ``2 actions``), spans of days as
+people say them (``12 days``, ``5 months``, ``7 years``), and what each action
+field is called, so every reply, history line and export says the same thing.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
+
+from storage.models import Direction, GroupKind, OrgKind, Rag, Role, Sara, Status
+
+# Words people write for our enumerations, folded to lower case with spaces.
+STATUS_WORDS: dict[str, Status] = {
+    "not started": Status.NOT_STARTED,
+    "not yet started": Status.NOT_STARTED,
+    "planned": Status.NOT_STARTED,
+    "in progress": Status.IN_PROGRESS,
+    "ongoing": Status.IN_PROGRESS,
+    "on going": Status.IN_PROGRESS,
+    "started": Status.IN_PROGRESS,
+    "underway": Status.IN_PROGRESS,
+    "under way": Status.IN_PROGRESS,
+    "complete": Status.COMPLETE,
+    "completed": Status.COMPLETE,
+    "done": Status.COMPLETE,
+    "closed": Status.COMPLETE,
+    "achieved": Status.COMPLETE,
+    "dropped": Status.DROPPED,
+    "cancelled": Status.DROPPED,
+    "canceled": Status.DROPPED,
+    "withdrawn": Status.DROPPED,
+    "no longer required": Status.DROPPED,
+}
+RAG_WORDS: dict[str, Rag] = {
+    "r": Rag.RED,
+    "red": Rag.RED,
+    "a": Rag.AMBER,
+    "amber": Rag.AMBER,
+    "g": Rag.GREEN,
+    "green": Rag.GREEN,
+}
+ROLE_WORDS: dict[str, Role] = {
+    "chair": Role.CHAIR,
+    "vice chair": Role.CHAIR,
+    "vice-chair": Role.CHAIR,
+    "coordinator": Role.COORDINATOR,
+    "co-ordinator": Role.COORDINATOR,
+    "lead": Role.LEAD,
+    "member": Role.MEMBER,
+}
+ORG_WORDS: dict[str, OrgKind] = {
+    "responsible authority": OrgKind.RESPONSIBLE_AUTHORITY,
+    "responsible_authority": OrgKind.RESPONSIBLE_AUTHORITY,
+    "statutory": OrgKind.RESPONSIBLE_AUTHORITY,
+    "co-opted": OrgKind.CO_OPTED,
+    "co_opted": OrgKind.CO_OPTED,
+    "coopted": OrgKind.CO_OPTED,
+    "co opted": OrgKind.CO_OPTED,
+    "other": OrgKind.OTHER,
+}
+GROUP_WORDS: dict[str, GroupKind] = {
+    "standing": GroupKind.STANDING,
+    "task and finish": GroupKind.TASK_AND_FINISH,
+    "task_and_finish": GroupKind.TASK_AND_FINISH,
+    "task-and-finish": GroupKind.TASK_AND_FINISH,
+    "task to finish": GroupKind.TASK_AND_FINISH,
+}
+DIRECTION_WORDS: dict[str, Direction] = {
+    "higher": Direction.HIGHER,
+    "higher is better": Direction.HIGHER,
+    "up": Direction.HIGHER,
+    "increase": Direction.HIGHER,
+    "lower": Direction.LOWER,
+    "lower is better": Direction.LOWER,
+    "down": Direction.LOWER,
+    "decrease": Direction.LOWER,
+    "reduce": Direction.LOWER,
+}
+SARA_WORDS: dict[str, Sara] = {s.value: s for s in Sara}
+
+
+def fold(text: str) -> str:
+    """Lower-case and collapse white space, for matching what people type."""
+    return " ".join(text.replace("_", " ").strip().lower().split())
+
+
+def slugify(text: str) -> str:
+    """A short lower-case identifier made from a name."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:64].rstrip("-") or "partnership"
+
 
 # Nouns whose plural is not the rule's.
 _IRREGULAR = {"person": "people", "child": "children"}

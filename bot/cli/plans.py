@@ -24,10 +24,10 @@ from storage.db import (
 )
 from storage.export import export_rows, write_csv, write_xlsx
 from storage.models import Partnership
-from storage.planfile import PlanFile, load_plan_file, slugify
+from storage.planfile import PlanFile, load_plan_file
 from storage.spreadsheet import read_table
 from storage.sync import ImportReport, apply_plan, find_partnership
-from storage.words import plural
+from storage.words import plural, slugify
 
 SPREADSHEET_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
 PLAN_SUFFIXES = {".yaml", ".yml"}
