@@ -67,6 +67,8 @@ log = logging.getLogger("csp_bot.slack")
 
 Clock = Callable[[], dt.datetime]
 BUTTONS = r"^action_(update|done|snooze|snooze_until|show|menu)$"
+# Buttons whose value is a command line to run as typed (commands/meeting_add.py).
+LINE_BUTTONS = "meeting_confirm"
 # Seconds to wait for views.open before telling the person to type the values.
 FORM_TIMEOUT = 2
 FORM_FAILED = "Slack would not open the form. Type `/csp return submit` instead."
@@ -311,6 +313,33 @@ class Edge:
         else:  # a refusal, or "the deadline has passed": the button sits in a DM
             self.later(lambda: self._direct(client, _user(body), result), "return button")
 
+    def on_line_button(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """A button that runs a command line it carries (a series' Confirm), as if typed.
+
+        The line runs with the presser's own rights, exactly as if they had typed
+        it, so a button's value can do nothing its presser could not type.
+        """
+        ack()
+        try:
+            slug, text = take_partnership(str(body["actions"][0].get("value", "")))
+            outcome = self.run(
+                body,
+                Source.BUTTON,
+                lambda ctx: dispatch_text(ctx, text),
+                slug=slug,
+                label="button",
+            )
+        except Exception:  # a payload we cannot read: log it; Slack already has its ack
+            log.exception("line button listener failed")
+            return
+        result = outcome.result
+        if isinstance(result, Reply):
+            reply = result
+            self.later(
+                lambda: _respond(body, reply_pages(reply, outcome.partnership), reply),
+                "button reply",
+            )
+
     def on_submit(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """A form's submission: the same command, the same validation, errors on fields."""
         view = body["view"]
@@ -509,6 +538,7 @@ def create_app(
     app.command("/csp")(edge.on_command)
     app.action(_pattern(BUTTONS))(edge.on_button)
     app.action("return_submit")(edge.on_return_button)
+    app.action(LINE_BUTTONS)(edge.on_line_button)
     app.view_submission(_pattern("^(" + "|".join(FORM_COMMANDS) + ")$"))(edge.on_submit)
     app.event("app_home_opened")(edge.on_home)
     return app

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.sweeps import chases, digests
+from bot.sweeps import chases, digests, moved
 from bot.sweeps.base import Sender
 from commands.chase import REPORT
 from commands.core import Reply
@@ -28,6 +28,7 @@ Finisher = Callable[[sessionmaker[Session], Sender, Reply, dt.datetime], Reply]
 FINISHERS: dict[str, Finisher] = {
     digests.SEND: digests.finish_send,
     REPORT: chases.finish_chase,
+    "meeting_changed": moved.finish_move,
 }
 
 

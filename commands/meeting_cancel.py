@@ -1,0 +1,37 @@
+"""``/csp meeting cancel``: take a meeting off the calendar, and its digest with it."""
+
+from __future__ import annotations
+
+from commands.core import Context, Reply, Result, UserError
+from commands.lookup import find_group
+from commands.registry import Args, command
+from partnership import meetings
+from partnership.meetings import MeetingError
+
+
+@command(
+    "meeting cancel",
+    usage="<date> [group:<name>]",
+    examples=(
+        "/csp meeting cancel 21/01/2027",
+        '/csp meeting cancel 04/02/2027 group:"ASB Steering Group"',
+    ),
+    rest="text",
+    keys=("group", "text"),
+    coordinator_only=True,
+)
+def meeting_cancel(ctx: Context, args: Args) -> Result:
+    """Cancel a meeting: it leaves the calendar and no digest goes out for it (coordinators)."""
+    try:
+        group = find_group(ctx, args.get("group") or "") if args.get("group") else None
+        day = meetings.read_day(args.get("text") or "", ctx.today)
+        meeting = meetings.find_meeting(ctx.session, ctx.partnership, day, group)
+        shown = meetings.view(ctx.partnership, meeting)
+        meetings.cancel(ctx.session, meeting)
+    except MeetingError as exc:
+        raise UserError(f"{exc} Nothing was changed.") from None
+    return Reply(
+        "meeting_changed",
+        {"verb": "cancelled", "meetings": [shown], "taken": [], "past": False, "told": []},
+        text=f"Meeting on {shown['date']} cancelled",
+    )
