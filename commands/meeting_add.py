@@ -44,7 +44,7 @@ _DAY_WORDS = 4
     coordinator_only=True,
 )
 def meeting_add(ctx: Context, args: Args) -> Result:
-    """Add a Leadership Group or sub-group meeting, or a series of them (coordinators).
+    """Add a Leadership Group or sub-group meeting, or a series of them.
 
     Without `group:` it is a Leadership Group / Board meeting, whose digest goes
     to the chairs before it. A series starts with `every` and ends `until` a

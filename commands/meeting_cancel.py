@@ -21,7 +21,7 @@ from partnership.meetings import MeetingError
     coordinator_only=True,
 )
 def meeting_cancel(ctx: Context, args: Args) -> Result:
-    """Cancel a meeting: it leaves the calendar and no digest goes out for it (coordinators)."""
+    """Cancel a meeting: it leaves the calendar and no digest goes out for it."""
     try:
         group = find_group(ctx, args.get("group") or "") if args.get("group") else None
         day = meetings.read_day(args.get("text") or "", ctx.today)

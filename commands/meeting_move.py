@@ -36,7 +36,7 @@ _TO = re.compile(r"\s+(?:to|->|→)\s+", re.I)
     coordinator_only=True,
 )
 def meeting_move(ctx: Context, args: Args) -> Result:
-    """Move a meeting to another day; its digest moves with it (coordinators).
+    """Move a meeting to another day; its digest moves with it.
 
     If the digest has gone already, those it went to are told the new day
     instead of being sent a second digest.
