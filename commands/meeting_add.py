@@ -76,6 +76,8 @@ def meeting_add(ctx: Context, args: Args) -> Result:
         added, taken = meetings.add(ctx.session, ctx.partnership, days, details)
     except (MeetingError, SeriesError) as exc:
         raise UserError(f"{exc} Nothing was saved.") from None
+    except UserError as exc:  # no such sub-group
+        raise UserError(f"{exc.message} Nothing was saved.", fields=exc.fields) from None
     if not added:
         label = meetings.group_label(ctx.partnership, group)
         raise UserError(

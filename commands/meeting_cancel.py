@@ -30,6 +30,8 @@ def meeting_cancel(ctx: Context, args: Args) -> Result:
         meetings.cancel(ctx.session, meeting)
     except MeetingError as exc:
         raise UserError(f"{exc} Nothing was changed.") from None
+    except UserError as exc:  # no such sub-group
+        raise UserError(f"{exc.message} Nothing was changed.", fields=exc.fields) from None
     return Reply(
         "meeting_changed",
         {"verb": "cancelled", "meetings": [shown], "taken": [], "past": False, "told": []},

@@ -56,6 +56,8 @@ def meeting_move(ctx: Context, args: Args) -> Result:
         moved = meetings.move(ctx.session, meeting, new, today=ctx.today, now=ctx.now)
     except MeetingError as exc:
         raise UserError(f"{exc} Nothing was changed.") from None
+    except UserError as exc:  # no such sub-group
+        raise UserError(f"{exc.message} Nothing was changed.", fields=exc.fields) from None
     data = {
         "verb": "moved",
         "meetings": [meetings.view(ctx.partnership, meeting)],
