@@ -179,3 +179,17 @@ def test_a_time(text: str, time: dt.time) -> None:
 def test_not_a_time(text: str) -> None:
     with pytest.raises(MeetingError, match="time"):
         read_time(text)
+
+
+def test_the_meeting_rules_know_nothing_of_slack_or_templates() -> None:
+    """partnership/ is used alike by commands, sweeps, console and CLI."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "partnership"
+    for path in root.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        for name in names:
+            assert not name.startswith(("slack_bolt", "slack_sdk", "jinja2", "bot")), (path, name)
