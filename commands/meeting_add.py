@@ -38,7 +38,7 @@ _DAY_WORDS = 4
         "/csp meeting add every 2 months from 21/01/2027 until 30/11/2027",
     ),
     rest="text",
-    keys=("group", "time", "title", "location", "text"),
+    keys=("group", "time", "title", "location"),
     aliases={"where": "location", "venue": "location", "place": "location", "at": "location"},
     flags=("confirm",),
     coordinator_only=True,
@@ -115,6 +115,8 @@ def _single(ctx: Context, text: str) -> tuple[dt.date, dt.time | None, str | Non
         )
     day = meetings.read_day(" ".join(words[:used]), ctx.today)
     time = None
+    if len(words) > used + 1 and words[used].lower() == "at" and meetings.is_time(words[used + 1]):
+        used += 1  # "21/01/2027 at 10:00"
     if len(words) > used and meetings.is_time(words[used]):
         time = meetings.read_time(words[used])
         used += 1

@@ -17,7 +17,7 @@ from partnership.meetings import MeetingError
         '/csp meeting cancel 04/02/2027 group:"ASB Steering Group"',
     ),
     rest="text",
-    keys=("group", "text"),
+    keys=("group",),
     coordinator_only=True,
 )
 def meeting_cancel(ctx: Context, args: Args) -> Result:

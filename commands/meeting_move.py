@@ -31,7 +31,7 @@ _TO = re.compile(r"\s+(?:to|->|→)\s+", re.I)
         '/csp meeting move 04/02/2027 to 11/02/2027 group:"ASB Steering Group"',
     ),
     rest="text",
-    keys=("group", "text"),
+    keys=("group",),
     slow=True,
     coordinator_only=True,
 )
