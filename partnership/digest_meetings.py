@@ -76,8 +76,9 @@ def pick_meeting(ctx: Context, text: str | None, meetings: list[MeetingInfo]) ->
     """The upcoming meeting on the date typed, or the next one; a UserError says which exist."""
     upcoming = [m for m in meetings if m.date >= ctx.today]
     add_them = (
-        "Add the meeting dates to the plan file's `meetings:` section and import it "
-        "again (`csp-bot import PLAN.yaml`)."
+        "Add the meeting dates with `/csp meeting add` (a series: `/csp meeting add every "
+        "third Thursday of Jan, Mar and May`), or in the plan file's `meetings:` section and "
+        "import it again (`csp-bot import PLAN.yaml`)."
     )
     if not text:
         if upcoming:

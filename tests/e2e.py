@@ -36,7 +36,7 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from storage.db import make_engine, session_factory, upgrade
-from storage.models import Action, ActionUpdate, Notification, Partnership
+from storage.models import Action, ActionUpdate, DigestSnapshot, Meeting, Notification, Partnership
 from storage.planfile import load_plan_text
 from storage.sync import apply_plan
 from tests.conftest import _fresh_postgres
@@ -119,6 +119,7 @@ class Baseline:
     """The actions as imported; :meth:`restore` undoes whatever tests did to them."""
 
     COLUMNS = ("status", "rag", "due_date", "snoozed_until", "updated_at", "version", "title")
+    MEETING_COLUMNS = ("partnership_id", "subgroup_id", "title", "date", "time", "location")
 
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
@@ -131,6 +132,11 @@ class Baseline:
                 row.id: {c: getattr(row, c) for c in self.COLUMNS}
                 for row in session.scalars(select(Action))
             }
+            # /csp meeting add, move and cancel change the meetings: put them back too.
+            self.meetings = {
+                row.id: {c: getattr(row, c) for c in self.MEETING_COLUMNS}
+                for row in session.scalars(select(Meeting))
+            }
 
     def restore(self) -> None:
         """Delete rows added since the snapshot and put the actions' values back."""
@@ -141,7 +147,21 @@ class Baseline:
             session.execute(delete(Action).where(Action.id > self.max_action))
             for action_id, values in self.rows.items():
                 session.execute(update(Action).where(Action.id == action_id).values(**values))
+            self._restore_meetings(session)
             session.commit()
+
+    def _restore_meetings(self, session: Session) -> None:
+        """Meetings added since the snapshot go; moved ones move back; cancelled ones return."""
+        kept = list(self.meetings)
+        added = select(Meeting.id).where(Meeting.id.not_in(kept))
+        session.execute(delete(DigestSnapshot).where(DigestSnapshot.meeting_id.in_(added)))
+        session.execute(delete(Meeting).where(Meeting.id.not_in(kept)))
+        present = set(session.scalars(select(Meeting.id)))
+        for meeting_id, values in self.meetings.items():
+            if meeting_id in present:
+                session.execute(update(Meeting).where(Meeting.id == meeting_id).values(**values))
+            else:
+                session.add(Meeting(id=meeting_id, **values))
 
     def session(self) -> Session:
         """A new session on the same database as the server."""

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.schedule import chases, digests
+from bot.schedule import chases, digests, moved
 from bot.schedule.base import Sender
 from partnership.chasing import REPORT
 from partnership.context import Reply
@@ -28,6 +28,7 @@ Finisher = Callable[[sessionmaker[Session], Sender, Reply, dt.datetime], Reply]
 FINISHERS: dict[str, Finisher] = {
     digests.SEND: digests.finish_send,
     REPORT: chases.finish_chase,
+    "meeting_changed": moved.finish_move,
 }
 
 

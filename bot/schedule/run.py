@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.schedule import digests, nudges, returns, rollup
+from bot.schedule import digests, moved, nudges, returns, rollup
 from bot.schedule.base import Message, Sender, Sweep, coordinators, on_slack
 from bot.schedule.outbox import Tally, deliver, key_of, retry_stale
 from partnership.chasing import reason
@@ -42,6 +42,7 @@ log = logging.getLogger("csp_bot.sweeps")
 SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("returns", returns.due),
     ("digests", digests.due),
+    ("moved", moved.due),
     ("nudges", nudges.due),
     ("rollup", rollup.due),
 )
@@ -52,6 +53,7 @@ KIND_WORDS = {
     "return_chase": "missing return chase",
     "returns_missing": "missing returns list",
     "digest": "pre-meeting digest",
+    "meeting_moved": "note that a meeting has moved",
     "nudge": "overdue/stale nudge",
     "rollup": "weekly roll-up",
     "chase": "coordinator's chase",

@@ -264,6 +264,29 @@ class Edge:
         else:  # a refusal, or "the deadline has passed": the button sits in a DM
             self.later(lambda: payload.direct(client, payload.user(body), result), "return button")
 
+    def on_line_button(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """A button that runs a command line it carries (a series' Confirm), as if typed.
+
+        The line runs with the presser's own rights, exactly as if they had typed
+        it, so a button's value can do nothing its presser could not type.
+        """
+        ack()
+        try:
+            slug, text = take_partnership(str(body["actions"][0].get("value", "")))
+            outcome = self.run(
+                body, Source.BUTTON, lambda ctx: dispatch_text(ctx, text), slug=slug, label="button"
+            )
+        except Exception:  # a payload we cannot read: log it; Slack already has its ack
+            log.exception("line button listener failed")
+            return
+        result = outcome.result
+        if isinstance(result, Reply):
+            reply = result
+            self.later(
+                lambda: payload.respond(body, reply_pages(reply, outcome.partnership), reply),
+                "button reply",
+            )
+
     def on_submit(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """A form's submission: the same command, the same validation, errors on fields."""
         view = body["view"]
