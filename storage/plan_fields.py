@@ -17,6 +17,9 @@ from storage.dates import UK_FY, DateError, FinancialYear, parse_date
 from storage.models import Rag, Status
 from storage.words import RAG_WORDS, STATUS_WORDS, fold
 
+# Where in a plan file something sits: keys and list indexes from the top.
+Path_ = tuple[str | int, ...]
+
 
 def word_choice(table: dict[str, Any], what: str) -> BeforeValidator:
     """A validator mapping people's words onto an enumeration, with the choices on error."""

@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from storage.plan_fields import Path_
 from storage.words import fold, plural
 
 if TYPE_CHECKING:
-    from storage.planfile import PlanFile
-
-Path_ = tuple[str | int, ...]
+    from storage.plan_model import PlanFile
 
 
 @dataclass(frozen=True)

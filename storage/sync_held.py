@@ -34,7 +34,8 @@ from storage.models import (
     Source,
     SubGroup,
 )
-from storage.plan_problems import Path_, Problem
+from storage.plan_fields import Path_
+from storage.plan_problems import Problem
 from storage.queries import latest_notes
 from storage.words import fold
 

@@ -23,7 +23,8 @@ from storage.models import (
     Status,
     SubGroup,
 )
-from storage.plan_problems import Path_, Problem
+from storage.plan_fields import Path_
+from storage.plan_problems import Problem
 from storage.planfile import ActionIn, MeasureIn, MeetingIn, PlanFile
 from storage.queries import history_value
 from storage.sync_held import Held
