@@ -33,7 +33,8 @@ def test_every_model_table_is_created(engine: Engine) -> None:
     assert set(Base.metadata.tables) <= tables
 
 
-def test_downgrade_then_upgrade_again(database_url: str) -> None:
+def test_downgrade_then_upgrade_again(empty_database_url: str) -> None:
+    database_url = empty_database_url
     engine = make_engine(database_url)
     upgrade(engine)
     downgrade_to_base(engine)
@@ -66,10 +67,11 @@ def _channel(conn: Connection, pid: int, purpose: str, channel: str) -> None:
 
 
 def test_0006_refuses_a_channel_two_partnerships_share_then_runs_once_fixed(
-    database_url: str, capsys: pytest.CaptureFixture[str]
+    empty_database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Data from before 0006 with C0SHARED in two partnerships: the upgrade stops, names the
     channel and both slugs and says what to do, and changes nothing; fixed, it goes through."""
+    database_url = empty_database_url
     engine = make_engine(database_url)
     upgrade(engine, "0005")
     with engine.begin() as conn:
