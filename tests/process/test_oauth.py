@@ -136,7 +136,7 @@ class Http:
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
     """A FakeSlack that answers oauth.v2.access like Slack."""
-    monkeypatch.setattr(fakeslack, "default_response", slack_answer)
+    monkeypatch.setattr(fakeslack.server, "default_response", slack_answer)  # where _handle looks
     with FakeSlack() as server:
         yield server
 

@@ -1,140 +1,35 @@
-"""A loopback fake of Slack's Web API and response URLs, for end-to-end tests.
-
-``FakeSlack`` is a ``ThreadingHTTPServer`` on 127.0.0.1 (a free port) running
-in a background thread. Point the bot's ``SLACK_API_URL`` at :attr:`base_url`
-and every Web API call the real ``slack_sdk.WebClient`` makes (a POST to
-``base_url + method`` with a form-encoded or JSON body and a bearer token) is
-recorded and answered like Slack would answer it. ``POST /response/<token>``
-plays a response URL: its JSON body is recorded under the method name
-``response_url``. Calls can be made to fail with Slack's ``ok: false`` errors
-or with HTTP 429/5xx statuses, a given number of times, or to hang (the way a
-process killed mid-send leaves a request: Slack may or may not have accepted
-it). Posted messages are kept per conversation, with their metadata, and
-``conversations.history`` returns them, newest first, as Slack does.
-
-:meth:`FakeSlack.wait_for` follows events, not the clock: it wakes when a call
-is recorded, and fails at once (with the process's output) when the process
-under test has ended without making the call. Its deadline is only a safety
-net against a truly hung test, generous enough that a busy machine never
-reaches it.
-
-``users.lookupByEmail`` finds the accounts registered with :meth:`add_user`
-(``users_not_found`` for any other address); query-string parameters (the
-GET that method uses) are read like body ones.
-"""
+"""The fake Slack itself: a threaded HTTP server on 127.0.0.1 that records and answers."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import select
 import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, NamedTuple, Protocol, Self
+from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.fakeslack.failures import Failures
+from tests.fakeslack.wire import (
+    API_PREFIX,
+    POLL_EVERY,
+    RESPONSE_PREFIX,
+    RESPONSE_URL,
+    WAIT_LIMIT,
+    Call,
+    Watched,
+    _conversation,
+    _Failure,
+    _output_of,
+    default_response,
+    parse_body,
+)
 from tests.service import Service
 
-API_PREFIX = "/api/"
-RESPONSE_PREFIX = "/response/"
-RESPONSE_URL = "response_url"
-# Form-encoded parameters whose values slack_sdk sends as JSON text.
-JSON_PARAMS = ("blocks", "attachments", "view", "metadata")
-# The safety net of a wait (seconds): only a hung test reaches it. Waits follow
-# events (a call recorded, the process under test ended), so load cannot.
-WAIT_LIMIT = 180.0
-# How often a wait looks whether the process under test has ended (seconds).
-POLL_EVERY = 0.1
 
-
-class Watched(Protocol):
-    """A process under test: ``poll()`` is None while it runs (``subprocess.Popen``, a server)."""
-
-    def poll(self) -> int | None:
-        """Its exit status, or None while it runs."""
-
-
-class Call(NamedTuple):
-    """One recorded request: the API method (or ``response_url``), its parameters, when."""
-
-    method: str
-    params: dict[str, Any]
-    at: float
-    path: str = ""
-    authorization: str = ""
-    failed: str = ""
-
-
-@dataclass
-class _Failure:
-    """A planned failure: an ok:false error, or an HTTP status, for matching calls."""
-
-    error: str = ""
-    status: int = 200
-    retry_after: int | None = None
-    times: int = 1
-    when: dict[str, Any] = field(default_factory=dict)
-    # Hang instead of answering; ``accept`` says whether Slack kept the message.
-    hang: bool = False
-    accept: bool = True
-    # Set by release(): each hang has its own, so a new hang() cannot re-hold an old one.
-    released: threading.Event = field(default_factory=threading.Event)
-
-    def matches(self, params: Mapping[str, Any]) -> bool:
-        """Whether this failure applies to a call with these parameters."""
-        return self.times > 0 and all(params.get(k) == v for k, v in self.when.items())
-
-
-def default_response(method: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    """What Slack answers to a successful call of ``method``."""
-    ts = f"{time.time():.6f}"
-    if method == "auth.test":
-        return {
-            "ok": True,
-            "user_id": "UBOT",
-            "user": "csp-bot",
-            "bot_id": "BBOT",
-            "team_id": "T0RIVER",
-            "team": "Riverside",
-            "url": "https://x.slack.com/",
-        }
-    if method == "chat.postMessage":
-        channel = str(params.get("channel", ""))
-        if channel.startswith("U"):  # a DM to a user id lands in their IM channel
-            channel = "D" + channel[1:]
-        return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
-    if method == "chat.postEphemeral":
-        return {"ok": True, "channel": params.get("channel"), "message_ts": ts}
-    if method in ("views.open", "views.publish", "views.update", "views.push"):
-        view = params.get("view")
-        view = dict(view) if isinstance(view, dict) else {}
-        return {"ok": True, "view": {**view, "id": "V1", "hash": "1.abc"}}
-    if method == "conversations.open":
-        users = str(params.get("users", "U0"))
-        return {"ok": True, "channel": {"id": "D" + users.split(",")[0][1:]}}
-    return {"ok": True}
-
-
-def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
-    """The parameters of a request body: JSON, or form fields (JSON-looking values decoded)."""
-    text = body.decode("utf-8") if body else ""
-    if "json" in content_type:
-        data = json.loads(text) if text else {}
-        return dict(data) if isinstance(data, dict) else {"_json": data}
-    params: dict[str, Any] = dict(parse_qsl(text, keep_blank_values=True))
-    for name in JSON_PARAMS:
-        value = params.get(name)
-        if isinstance(value, str) and value[:1] in ("[", "{"):
-            with contextlib.suppress(ValueError):
-                params[name] = json.loads(value)
-    return params
-
-
-class FakeSlack(Service):
+class FakeSlack(Failures, Service):
     """Slack's Web API and response URLs on a loopback port; records what the bot sends."""
 
     def __init__(self, port: int = 0) -> None:
@@ -311,94 +206,7 @@ class FakeSlack(Service):
         with self._lock:
             self._answers[method] = build
 
-    # -------------------------------------------------------------- failing
-
-    def fail(
-        self,
-        method: str,
-        error: str = "user_not_found",
-        times: int = 1,
-        *,
-        when: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Answer the next ``times`` calls of ``method`` (matching ``when``) with ok:false."""
-        with self._lock:
-            self._failures.setdefault(method, []).append(
-                _Failure(error=error, times=times, when=dict(when or {}))
-            )
-
-    def fail_http(
-        self,
-        method: str,
-        status: int = 429,
-        retry_after: int | None = 1,
-        times: int = 1,
-        *,
-        when: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Answer the next ``times`` calls of ``method`` with an HTTP error (429, 500, 503)."""
-        with self._lock:
-            self._failures.setdefault(method, []).append(
-                _Failure(
-                    error="ratelimited" if status == 429 else f"http_{status}",
-                    status=status,
-                    retry_after=retry_after if status == 429 else None,
-                    times=times,
-                    when=dict(when or {}),
-                )
-            )
-
-    def hang(
-        self,
-        method: str = "chat.postMessage",
-        *,
-        accept: bool = True,
-        times: int = 1,
-        when: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Never answer the next ``times`` matching calls (until :meth:`release`).
-
-        With ``accept`` the message is kept as if Slack took it before the
-        connection died; without, it is lost, as if the request never arrived.
-        """
-        with self._lock:
-            self._failures.setdefault(method, []).append(
-                _Failure(error="hang", times=times, when=dict(when or {}), hang=True, accept=accept)
-            )
-
-    def held(self, method: str | None = None) -> list[Call]:
-        """Hung calls (of ``method``) still held, whose caller is still waiting for the answer.
-
-        A caller that gave up (its timeout) has closed its connection: its call
-        is not listed. So an answer that came while its call is listed here did
-        not wait on Slack.
-        """
-        with self._lock:
-            holding = list(self._holding)
-        return [
-            call
-            for call, sock, _ in holding
-            if (method is None or call.method == method) and sock is not None and _connected(sock)
-        ]
-
-    def release(self) -> None:
-        """Let hung calls finish (their callers have usually been killed by then)."""
-        with self._lock:
-            for failures in self._failures.values():
-                for failure in failures:
-                    failure.released.set()
-            for _, _, released in self._holding:
-                released.set()
-
     # ------------------------------------------------------------- handling
-
-    def _take_failure(self, method: str, params: Mapping[str, Any]) -> _Failure | None:
-        """The first planned failure for this call, used up by one."""
-        for failure in self._failures.get(method, []):
-            if failure.matches(params):
-                failure.times -= 1
-                return failure
-        return None
 
     def _handle(
         self,
@@ -507,33 +315,3 @@ class FakeSlack(Service):
         with self._lock:
             user = self._users.get(str(params.get("email", "")).lower())
         return {"ok": True, "user": user} if user else {"ok": False, "error": "users_not_found"}
-
-
-def _conversation(channel: str) -> str:
-    """Where a post lands: a user id means the DM with them (``U1`` -> ``D1``)."""
-    return "D" + channel[1:] if channel[:1] in ("U", "W") else channel
-
-
-def _output_of(process: Watched | None) -> str:
-    """What a process under test wrote, for a failure message (the last 4,000 characters)."""
-    if process is None:
-        return ""
-    output = getattr(process, "output", None)
-    if callable(output):  # a test server: it keeps its own log
-        text = str(output())
-    elif process.poll() is not None and getattr(process, "stdout", None) is not None:
-        out, _ = process.communicate()  # type: ignore[attr-defined]  # a subprocess.Popen
-        text = out.decode("utf-8", "replace") if isinstance(out, bytes) else str(out or "")
-    else:
-        return "(the process is still running; its output is not read)"
-    return "Its output:\n" + text[-4000:]
-
-
-def _connected(sock: socket.socket) -> bool:
-    """Whether the peer of a connection still has it open (it sent no EOF, no reset)."""
-    try:
-        readable, _, _ = select.select([sock], [], [], 0)
-        # Readable with nothing to read is the peer's EOF; data would mean it still talks.
-        return not readable or sock.recv(1, socket.MSG_PEEK) != b""
-    except (OSError, ValueError):  # reset, or closed on our side
-        return False
