@@ -175,7 +175,12 @@ DATABASE_FIXTURES = frozenset(
 
 
 def tier_of(item: pytest.Item) -> str:
-    """A test's tier: its folder's, raised to ``db`` if it asks for a database."""
+    """A test's tier: its folder's, raised to ``db`` if it asks for a database.
+
+    A test elsewhere that runs a process says so with ``@pytest.mark.process``.
+    """
+    if item.get_closest_marker("process") is not None:
+        return "process"
     folder = item.path.parent.name
     tier = folder if folder in TIERS else "unit"
     if tier == "unit" and DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
@@ -198,7 +203,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """
     for item in items:
         tier = tier_of(item)
-        item.add_marker(tier)
+        if item.get_closest_marker(tier) is None:
+            item.add_marker(tier)
         postgres = on_postgres(item)
         if postgres:
             item.add_marker("postgres")

@@ -67,6 +67,7 @@ def test_run_due_takes_uk_dates(
     assert "at 03/12/2026 09:00 (nothing sent)" in capsys.readouterr().out
 
 
+@pytest.mark.process  # runs csp-bot in a subprocess
 def test_console_script_is_installed() -> None:
     exe = shutil.which("csp-bot") or str(Path(sys.executable).parent / "csp-bot")
     result = subprocess.run([exe, "--help"], capture_output=True, text=True, check=False)

@@ -133,6 +133,7 @@ def _untimed(text: str) -> str:
     return re.sub(r"\d\d/\d\d/\d{4} \d\d:\d\d", "DATE TIME", text)
 
 
+@pytest.mark.process  # runs csp-bot in a subprocess
 def test_the_demo_has_its_own_database_and_replays_the_same(tmp_path: Path) -> None:
     first = _cli(["demo"], tmp_path)
     assert first.returncode == 0, first.stderr

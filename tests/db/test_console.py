@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -162,6 +163,7 @@ def _cli(
     )
 
 
+@pytest.mark.process  # runs csp-bot in a subprocess
 def test_piped_console_session_on_a_plan_file(tmp_path: Path) -> None:
     plan = REPO / "tests" / "fixtures" / "plans" / "riverside.yaml"
     script = '/csp action update A-4 rag:amber "hotspot map drafted"\n/csp action show A-4\n'
@@ -172,6 +174,7 @@ def test_piped_console_session_on_a_plan_file(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.process  # runs csp-bot in a subprocess
 def test_console_refuses_an_unknown_person(tmp_path: Path) -> None:
     plan = REPO / "tests" / "fixtures" / "plans" / "riverside.yaml"
     result = _cli(["console", "--plan", str(plan), "--as", "Nobody"], tmp_path / "p.db")
@@ -179,6 +182,7 @@ def test_console_refuses_an_unknown_person(tmp_path: Path) -> None:
     assert "not in Riverside" in result.stderr
 
 
+@pytest.mark.process  # runs csp-bot in a subprocess
 def test_demo_plays_a_session_without_slack(tmp_path: Path) -> None:
     # Named with --database-url, the demo plays there (and never wipes it).
     demo = ["--database-url", f"sqlite:///{tmp_path / 'demo.db'}", "demo"]
