@@ -98,6 +98,7 @@ class PostgresTemplate:
         self.work = f"{stem}_work"
         self._work_engine: Engine | None = None
         self._reset_sql = ""
+        self._table_count = 0
         self.seeded = False
         engine = make_engine(create_database(admin, self.name))
         try:
@@ -146,6 +147,7 @@ class PostgresTemplate:
                 text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
             ).all()
         tables = [t.name for t in reversed(meta.sorted_tables) if t.name != "alembic_version"]
+        self._table_count = len(meta.sorted_tables)
         self._reset_sql = ";\n".join(
             [
                 # Whatever the last test left open (an engine it never disposed) could
@@ -164,6 +166,9 @@ class PostgresTemplate:
             version = conn.scalar(select(versions.c.version_num).limit(1))
             if version != head_revision():
                 raise RuntimeError(f"the work database is at {version}")
+            count = conn.scalar(text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"))
+            if count != self._table_count:
+                raise RuntimeError(f"the work database holds {count} tables")
             # One round trip: psycopg sends a parameterless text as a simple query.
             cursor = conn.connection.cursor()
             cursor.execute(self._reset_sql)
