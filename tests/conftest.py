@@ -1,5 +1,10 @@
 """Shared fixtures: a migrated database on SQLite, and on PostgreSQL when one answers.
 
+Each session migrates once per backend (``tests/databases.py``): ``database_url``
+and ``engine`` are migrated and hold no rows; ``empty_database_url`` is for the
+tests of the migrations. Every test is marked with its tier (``unit``, ``db``,
+``process``), ``postgres`` if it runs there, and ``slow`` outside the fast loop.
+
 PostgreSQL tests use ``TEST_DATABASE_URL``, or else a local server at
 ``postgresql://postgres@127.0.0.1:5432/test`` if one answers; otherwise they skip.
 With ``CSP_REQUIRE_POSTGRES=1`` (CI sets it) a missing or unreachable server fails
