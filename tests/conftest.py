@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -215,3 +216,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker("postgres")
         if tier == "process" or postgres:
             item.add_marker("slow")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    """Key a derandomized fuzz by the test's id from before the tier folders.
+
+    Hypothesis's pytest plugin seeds a parametrized test's examples from its node id,
+    path included; without this a move between folders would change which examples
+    run. Runs after the plugin has set the key, before the test.
+    """
+    inner = getattr(getattr(getattr(item, "obj", None), "hypothesis", None), "inner_test", None)
+    if inner is not None and hasattr(inner, "_hypothesis_internal_add_digest"):
+        flat = re.sub(r"^tests/(?:unit|db|process)/", "tests/", item.nodeid)
+        inner._hypothesis_internal_add_digest = flat.encode()
