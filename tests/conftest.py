@@ -1,5 +1,10 @@
 """Shared fixtures: a migrated database on SQLite, and on PostgreSQL when one answers.
 
+Each session migrates once per backend (``tests/databases.py``): ``database_url``
+and ``engine`` are migrated and hold no rows; ``empty_database_url`` is for the
+tests of the migrations. Every test is marked with its tier (``unit``, ``db``,
+``process``), ``postgres`` if it runs there, and ``slow`` outside the fast loop.
+
 PostgreSQL tests use ``TEST_DATABASE_URL``, or else a local server at
 ``postgresql://postgres@127.0.0.1:5432/test`` if one answers; otherwise they skip.
 With ``CSP_REQUIRE_POSTGRES=1`` (CI sets it) a missing or unreachable server fails
@@ -10,16 +15,15 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.db import make_engine, normalise_url, session_factory, upgrade
+from storage.db import make_engine, normalise_url, session_factory
+from tests import databases
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -78,22 +82,20 @@ def postgres_admin() -> Iterator[Engine]:
 
 def _fresh_postgres(admin: Engine, prefix: str = "csp_test") -> Iterator[str]:
     """A new, empty PostgreSQL database for one test (or benchmark), dropped afterwards."""
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(str(admin.url)).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    yield from databases.fresh_postgres(admin, prefix)
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_admin: Engine) -> Iterator[databases.PostgresTemplate]:
+    """PostgreSQL migrated once for the session (per xdist worker): template and work copy."""
+    with databases.closing(databases.PostgresTemplate(postgres_admin)) as template:
+        yield template
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> databases.SqliteTemplate:
+    """A SQLite file migrated once for the session (per xdist worker)."""
+    return databases.SqliteTemplate(tmp_path_factory.mktemp("template") / "migrated.db")
 
 
 @pytest.fixture
@@ -103,19 +105,28 @@ def postgres_url(postgres_admin: Engine) -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database URL: a SQLite file, and a fresh PostgreSQL database."""
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty, unmigrated database on each backend: for tests of the migrations."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+        yield databases.sqlite_url(tmp_path / "test.db")
         return
     yield request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database holding no rows, on each backend (from the session's template)."""
+    if request.param == "sqlite":
+        template: databases.SqliteTemplate = request.getfixturevalue("sqlite_template")
+        yield template.copy(tmp_path / "test.db")
+        return
+    yield from request.getfixturevalue("postgres_template").fresh()
 
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     """A migrated engine on each backend."""
     eng = make_engine(database_url)
-    upgrade(eng)
     yield eng
     eng.dispose()
 
@@ -147,3 +158,60 @@ def imported(factory: sessionmaker[Session]) -> sessionmaker[Session]:
     with factory() as session:
         kit.load_plans(session)
     return factory
+
+
+# ------------------------------------------------------------------ tiers and markers
+
+TIERS = ("unit", "db", "process")
+# Fixtures that give a test a database: a test asking for one is at least in the db tier.
+DATABASE_FIXTURES = frozenset(
+    {
+        "database_url",
+        "empty_database_url",
+        "engine",
+        "factory",
+        "session",
+        "imported",
+        "sqlite_url",
+        "postgres_url",
+        "postgres_admin",
+    }
+)
+
+
+def tier_of(item: pytest.Item) -> str:
+    """A test's tier: its folder's, raised to ``db`` if it asks for a database.
+
+    A test elsewhere that runs a process says so with ``@pytest.mark.process``.
+    """
+    if item.get_closest_marker("process") is not None:
+        return "process"
+    folder = item.path.parent.name
+    tier = folder if folder in TIERS else "unit"
+    if tier == "unit" and DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return "db"
+    return tier
+
+
+def on_postgres(item: pytest.Item) -> bool:
+    """Whether a test runs on PostgreSQL (a ``postgresql`` parameter or a PostgreSQL fixture)."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "postgresql" in callspec.params.values():
+        return True
+    return bool({"postgres_url", "postgres_admin"} & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test with its tier, ``postgres`` if it needs the server, ``slow`` if either.
+
+    ``pytest -m "not slow"`` is the fast loop: the unit and db tiers on SQLite.
+    """
+    for item in items:
+        tier = tier_of(item)
+        if item.get_closest_marker(tier) is None:
+            item.add_marker(tier)
+        postgres = on_postgres(item)
+        if postgres:
+            item.add_marker("postgres")
+        if tier == "process" or postgres:
+            item.add_marker("slow")

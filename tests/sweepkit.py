@@ -3,7 +3,7 @@
 ``RecordingSender`` implements :class:`bot.schedule.base.Sender` without Slack:
 it renders every payload the way the Slack sender does, validates every page
 against Block Kit, records each post, and can be told to fail for an address.
-End-to-end tests use the real ``SlackSender`` against ``tests/fakeslack.py``.
+End-to-end tests use the real ``SlackSender`` against ``tests/fakeslack/``.
 """
 
 from __future__ import annotations

@@ -212,7 +212,7 @@ class FrontDoor:
     def _guarded(
         self, environ: WSGIEnvironment, start_response: StartResponse, *, signed_request: bool
     ) -> Iterable[bytes]:
-        """Bolt's answer, unless it is a 5xx or an exception: then 200 (signed) or 400."""
+        """Bolt's answer; a 5xx or an exception becomes 200 (signed) or 400, a signed 404 200."""
         answer: list[Any] = []
 
         def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -225,10 +225,17 @@ class FrontDoor:
         except Exception as exc:
             log.error("bolt failed: %s", type(exc).__name__)
             status, headers, chunks = "500 Internal Server Error", [], b""
-        if not str(status).startswith("5"):
+        code = str(status)[:3]
+        if signed_request and code == "404":
+            # Bolt's "unhandled request": signed, but no listener wants it (a button
+            # with an empty action_id, a type we do not use). Nothing to do, and a
+            # non-200 would show the person an error for what we chose to ignore.
+            log.info("signed request no listener handles; answered 200", extra={"status": code})
+            return _plain(start_response, "200 OK", "")
+        if not code.startswith("5"):
             start_response(status, headers)
             return [chunks]
-        log.error("bolt answered %s; replaced", str(status)[:3])
+        log.error("bolt answered %s; replaced", code)
         if signed_request:
             return _plain(start_response, "200 OK", "")
         return _plain(start_response, "400 Bad Request", "bad request")

@@ -42,7 +42,7 @@ log = logging.getLogger("csp_bot.oauth")
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
-# manifest.yml's oauth_config.scopes.bot (tests/test_oauth.py keeps them equal).
+# manifest.yml's oauth_config.scopes.bot (tests/process/test_oauth.py keeps them equal).
 BOT_SCOPES = (
     "commands",
     "chat:write",

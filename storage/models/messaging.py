@@ -111,7 +111,7 @@ class PartnershipWorkspace(Base):
 
 
 # Slack's OAuth tables, column for column as slack-sdk's SQLAlchemy stores define and
-# query them (bot/slack/oauth.py uses those stores; tests/test_oauth.py checks they match).
+# query them (bot/slack/oauth.py uses those stores; tests/process/test_oauth.py checks they match).
 # Declared here, not imported, so that token mode needs nothing of the OAuth stores.
 # They hold bot tokens: never log a row.
 slack_installations = Table(
