@@ -76,6 +76,10 @@ def import_riverside(
         f"{raw['partnership']['name']} {index}" if index else raw["partnership"]["name"]
     )
     raw["partnership"]["slack"]["team_id"] = team
+    if index:  # a channel belongs to one partnership: each copy gets channels of its own
+        channels = raw["partnership"]["slack"]["channels"]
+        for purpose, channel in channels.items():
+            channels[purpose] = f"{channel}{index:05d}"
     plan = load_plan_text(yaml.safe_dump(raw, sort_keys=False), f"{slug}.yaml")
     apply_plan(session, plan, source_name=f"{slug}.yaml", now=NOW)
     session.flush()

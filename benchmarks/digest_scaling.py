@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
 `python benchmarks/digest_scaling.py{" --quick" if args.quick else ""}`: in-process on PostgreSQL;
 Riverside plus generated actions (a third overdue, a third with a history entry).
-Digest = `digest_data.build` for the 10/12/2026 meeting + Block Kit rendering and paging;
+Digest = `partnership.digest.build` for the 10/12/2026 meeting + Block Kit rendering and paging;
 status = `dispatch_text("priority status")` as Cora + rendering. Time: median of {runs} runs
 (fresh session each, after a warm-up); memory: peak traced by `tracemalloc` in one more run.
 
