@@ -97,6 +97,17 @@ def uk(day: dt.date | None) -> str:
     return "" if day is None else day.strftime("%d/%m/%Y")
 
 
+def period_words(period: str | None) -> str:
+    """An outbox period key in words: ``2026-03-31`` -> ``31/03/2026``, ``2026-W09`` -> week 9."""
+    p = period or ""
+    if len(p) == 10 and p[4] == "-" and p[7] == "-":
+        return f"{p[8:10]}/{p[5:7]}/{p[0:4]}"
+    if len(p) == 8 and p[4:6] == "-W":
+        week = int(p[6:8]) if p[6:8].isdigit() else 0  # as Jinja's int filter read it
+        return f"week {week} of {p[0:4]}"
+    return p
+
+
 def _make(year: int, month: int, day: int, text: str) -> dt.date:
     try:
         return dt.date(year, month, day)

@@ -27,6 +27,7 @@ from bot.schedule.base import Message, Sender, Sweep, coordinators, on_slack
 from bot.schedule.outbox import Tally, deliver, key_of, retry_stale
 from partnership.chasing import reason
 from partnership.context import Context, Reply
+from storage.dates import period_words
 from storage.models import (
     Channel,
     Notification,
@@ -178,7 +179,7 @@ def undelivered(factory: sessionmaker[Session], pid: int, now: dt.datetime) -> l
                 "to": names.get(n.target, n.target),
                 "email": names.get(n.target + "#email", ""),
                 "reason": reason(n.last_error),
-                "period": n.period,
+                "period": period_words(n.period),
             }
             for n in failed
         ]
