@@ -72,7 +72,11 @@ def add_priorities(session: Session, n: int, *, title: str = "Bulk priority") ->
     )
     return list(
         session.scalars(
-            select(Priority.id).where(Priority.partnership_id == pid, Priority.code.like("Q%"))
+            select(Priority.id)
+            .where(Priority.partnership_id == pid, Priority.code.like("Q%"))
+            # In the order added: a table emptied between tests (tests/databases.py)
+            # hands rows back in no particular order without one.
+            .order_by(Priority.position)
         )
     )
 

@@ -876,7 +876,13 @@ def big_plan(session: Session, actions: int = 2000) -> None:
         insert(Organisation),
         [{"partnership_id": pid, "name": f"Agency {i}"} for i in range(12)],
     )
-    orgs = list(session.scalars(select(Organisation.id).where(Organisation.partnership_id == pid)))
+    orgs = list(
+        session.scalars(
+            select(Organisation.id)
+            .where(Organisation.partnership_id == pid)
+            .order_by(Organisation.id)
+        )
+    )
     session.execute(
         insert(Person),
         [
@@ -891,7 +897,9 @@ def big_plan(session: Session, actions: int = 2000) -> None:
     )
     people = list(
         session.scalars(
-            select(Person.id).where(Person.partnership_id == pid, Person.name.like("Owner %"))
+            select(Person.id)
+            .where(Person.partnership_id == pid, Person.name.like("Owner %"))
+            .order_by(Person.id)
         )
     )
     session.execute(
