@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 # into this package; until then the one definition stays with the digest.
 from partnership.digest_meetings import KIND as DIGEST_KIND
 from partnership.digest_meetings import period as digest_period
-from storage.dates import DateError, did_you_mean, parse_date, uk
+from storage.dates import DateError, TimeError, did_you_mean, parse_date, parse_time, uk
 from storage.models import (
     DigestSnapshot,
     Meeting,
@@ -52,7 +52,6 @@ _DAY = re.compile(
     r"^(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{2}|\d{4})|\d{4}-\d{1,2}-\d{1,2}"
     r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[a-z]+\.?,?\s+\d{4}|today|tomorrow|\+\s*\d{1,3}\s*[dwm])$"
 )
-_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
 
 
 class MeetingError(ValueError):
@@ -81,23 +80,29 @@ def read_day(text: str, today: dt.date) -> dt.date:
 
 def is_time(text: str) -> bool:
     """Whether ``text`` is a time of day (``10:00``, ``2.30pm``, ``10am``)."""
-    m = _TIME.match(text.strip().lower())
-    return bool(m and (m[2] or m[3]))
+    try:
+        parse_time(text)
+    except TimeError as exc:
+        return exc.why != "shape"  # `25:00` is a time, badly written: read_time says why
+    return True
 
 
 def read_time(text: str) -> dt.time:
     """A time of day: ``10:00``, ``14.30``, ``10am``, ``2:30pm``."""
-    m = _TIME.match(text.strip().lower())
-    if not m or not (m[2] or m[3]):
-        raise MeetingError(f"`{text[:20]}` is not a time: write it like `10:00` or `2.30pm`.")
-    hour, minute = int(m[1]), int(m[2] or 0)
-    if m[3]:
-        if not 1 <= hour <= 12:
-            raise MeetingError(f"`{text}` is not a time: with am or pm the hour is 1 to 12.")
-        hour = hour % 12 + (12 if m[3] == "pm" else 0)
-    if hour > 23 or minute > 59:
-        raise MeetingError(f"`{text}` is not a time of day: write it like `10:00` or `14:30`.")
-    return dt.time(hour, minute)
+    try:
+        return parse_time(text)
+    except TimeError as exc:
+        if exc.why == "shape":
+            raise MeetingError(
+                f"`{text[:20]}` is not a time: write it like `10:00` or `2.30pm`."
+            ) from None
+        if exc.why == "ampm":
+            raise MeetingError(
+                f"`{text}` is not a time: with am or pm the hour is 1 to 12."
+            ) from None
+        raise MeetingError(
+            f"`{text}` is not a time of day: write it like `10:00` or `14:30`."
+        ) from None
 
 
 def group_label(partnership: Partnership, group: SubGroup | None) -> str:

@@ -232,6 +232,37 @@ def parse_date(
 # A moment: a date (any form parse_date reads), then a time: "04/01/2027 09:30",
 # "2027-01-04T09:30", "4 January 2027 at 9.30".
 _MOMENT = re.compile(r"(.+?)(?:\s*t\s*|\s*,\s*|\s+at\s+|\s+)(\d{1,2})[:.](\d{2})(?::(\d{2}))?")
+
+
+class TimeError(ValueError):
+    """Why a text is not a time of day: ``shape``, ``ampm`` (hour not 1-12) or ``range``."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+_CLOCK = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?")
+
+
+def parse_time(text: str) -> dt.time:
+    """A time of day as people write it: ``10:00``, ``14.30``, ``10am``, ``2:30pm``.
+
+    Raises :class:`TimeError`; each caller words the refusal for where it was typed.
+    """
+    m = _CLOCK.fullmatch(text.strip().lower())
+    if not m or not (m[2] or m[3]):
+        raise TimeError("shape")
+    hour, minute = int(m[1]), int(m[2] or 0)
+    if m[3]:
+        if not 1 <= hour <= 12:
+            raise TimeError("ampm")
+        hour = hour % 12 + (12 if m[3] == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise TimeError("range")
+    return dt.time(hour, minute)
+
+
 MOMENT_EXAMPLES = "04/01/2027 09:30, 4 January 2027 09:30, 2027-01-04T09:30 or 04/01/2027"
 DAY_STARTS = dt.time(9, 0)  # a date given alone means this time: the working day's start
 

@@ -9,7 +9,6 @@ models and :mod:`storage.plan_problems` says what is wrong with one.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from typing import Annotated, Any
 
@@ -26,8 +25,10 @@ from storage.dates import (
     FinancialYear,
     InvalidDate,
     NotADate,
+    TimeError,
     parse_date,
     parse_period,
+    parse_time,
 )
 from storage.models import Direction, GroupKind, OrgKind, Role, Sara
 from storage.plan_fields import (
@@ -202,13 +203,11 @@ class MeetingIn(PlanModel):
     def _time(cls, value: Any) -> Any:
         value = blank_to_none(value)
         if isinstance(value, str):
-            m = re.fullmatch(r"(\d{1,2})[:.](\d{2})\s*(am|pm)?", value.strip().lower())
-            if not m:
-                raise ValueError(f"{value!r} is not a time; write it as 10:00 or 14:30")
-            hour = int(m[1]) % 12 + (12 if m[3] == "pm" else 0) if m[3] else int(m[1])
-            if hour > 23 or int(m[2]) > 59:
-                raise ValueError(f"{value!r} is not a time of day; write it as 10:00 or 14:30")
-            return dt.time(hour, int(m[2]))
+            try:
+                return parse_time(value)
+            except TimeError as exc:
+                what = "a time" if exc.why == "shape" else "a time of day"
+                raise ValueError(f"{value!r} is not {what}; write it as 10:00 or 14:30") from None
         return value
 
 

@@ -7,12 +7,14 @@ from storage.dates import (
     FinancialYear,
     InvalidDate,
     NotADate,
+    TimeError,
     did_you_mean,
     parse_date,
     parse_fy_start,
     parse_moment,
     parse_period,
     parse_quarter,
+    parse_time,
     quarter_label,
     uk,
 )
@@ -181,3 +183,37 @@ def test_moments_take_uk_and_iso_forms(text: str, expected: dt.datetime) -> None
 def test_a_bad_moment_says_what_to_write(text: str, says: str) -> None:
     with pytest.raises(ValueError, match=says):
         parse_moment(text, LONDON)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10:00", dt.time(10)),
+        ("14.30", dt.time(14, 30)),
+        ("10am", dt.time(10)),
+        ("2:30pm", dt.time(14, 30)),
+        ("12am", dt.time(0)),
+        (" 9.05 ", dt.time(9, 5)),
+    ],
+)
+def test_a_time_of_day_as_people_write_it(text: str, expected: dt.time) -> None:
+    """One reader of times for the plan file and the meeting commands alike."""
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("10", "shape"),
+        ("noon", "shape"),
+        ("13pm", "ampm"),
+        ("0am", "ampm"),
+        ("25:00", "range"),
+        ("10:75", "range"),
+    ],
+)
+def test_not_a_time_of_day_says_why(text: str, why: str) -> None:
+    """The reason lets each caller word the refusal for where it was typed."""
+    with pytest.raises(TimeError) as caught:
+        parse_time(text)
+    assert caught.value.why == why
