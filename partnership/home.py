@@ -96,7 +96,11 @@ def led_groups(ctx: Context) -> list[SubGroup]:
     return list(
         ctx.session.scalars(
             select(SubGroup)
-            .where(SubGroup.partnership_id == ctx.partnership.id, SubGroup.lead_id == ctx.person.id)
+            .where(
+                SubGroup.partnership_id == ctx.partnership.id,
+                SubGroup.lead_id == ctx.person.id,
+                SubGroup.closed_on.is_(None),
+            )
             .options(joinedload(SubGroup.lead))
             .order_by(SubGroup.name)
         )
