@@ -136,7 +136,7 @@ def split_named(ctx: Context, text: str) -> tuple[str, str]:
     """
     words = text.split()
     names = {fold(g.name) for g in all_groups(ctx)}
-    for cut in range(len(words) - 1, 0, -1):
+    for cut in range(len(words), 0, -1):
         if fold(" ".join(words[:cut])) in names:
             return " ".join(words[:cut]), " ".join(words[cut:])
     if len(words) < 2:

@@ -25,10 +25,10 @@ from partnership.messages import group_people as say
 from partnership.perms import coordinators
 from storage.dates import uk
 from storage.models import Action, Person, Role, Status, SubGroup
-from storage.words import ROLE_WORDS, fold
+from storage.words import ROLE_WORDS, fold, nearest
 
 # A Slack member id as a users_select gives it (and as the plan file takes it).
-SLACK_ID = re.compile(r"[UW][A-Z0-9]{5,30}")
+SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 
 
 def is_active(person: Person | None) -> bool:
@@ -48,15 +48,24 @@ def find(ctx: Context, text: str | None, *, field: str = "who") -> Person:
         raise UserError(say.PERSON_NEEDED, fields={field: "Required"})
     try:
         return find_person(ctx, text, field=field)
-    except UserError:
-        gone = [p for p in rows_of(ctx, Person, Person.name) if p.removed_at is not None]
+    except UserError as exc:
+        everyone = rows_of(ctx, Person, Person.name)
+        gone = [p for p in everyone if p.removed_at is not None]
         person = match_person(gone, text)
         if person is not None:
             raise UserError(
                 say.removed_person(name=person.name, on=removed_on(ctx, person)),
                 fields={field: "Removed from the partnership"},
             ) from None
-        raise
+        if "Did you mean" in exc.message:
+            raise
+        # A near miss of a first name ("@Moe" for Mo Member), which the lookup does not try.
+        _, typed = split_mention(text)
+        firsts = {fold(p.name).split(" ")[0]: p.name for p in everyone if p.removed_at is None}
+        close = nearest(fold(typed), firsts, cutoff=0.6) if typed else None
+        if close is None:
+            raise
+        raise UserError(f"{exc.message}{say.near(firsts[close])}", fields=exc.fields) from None
 
 
 def read_role(text: str | None) -> Role:
@@ -114,7 +123,8 @@ def remove(ctx: Context, person: Person) -> Removed:
         )
     )
     for action in owned:
-        change_action(ctx, action, {"owner": None}, note)
+        # The status named as it is: a note alone would mark a not-started action started.
+        change_action(ctx, action, {"owner": None, "status": action.status}, note)
     led = list(
         ctx.session.scalars(
             select(SubGroup)
