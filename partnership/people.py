@@ -110,7 +110,8 @@ def remove(ctx: Context, person: Person) -> Removed:
     if person.removed_at is not None:
         raise UserError(say.already_removed(name=person.name, on=removed_on(ctx, person)))
     keep_a_coordinator(ctx, person, "remove them")
-    note = f"{person.name} left the partnership; this action needs a new owner."
+    # No name in the note: notes are never rewritten, and an erasure relabels the changes.
+    note = "Its owner left the partnership; it needs a new owner."
     owned = list(
         ctx.session.scalars(
             select(Action)

@@ -151,6 +151,7 @@ def test_remove_keeps_the_name_and_lists_what_needs_a_new_owner(plans: Session) 
     assert a4.owner_id is None
     assert a4.updates[-1].changes == {"owner": ["Lee Lead", None]}
     assert "needs a new owner" in (a4.updates[-1].note or "")
+    assert "Lee" not in (a4.updates[-1].note or "")
     asb = plans.scalars(
         select(SubGroup).where(
             SubGroup.name == "ASB Steering Group", SubGroup.partnership_id == lee.partnership_id
@@ -276,3 +277,21 @@ def test_the_same_slack_account_may_be_someone_in_another_partnership(plans: Ses
         Args({"person": str(cora.id), "user": "<@U0CORA>"}),
     )
     assert done.ok, done.result
+
+
+def test_erasure_relabels_the_group_and_person_history(plans: Session) -> None:
+    """``csp-bot person erase`` leaves no name of theirs in the plan_change history."""
+    import datetime as dt
+
+    from storage.people import erase_person
+
+    run(context(plans), "group lead ASB Steering Group @mo")
+    run(context(plans), "person role @mo lead")
+    assert run(context(plans), "person remove @mo")[0].ok
+    mo = person(plans, "Mo Member")
+    done = erase_person(plans, mo, dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    plans.commit()
+    plans.expire_all()
+    text = str([(e.name, e.changes, e.note) for e in plans.scalars(select(PlanChange))])
+    assert "Mo Member" not in text, text
+    assert done.new_name in text
