@@ -17,14 +17,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk.models.views import View
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select
 
 from bot.schedule.clock import scheduler_client
 from bot.schedule.run import run_due
 from bot.schedule.sender import SlackSender
 from bot.settings import Settings
 from storage.models import (
-    Action,
     ActionNudge,
     Partnership,
     Person,
@@ -36,6 +35,8 @@ from storage.models import (
 from tests.e2e import ACK_LIMIT, Response, Stack, all_text, running, validate
 
 LONDON = ZoneInfo("Europe/London")
+PERSON = (Person.id, Person.role, Person.slack_user_id, Person.removed_at)
+GROUP = (SubGroup.id, SubGroup.lead_id, SubGroup.closed_on)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -48,60 +49,13 @@ def e2e(
         yield stack
 
 
-class People:
-    """The people, groups and owners as imported; put back before each test."""
-
-    def __init__(self, stack: Stack) -> None:
-        with stack.db.session() as session:
-            self.people = [tuple(r) for r in session.execute(select(*self.PERSON))]
-            self.groups = [tuple(r) for r in session.execute(select(*self.GROUP))]
-            self.links = [tuple(r) for r in session.execute(select(subgroup_priority))]
-            self.owners = [tuple(r) for r in session.execute(select(Action.id, Action.owner_id))]
-
-    PERSON = (Person.id, Person.role, Person.slack_user_id, Person.removed_at)
-    GROUP = (SubGroup.id, SubGroup.lead_id, SubGroup.closed_on)
-
-    def restore(self, stack: Stack) -> None:
-        """Delete what tests added and put the values back (Core: history is the bot's guard)."""
-        with stack.db.session() as session:
-            session.execute(delete(PlanChange))
-            session.execute(delete(ActionNudge))  # the sweeps' memory of what they nudged
-            session.execute(delete(subgroup_priority))
-            kept = [g[0] for g in self.groups]
-            session.execute(delete(SubGroup).where(SubGroup.id.not_in(kept)))
-            for gid, lead, closed in self.groups:
-                session.execute(
-                    update(SubGroup)
-                    .where(SubGroup.id == gid)
-                    .values(lead_id=lead, closed_on=closed)
-                )
-            if self.links:
-                session.execute(
-                    insert(subgroup_priority),
-                    [{"subgroup_id": s, "priority_id": p} for s, p in self.links],
-                )
-            for pid, role, slack, removed in self.people:
-                session.execute(
-                    update(Person)
-                    .where(Person.id == pid)
-                    .values(role=role, slack_user_id=slack, removed_at=removed)
-                )
-            for aid, owner in self.owners:
-                session.execute(update(Action).where(Action.id == aid).values(owner_id=owner))
-            session.commit()
-
-
-@pytest.fixture(scope="module")
-def imported(e2e: Stack) -> People:
-    """The people and groups right after the import."""
-    return People(e2e)
-
-
 @pytest.fixture(autouse=True)
-def clean(e2e: Stack, imported: People) -> Iterator[Stack]:
-    """Each test starts from the imported plans; the server logs no traceback."""
+def clean(e2e: Stack) -> Iterator[Stack]:
+    """Each test starts from the imported plans (groups and people too); no traceback logged."""
     e2e.reset()
-    imported.restore(e2e)
+    with e2e.db.session() as session:
+        session.execute(delete(ActionNudge))  # the nudges' memory, which the baseline keeps
+        session.commit()
     seen = len(e2e.server.output())
     yield e2e
     time.sleep(0.05)  # let a lazy listener's last log line land
@@ -126,8 +80,8 @@ def counts(e2e: Stack) -> tuple[int, ...]:
             session.scalar(select(func.count()).select_from(SubGroup)) or 0,
             session.scalar(select(func.count()).select_from(subgroup_priority)) or 0,
             session.scalar(select(func.count()).select_from(PlanChange)) or 0,
-            hash(tuple(session.execute(select(*People.PERSON).order_by(Person.id)))),
-            hash(tuple(session.execute(select(*People.GROUP).order_by(SubGroup.id)))),
+            hash(tuple(session.execute(select(*PERSON).order_by(Person.id)))),
+            hash(tuple(session.execute(select(*GROUP).order_by(SubGroup.id)))),
         )
 
 
