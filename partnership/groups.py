@@ -38,12 +38,14 @@ from storage.words import fold, nearest
 
 GROUP = "group"
 PERSON = "person"
-# "task and finish", "task-and-finish", "T&F" (Slack sends & as &amp;), then maybe "until <date>".
+# "task and finish", "task-and-finish", "T&F" (Slack sends & as &amp;).
+_TF = r"(?:task[\s-]*(?:and|&amp;|&)[\s-]*finish|\bt\s*(?:&amp;|&)\s*f\b)"
+# Those words last (not "… Task and Finish Group", a name), then maybe "until <date>".
 _TASK_AND_FINISH = re.compile(
-    r"\s*(?:an?\s+)?(?:task[\s-]*(?:and|&amp;|&)[\s-]*finish|t\s*(?:&amp;|&)\s*f)(?:\s+group)?"
-    r"(?:\s+(?:until|till|to|ending|ends?(?:\s+on)?)\s+(?P<end>.+))?\s*$",
+    r"\s*(?:an?\s+)?" + _TF + r"(?:\s+(?:until|till|to|ending|ends?(?:\s+on)?)\s+(?P<end>.+))?\s*$",
     re.IGNORECASE,
 )
+_NAMED_TF = re.compile(_TF, re.IGNORECASE)
 _UNTIL = re.compile(r"\s+(?:until|till)\s+(?P<end>.+?)\s*$", re.IGNORECASE)
 _NOT_IN_NAME = re.compile(r"[<>@|]")
 
@@ -155,6 +157,7 @@ def read_name(ctx: Context, text: str | None) -> tuple[str, dt.date | None, bool
     if m is not None:
         typed, end_text, task = typed[: m.start()], m["end"], True
     name = typed.strip().strip("\"'“”").strip()
+    task = task or bool(_NAMED_TF.search(name))  # "Knife Crime Task and Finish Group"
     if not name:
         raise UserError(say.GROUP_NAME_NEEDED, fields={"name": "Required"})
     if len(name) > 200:

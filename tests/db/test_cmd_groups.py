@@ -99,6 +99,18 @@ def test_add_with_a_bare_mention_and_until_key(plans: Session) -> None:
     assert new.kind == GroupKind.TASK_AND_FINISH
 
 
+def test_task_and_finish_in_the_name_stays_in_the_name(plans: Session) -> None:
+    line = "group add Knife Crime Task and Finish Group until 31/03/2027"
+    outcome, text = run(context(plans), line)
+    assert outcome.ok, text
+    new = group(plans, "Knife Crime Task and Finish Group")
+    assert new.kind == GroupKind.TASK_AND_FINISH and new.end_date is not None
+    before = snapshot(plans)
+    outcome, text = run(context(plans), "group add Drugs T&F Group")
+    assert not outcome.ok and "needs the day it ends" in text, text
+    assert snapshot(plans) == before
+
+
 def test_names_are_escaped_in_the_reply(plans: Session) -> None:
     outcome, text = run(context(plans), "group add Drugs & Alcohol Group")
     assert outcome.ok, text
