@@ -11,13 +11,16 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from commands.framework.dispatch import dispatch_text
+from partnership.context import Reply
 from storage.models import Action, Partnership, Person, SubGroup
 from tests import kit
 from tests.db.test_cmd_returns import add_groups, asb_form, submit
 from tests.sweepkit import RecordingSender, at, sweep
 
 RETURNS = ("return_reminder", "return_chase", "returns_missing")
-MONDAY = "2026-11-23 09:30"  # Lee's are overdue: he is nudged (test_sweep_nudges)
+MONDAY = "2026-11-23 09:30"
+DIGEST_DAY = "2026-12-03 09:30"  # the digest before Riverside's 10/12/2026 meeting (sweep_digests)  # Lee's are overdue: he is nudged (test_sweep_nudges)
 
 
 def setup(session: Session) -> None:
@@ -113,9 +116,12 @@ def test_a_re_import_naming_them_again_does_not_chase_them(
     for when in (MONDAY, "2027-01-15 09:30", "2027-01-25 09:30"):
         sweep(factory, sender, when)
     assert sender.to("U0LEE") == []
-    # A coordinator's chase passes him by, and he cannot act himself.
-    _, chased = kit.run(kit.context(session), "chase")
-    assert "Lee Lead" not in chased.split("no owner")[0], chased
+    # A coordinator's chase messages nobody about his actions: they have no owner to chase.
+    outcome = dispatch_text(kit.context(session), "chase")
+    assert outcome.ok and isinstance(outcome.result, Reply)
+    send = outcome.result.data["send"] or {"dms": []}
+    assert f"person:{lee.id}" not in [dm["target"] for dm in send["dms"]]
+    session.rollback()
 
 
 def test_identity_refuses_a_removed_person(session: Session) -> None:
@@ -137,3 +143,11 @@ def test_identity_refuses_a_removed_person(session: Session) -> None:
         raise AssertionError("a removed person was identified")
     assert identify(session, "T0RIVER", "U0MO").partnership.slug == "riverside"
     assert session.scalar(select(Partnership.slug).where(Partnership.slug == "riverside"))
+
+
+def test_a_removed_chair_gets_no_digest(session: Session, factory: sessionmaker[Session]) -> None:
+    kit.load_plans(session)
+    line(session, "person remove <@U0CHRIS|chris>")
+    sender = RecordingSender()
+    sweep(factory, sender, DIGEST_DAY)
+    assert [p.address for p in sender.posts if p.kind == "digest"] == ["C0RBOARD"]
