@@ -19,6 +19,7 @@ from partnership import quarters as quarterly
 from partnership.context import Context, Reply
 from partnership.edits import action_line
 from partnership.measures import short
+from partnership.people import unlinked
 from partnership.rollup import OPEN, rollup
 from storage.dates import quarter_label, uk
 from storage.models import Action, Meeting, SubGroup
@@ -26,6 +27,8 @@ from storage.models import Action, Meeting, SubGroup
 ACTIONS_SHOWN = 20
 PRIORITIES_SHOWN = 25
 GROUPS_SHOWN = 10
+# People not on Slack, each with a button to pick their account: coordinators only.
+UNLINKED_SHOWN = 5
 
 
 def home(ctx: Context) -> Reply:
@@ -48,7 +51,15 @@ def home(ctx: Context) -> Reply:
         "more_priorities": max(len(statuses) - PRIORITIES_SHOWN, 0),
         "meetings": next_meetings(ctx, groups),
         "empty": total == 0 and not groups,
+        "slug": ctx.partnership.slug,
+        "unlinked": [],
+        "more_unlinked": 0,
     }
+    if ctx.is_coordinator:
+        waiting = unlinked(ctx)
+        shown = waiting[:UNLINKED_SHOWN]
+        data["unlinked"] = [{"name": p.name, "email": p.email or ""} for p in shown]
+        data["more_unlinked"] = max(len(waiting) - UNLINKED_SHOWN, 0)
     text = f"{total} open actions, {overdue} overdue" if total else "Nothing assigned to you yet"
     return Reply("home", data, text=text)
 

@@ -295,3 +295,22 @@ def test_erasure_relabels_the_group_and_person_history(plans: Session) -> None:
     text = str([(e.name, e.changes, e.note) for e in plans.scalars(select(PlanChange))])
     assert "Mo Member" not in text, text
     assert done.new_name in text
+
+
+def test_the_coordinators_home_tab_offers_the_picker(plans: Session) -> None:
+    from bot.render.environment import render_blocks
+    from partnership.home import home
+    from tests.kit import valid_blocks
+
+    reply = home(context(plans))
+    blocks = valid_blocks(render_blocks(reply.template, reply.data), 100)
+    [button] = [b["accessory"] for b in blocks if "accessory" in b]
+    assert button == {
+        "type": "button",
+        "text": {"type": "plain_text", "text": "Pick their Slack account", "emoji": True},
+        "action_id": "person_link",
+        "value": 'in:riverside person link "Olive Offline"',
+    }
+    member = home(context(plans, person="Mo Member"))
+    assert member.data["unlinked"] == []
+    assert "person_link" not in str(render_blocks(member.template, member.data))

@@ -261,3 +261,22 @@ def test_person_link_by_name_opens_the_picker_typed(e2e: Stack) -> None:
     before = counts(e2e)
     text = all_text(acked(e2e.server.command("U0LEE", 'person link "Olive Offline"')))
     assert "only a coordinator" in text and counts(e2e) == before
+
+
+def test_linking_from_the_coordinators_home_tab(e2e: Stack) -> None:
+    """Cora's Home tab offers Olive's picker; the pick links her and the tab is published again."""
+    acked(e2e.server.event("U0CORA"))
+    [home] = e2e.fake.wait_for("views.publish")
+    blocks = validate(home.params["view"]["blocks"], 100)
+    [button] = [b["accessory"] for b in blocks if "accessory" in b]
+    assert button["value"] == 'in:riverside person link "Olive Offline"'
+    acked(e2e.server.block_action("U0CORA", button, home=True))
+    [opened] = e2e.fake.wait_for("views.open")
+    view = opened.params["view"]
+    assert json.loads(view["private_metadata"])["from"] == "home"
+    saved = acked(e2e.server.view_submission("U0CORA", view, {"user": "U0OLIVE"}))
+    assert saved == {}, saved
+    assert riverside(e2e, Person, "Olive Offline").slack_user_id == "U0OLIVE"
+    # The tab is published again, without Olive's button now.
+    [_, again] = e2e.fake.wait_for("views.publish", 2)
+    assert "person_link" not in json.dumps(again.params["view"])
