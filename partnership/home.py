@@ -4,8 +4,9 @@ Not a ``/csp`` command: the Slack edge calls :func:`home` when someone opens
 the Home tab (and after they act from it) and publishes the rendered reply.
 It shows the person's open actions (overdue first), the quarterly return of
 each sub-group they lead, every priority's rolled-up status and the next
-meetings; a coordinator's also lists who is not linked to Slack yet. Each list is capped so the tab stays well under Slack's 100 blocks
-(about 40 at most), and a fixed number of queries runs whatever the plan's size.
+meetings; a coordinator's also lists who is not linked to Slack yet. Each
+list is capped so the tab stays well under Slack's 100 blocks (about 45 at
+most), and a fixed number of queries runs whatever the plan's size.
 """
 
 from __future__ import annotations
