@@ -42,6 +42,15 @@ EVERY = {
     "meeting list": ("U0MO", "meeting list", "Meetings coming up"),
     "meeting move": ("U0CORA", "meeting move 11/03/2027 to 18/03/2027", "has moved"),
     "meeting cancel": ("U0CORA", "meeting cancel 11/03/2027", "Cancelled"),
+    # tests/process/test_groups_http.py has the full cases of these.
+    "group add": ("U0CORA", "group add Youth Forum lead:@Lee Lead covers:P2", "Added the sub"),
+    "group lead": ("U0CORA", "group lead ASB Steering Group @Lee Lead", "Gina Grouplead → Lee"),
+    "group covers": ("U0CORA", "group covers ASB Steering Group P1,P2", "added: P2"),
+    "group close": ("U0CORA", "group close ASB Steering Group", "Closed"),
+    "group list": ("U0MO", "group list", "ASB Steering Group"),
+    "person role": ("U0CORA", "person role <@U0MO|mo> lead", "member → lead"),
+    "person remove": ("U0CORA", 'person remove "Olive Offline"', "Removed"),
+    "person link": ("U0CORA", "person link", "Olive Offline"),
 }
 
 
