@@ -15,7 +15,7 @@ from commands.framework.dispatch import dispatch_text
 from partnership.context import Reply
 from storage.models import Action, Partnership, Person, SubGroup
 from tests import kit
-from tests.db.test_cmd_returns import add_groups, asb_form, submit
+from tests.db.returnskit import add_groups, asb_form, submit
 from tests.sweepkit import RecordingSender, at, sweep
 
 RETURNS = ("return_reminder", "return_chase", "returns_missing")
