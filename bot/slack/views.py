@@ -28,6 +28,9 @@ FORM_COMMANDS = {
     "return_submit": "return submit",
 }
 
+# A form's submit button when "Save" would say the wrong thing.
+SUBMIT = {"import_plan": "Preview"}
+
 
 def split_value(value: str) -> tuple[str, str | None]:
     """``A-1@riverside`` -> (``A-1``, ``riverside``); a bare ref has no partnership."""
@@ -45,7 +48,7 @@ def form_view(form: Form, meta: dict[str, str]) -> dict[str, Any]:
         "type": "modal",
         "callback_id": form.name,
         "title": plain_text(form.title, MODAL_TITLE, ellipsis=True),
-        "submit": plain_text("Save", MODAL_TITLE, ellipsis=True),
+        "submit": plain_text(SUBMIT.get(form.name, "Save"), MODAL_TITLE, ellipsis=True),
         "close": plain_text("Cancel", MODAL_TITLE, ellipsis=True),
         "private_metadata": metadata,
         "blocks": blocks,
