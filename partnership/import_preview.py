@@ -150,7 +150,7 @@ def _dry_run(ctx: Context, incoming: Incoming) -> ImportReport:
 
 def _listed(items: list[str]) -> dict[str, Any]:
     """The first lines of a list and how many more there are."""
-    return {"items": items[:SHOWN], "more": max(0, len(items) - SHOWN), "count": len(items)}
+    return {"lines": items[:SHOWN], "more": max(0, len(items) - SHOWN), "count": len(items)}
 
 
 def _view(incoming: Incoming, report: ImportReport) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import logging
 import re
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +32,7 @@ from bot.render.replies import message, reply_pages
 from bot.slack import payload
 from bot.slack.listeners import STALE_FORM, Edge
 from bot.slack.reach import proxy_for
+from bot.slack.runner import apology
 from commands.framework.dispatch import Outcome, error_reply
 from commands.import_plan import FORM
 from partnership import import_preview
@@ -178,7 +180,18 @@ class Imports:
             ack(response_action="errors", errors={"file": say.NO_FILE if meta else STALE_FORM})
             return
         ack()
-        self.edge.later(lambda: self.preview(body, client, meta, file_id), "import preview")
+        self.edge.later(lambda: self.safely(body, client, meta, file_id), "import preview")
+
+    def safely(
+        self, body: dict[str, Any], client: WebClient, meta: dict[str, str], file_id: str
+    ) -> None:
+        """The preview, and an apology should it fail: the person is never left waiting."""
+        try:
+            self.preview(body, client, meta, file_id)
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            log.exception("import preview failed (ref %s)", reference)
+            payload.confirm(client, body, meta, apology(reference))
 
     def preview(
         self, body: dict[str, Any], client: WebClient, meta: dict[str, str], file_id: str

@@ -66,6 +66,8 @@ class Files:
         self._uploads: list[Upload] = []
         # Downloads to answer slowly (file id -> seconds), for the bot's timeout.
         self._slow: dict[str, float] = {}
+        # Downloads to refuse with an HTTP status (file id -> status).
+        self._broken: dict[str, int] = {}
         self._released = threading.Event()
 
     @property
@@ -98,6 +100,11 @@ class Files:
         with self._lock:
             self._slow[file_id] = seconds
 
+    def fail_download(self, file_id: str, status: int = 500) -> None:
+        """Answer every download of ``file_id`` with HTTP ``status``."""
+        with self._lock:
+            self._broken[file_id] = status
+
     def uploads(self) -> list[Upload]:
         """Every completed upload, oldest first."""
         with self._lock:
@@ -110,6 +117,7 @@ class Files:
             self._pending.clear()
             self._uploads.clear()
             self._slow.clear()
+            self._broken.clear()
 
     # ------------------------------------------------------------- handling
 
@@ -139,8 +147,11 @@ class Files:
         with self._lock:
             stored = self._stored.get(file_id)
             slow = self._slow.get(file_id)
+            broken = self._broken.get(file_id)
         if stored is None:
             return 404, b"not found"
+        if broken:
+            return broken, b"broken"
         if auth != f"Bearer {stored.token}":
             return 403, b"forbidden"
         if slow:
