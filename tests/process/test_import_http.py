@@ -224,6 +224,7 @@ def test_a_csv_is_previewed_then_imported_exactly(e2e: Stack) -> None:
     assert "Imported riverside-plan.csv" in all_text(done["blocks"]), done
     assert done["replace_original"] is True
     actions, history, _ = counts(e2e)
+    assert history == before[1] + 2  # one entry per new action
     assert actions == before[0] + 2
     new = e2e.db.new_updates()
     assert {u.action.ref for u in new} == {"N-1", "N-2"}
@@ -371,7 +372,9 @@ def test_eleven_megabytes_that_slack_said_were_small(e2e: Stack) -> None:
 
 
 def test_a_file_of_another_workspace(e2e: Stack) -> None:
-    text = refused(e2e, GOOD_CSV.encode(), "plan.csv", "could not find that file", token="xoxb-other")
+    text = refused(
+        e2e, GOOD_CSV.encode(), "plan.csv", "could not find that file", token="xoxb-other"
+    )
     assert not e2e.fake.calls("file_download"), text
 
 
