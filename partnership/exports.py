@@ -57,5 +57,7 @@ def upload_reply(what: str, files: list[dict[str, Any]]) -> Reply:
     """The reply asking the edge to send ``files`` to the asker's direct messages."""
     names = ", ".join(str(f["filename"]) for f in files)
     return Reply(
-        FILE_SENT, {"what": what, "names": names, "upload": files}, text=f"{what}: {names}"
+        FILE_SENT,
+        {"what": what, "names": names, "upload": files, "message": ""},
+        text=f"{what}: {names}",
     )

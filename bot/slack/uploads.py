@@ -58,4 +58,4 @@ def deliver(client: WebClient, user: str, reply: Reply) -> Reply:
             return error_reply(UserError(say.UPLOAD_FAILED))
         sent.append(str(item["filename"]))
     message = say.export_sent(what=str(reply.data["what"]), names=", ".join(sent))
-    return Reply(FILE_SENT, {"message": message}, text=message)
+    return Reply(FILE_SENT, {"message": message, "what": "", "names": ""}, text=message)
