@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from commands.framework.core import Form, Result
 from commands.framework.registry import Args, command
-from partnership.context import Context
+from partnership.context import Context, UserError
 from partnership.messages import files as say
+from storage.models import Source
 
 FORM = "import_plan"
 
@@ -28,4 +29,6 @@ def import_plan(ctx: Context, args: Args) -> Result:
     changed or left alone, and any rows it cannot read — and writes nothing until
     you press Import.
     """
+    if ctx.source == Source.CONSOLE:  # no file to attach here: the CLI reads one from disk
+        raise UserError(say.IMPORT_IN_CONSOLE)
     return Form(FORM, say.IMPORT_TITLE, values={"label": say.IMPORT_LABEL, "hint": say.IMPORT_HINT})

@@ -16,6 +16,10 @@ IMPORT_STARTED = (
     ":hourglass_flowing_sand: Reading your file; the preview will appear here shortly. "
     "Nothing is written until you press Import."
 )
+IMPORT_IN_CONSOLE = (
+    "In Slack, `/csp import` opens a form to attach the file. Here, use "
+    "`csp-bot import FILE --dry-run` to see what it would do, then without `--dry-run`."
+)
 NO_FILE = "Choose one file: an action table (.xlsx or .csv) or a plan file (.yaml)."
 
 # ----------------------------------------------------------------------- bad files
