@@ -95,8 +95,9 @@ def _check_workbook(name: str, data: bytes) -> None:
             entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         raise UserError(say.not_a_workbook(name=name, looks_like="it is damaged")) from None
-    # Read from the zip's own directory before anything is unpacked (openpyxl
-    # would unpack what it is told): a declared size is what unpacking costs.
+    # Read from the zip's own directory before anything is unpacked: zipfile
+    # (and so openpyxl) never inflates an entry past its declared size, so the
+    # declared sizes bound what opening the workbook can cost.
     unpacked = sum(max(e.file_size, 0) for e in entries)
     if unpacked > MAX_UNPACKED or len(entries) > MAX_ZIP_ENTRIES:
         raise UserError(say.zip_bomb(name=name, size=unpacked))

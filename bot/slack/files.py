@@ -91,12 +91,32 @@ def fetch(client: WebClient, file_id: str) -> tuple[str, bytes]:
     return name, _download(url, str(client.token or ""), name)
 
 
+class _KeepToken(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect, but carry the bot's token only to the host it was meant for."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        """The redirected request, without Authorization if it leaves the original host."""
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and urlsplit(newurl).netloc != urlsplit(req.full_url).netloc:
+            new.remove_header("Authorization")
+        return new
+
+
 def _download(url: str, token: str, name: str) -> bytes:
     """GET the file in chunks, stopping past the cap; UserError on any failure."""
-    handlers: list[urllib.request.BaseHandler] = []
     proxy = proxy_for(url)
-    handlers.append(urllib.request.ProxyHandler({"http": proxy, "https": proxy} if proxy else {}))
-    opener = urllib.request.build_opener(*handlers)
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({"http": proxy, "https": proxy} if proxy else {}),
+        _KeepToken(),
+    )
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     try:
         with opener.open(request, timeout=DOWNLOAD_TIMEOUT) as response:
