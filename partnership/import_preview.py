@@ -153,13 +153,27 @@ def _listed(items: list[str]) -> dict[str, Any]:
     return {"lines": items[:SHOWN], "more": max(0, len(items) - SHOWN), "count": len(items)}
 
 
+def _difference(item: Any) -> str:
+    """One conflict as a line: the row and field, both values, who made the bot's."""
+    if not hasattr(item, "file_value"):
+        return str(item)
+    return say.conflict_line(
+        row=f"{item.kind} {item.key}",
+        field=str(item.field),
+        file_value=str(item.file_value),
+        bot_value=str(item.bot_value),
+        who=str(item.who or ""),
+    )
+
+
 def _view(incoming: Incoming, report: ImportReport) -> dict[str, Any]:
     """The preview's (and the result's) view-model: mapping, changes, refused rows, warnings."""
     table = incoming.table
     created = [f"{c.kind} {c.key}" for c in report.changes if c.verb == "created"]
     updated = [str(c).removeprefix("updated ") for c in report.changes if c.verb == "updated"]
     kinds = sorted({c.kind for c in report.changes} | set(report.unchanged))
-    conflicts = [str(c) for c in getattr(report, "conflicts", [])]
+    # The merge's conflicts, where the report has them (the three-way merge branch).
+    conflicts = [_difference(c) for c in getattr(report, "conflicts", [])]
     return {
         "file": incoming.name,
         "mapping": table.mapping_report().splitlines() if table is not None else [],

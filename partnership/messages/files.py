@@ -141,6 +141,12 @@ def imported_text(*, name: str) -> str:
     return f"Imported {name}."
 
 
+def conflict_line(*, row: str, field: str, file_value: str, bot_value: str, who: str) -> str:
+    """A field changed both in the file and in the bot since the file was last imported."""
+    by = f" (changed by {who})" if who else ""
+    return f"{row} {field}: the file says {file_value!r}, the bot has {bot_value!r}{by}"
+
+
 def other_partnership(*, name: str) -> str:
     """A preview pressed from another partnership."""
     return (
