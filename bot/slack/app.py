@@ -28,7 +28,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
-from bot.slack import oauth
+from bot.slack import files, oauth
 from bot.slack.client import web_client
 from bot.slack.listeners import Clock, Edge
 from bot.slack.views import FORM_COMMANDS
@@ -75,6 +75,7 @@ def create_app(
     app.action(_pattern(LINE_BUTTONS))(edge.on_line_button)
     app.view_submission(_pattern("^(" + "|".join(FORM_COMMANDS) + ")$"))(edge.on_submit)
     app.event("app_home_opened")(edge.on_home)
+    files.register(app, edge)  # /csp import's form and preview buttons (bot/slack/files.py)
     return app
 
 

@@ -28,6 +28,7 @@ from bot.slack import payload
 from bot.slack.directory import SlackDirectory
 from bot.slack.identity import identify, take_partnership
 from bot.slack.runner import apology, execute
+from bot.slack.uploads import deliver
 from bot.slack.views import (
     FORM_COMMANDS,
     home_view,
@@ -197,6 +198,7 @@ class Edge:
             # and marked in transactions of its own.
             sender = self.senders(client, outcome.partnership)
             reply = finish(self.factory, sender, reply, self.clock())
+            reply = deliver(client, payload.user(body), reply)  # /csp export: files to the DM
         payload.respond(body, reply_pages(reply, outcome.partnership), reply)
 
     def on_button(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -29,6 +29,9 @@ FORM_COMMANDS = {
     "person_link": "person link",
 }
 
+# A form's submit button when "Save" would say the wrong thing.
+SUBMIT = {"import_plan": "Preview"}
+
 
 def split_value(value: str) -> tuple[str, str | None]:
     """``A-1@riverside`` -> (``A-1``, ``riverside``); a bare ref has no partnership."""
@@ -46,7 +49,7 @@ def form_view(form: Form, meta: dict[str, str]) -> dict[str, Any]:
         "type": "modal",
         "callback_id": form.name,
         "title": plain_text(form.title, MODAL_TITLE, ellipsis=True),
-        "submit": plain_text("Save", MODAL_TITLE, ellipsis=True),
+        "submit": plain_text(SUBMIT.get(form.name, "Save"), MODAL_TITLE, ellipsis=True),
         "close": plain_text("Cancel", MODAL_TITLE, ellipsis=True),
         "private_metadata": metadata,
         "blocks": blocks,
