@@ -1,0 +1,54 @@
+"""Sentences about measures: how one is judged against its path, and recording readings.
+
+See the package docstring for the convention. Numbers and dates arrive already
+formatted (``81.5 per 1,000 population``, ``31/12/2024``).
+"""
+
+from __future__ import annotations
+
+# How a reading stands against the straight path from baseline to target.
+ON_THE_PATH = "on the path to target"
+WORSE_THAN_BASELINE = "worse than the baseline"
+TARGET_MET = "target met"
+NO_READING = "no reading yet"
+NOTHING_TO_JUDGE_BY = "no baseline, target or direction to judge it by"
+NO_BASELINE = "no baseline to measure progress from"
+BETTER_THAN_BASELINE = "better than the baseline"
+SAME_AS_BASELINE = "no change from the baseline"
+TARGET_DATE_PASSED = "target date passed, target not met"
+
+# Why a measure is judged against its baseline alone, not against the path.
+NO_TARGET_DATE = "no target date, so judged against the baseline"
+NO_TARGET = "no numeric target, so judged against the baseline"
+NO_BASELINE_PERIOD = "no baseline period to start the path from, so judged against the baseline"
+TARGET_DATE_NOT_AFTER_BASELINE = (
+    "the target date is not after the baseline period, so judged against the baseline"
+)
+
+
+def behind_path(*, expected: str, slightly: bool) -> str:
+    """A reading behind the path: ``behind the path to target (expected 74.6)``."""
+    return f"{'slightly ' if slightly else ''}behind the path to target (expected {expected})"
+
+
+def expected_by_now(*, expected: str, target: str, target_date: str) -> str:
+    """What the path expects at the reading's date: ``expected 74.6 by now on the path to …``."""
+    return f"expected {expected} by now on the path to {target} by {target_date}"
+
+
+def within_tolerance(*, tolerance: str) -> str:
+    """How far behind the path still counts as slightly off."""
+    return f"slightly off is within {tolerance} of the path"
+
+
+def unreadable_baseline_period(*, period: str) -> str:
+    """The baseline's period is free text no path can start from."""
+    return (
+        f"the baseline period {period!r} is not a month, quarter or year I can read, "
+        "so judged against the baseline"
+    )
+
+
+def parts_summary(*, parts: list[tuple[str, str]]) -> str:
+    """Each part's state, worst first: ``female: off track; male: on track``."""
+    return "; ".join(f"{name}: {state}" for name, state in parts)
