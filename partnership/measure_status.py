@@ -2,8 +2,8 @@
 
 Shared by the roll-up (a priority's measures), ``/csp priority status`` and the
 Home tab (the partnership's own measures, which belong to no priority) and
-``/csp measure list``. Two queries whatever the plan's size: the measures with
-their parts, and every measure's latest reading of each part.
+the digest. Two queries whatever the plan's size: the measures with
+their parts (one joined query), and every measure's latest reading of each part.
 """
 
 from __future__ import annotations
@@ -36,9 +36,10 @@ def judged(
     """The partnership's measures, each judged: one priority's, the partnership's own (``own``:
     those under no priority), or every measure under a priority (neither given)."""
     query = (
-        select(Measure)
+        select(Measure, MeasurePart)
+        .outerjoin(MeasurePart, MeasurePart.measure_id == Measure.id)
         .where(Measure.partnership_id == ctx.partnership.id)
-        .order_by(Measure.position, Measure.id)
+        .order_by(Measure.position, Measure.id, MeasurePart.position, MeasurePart.id)
     )
     if own:
         query = query.where(Measure.priority_id.is_(None))
@@ -46,12 +47,18 @@ def judged(
         query = query.where(Measure.priority_id == priority_id)
     else:
         query = query.where(Measure.priority_id.is_not(None))
-    # Always the same three queries, with or without measures (the roll-up's count is fixed).
-    measures = list(ctx.session.scalars(query))
-    parts = parts_by_measure(ctx)
+    # Two queries whatever the plan's size (the roll-up's count is fixed): the measures
+    # with their parts, and every latest reading.
+    measures: dict[int, Measure] = {}
+    parts: dict[int, list[MeasurePart]] = defaultdict(list)
+    for measure, part in ctx.session.execute(query):
+        measures.setdefault(measure.id, measure)
+        if part is not None:
+            parts[measure.id].append(part)
     latest = latest_by_part(ctx)
     return [
-        (m, judge_in_parts(m, latest.get(m.id, {}), ctx.fy, parts.get(m.id, []))) for m in measures
+        (m, judge_in_parts(m, latest.get(m.id, {}), ctx.fy, parts.get(m.id, [])))
+        for m in measures.values()
     ]
 
 
