@@ -17,7 +17,7 @@ from partnership.measures import MeasureStatus, PartReading, judge_in_parts
 from storage.models import Measure, MeasurePart
 from storage.queries import ranked_readings
 
-# Shown in one Block Kit block at most: a block's text has room for about this many.
+# Measures to a Block Kit section: a long run is split by the renderer, never cut.
 MEASURES_PER_BLOCK = 5
 
 

@@ -88,7 +88,7 @@ class ReadingIn(PlanModel):
             return parse_period(value, fy=fy_in_force(info))[0]
         except DateError as exc:
             raise ValueError(
-                f"{exc}; a period is a month (Jan 2023), a quarter (Q1 2023/24), a "
+                f"{exc}; a period is a quarter (Q1 2023/24), a month (Jan 2023), a "
                 "financial year (2022/23) or a calendar year (2022)"
             ) from None
 
