@@ -85,6 +85,7 @@ class MeasureStatus:
             "expected": self.expected,
             "basis": self.basis,
             "off": self.state == OFF_TRACK,
+            "wrong_way": self.wrong_way,
             "slightly": self.state == SLIGHTLY_OFF,
             "parts": [p.view() for p in self.parts],
         }

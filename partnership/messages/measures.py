@@ -27,8 +27,8 @@ TARGET_DATE_NOT_AFTER_BASELINE = (
 
 
 def behind_path(*, expected: str, slightly: bool) -> str:
-    """A reading behind the path: ``behind the path to target (expected 74.6)``."""
-    return f"{'slightly ' if slightly else ''}behind the path to target (expected {expected})"
+    """A reading behind the path: ``behind the path to target, expected 74.9 by now``."""
+    return f"{'slightly ' if slightly else ''}behind the path to target, expected {expected} by now"
 
 
 def expected_by_now(*, expected: str, target: str, target_date: str) -> str:

@@ -79,7 +79,7 @@ def test_crime_at_81_is_off_track_and_the_reply_shows_the_path(session: Session)
     assert outcome.ok, text
     kit.rendered(outcome)
     assert readings(session, "M-5") == {("", "Q2 2020/21"): 81.0}
-    assert "*off track*: behind the path to target (expected 74.9)" in text
+    assert "*off track*: expected 74.9 per 1,000 population by now" in text
     assert (
         "expected 74.9 per 1,000 population by now on the path to 55.2 per 1,000 population "
         "by 31/12/2024"
@@ -107,8 +107,8 @@ def test_life_expectancy_is_recorded_in_parts(session: Session, typed: str) -> N
     # the 0.16 tolerance (off track); female expects 82.47, and 82.5 is ahead (on track).
     assert "*male* 78.1 years" in text and "*female* 82.5 years" in text
     assert "expected 78.4 years by now on the path to 79.5 years by 31/12/2024" in text
-    assert "— *off track*: behind the path to target (expected 78.4)" in text
-    assert "— *on track*: on the path to target" in text
+    assert "— *off track*: expected 78.4 years by now" in text
+    assert "— *on track*: expected 82.5 years by now on the path to 83.1 years" in text
     assert "kept in the note" not in text and "Nothing" not in text
 
 

@@ -34,7 +34,7 @@ EXPECTED_2020 = 81.5 - 26.3 * 519 / 2072  # 74.91…
 def test_crime_at_81_against_81_5_and_55_2_is_off_track_not_on_track() -> None:
     verdict = judge(CRIME, 81.0, AUTUMN_2020, UK_FY, "per 1,000")
     assert verdict.state == OFF_TRACK and not verdict.wrong_way
-    assert verdict.reason == "behind the path to target (expected 74.9)"
+    assert verdict.reason == "behind the path to target, expected 74.9 by now"
     assert verdict.expected == pytest.approx(EXPECTED_2020)
     assert verdict.expected_words == (
         "expected 74.9 per 1,000 by now on the path to 55.2 per 1,000 by 31/12/2024"
@@ -46,8 +46,12 @@ def test_crime_at_81_against_81_5_and_55_2_is_off_track_not_on_track() -> None:
     [
         (70.0, ON_TRACK, "on the path to target"),  # ahead of the path
         (EXPECTED_2020, ON_TRACK, "on the path to target"),  # exactly on it
-        (EXPECTED_2020 + 2.6, SLIGHTLY_OFF, "slightly behind the path to target (expected 74.9)"),
-        (EXPECTED_2020 + 2.7, OFF_TRACK, "behind the path to target (expected 74.9)"),
+        (
+            EXPECTED_2020 + 2.6,
+            SLIGHTLY_OFF,
+            "slightly behind the path to target, expected 74.9 by now",
+        ),
+        (EXPECTED_2020 + 2.7, OFF_TRACK, "behind the path to target, expected 74.9 by now"),
         (81.6, OFF_TRACK, "worse than the baseline"),
         (55.0, ON_TRACK, "target met"),
     ],
