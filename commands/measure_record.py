@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from typing import Any
 
@@ -27,6 +28,9 @@ NO = ("no", "n", "false")
 RECORDERS = (Role.CHAIR, Role.LEAD)
 
 EXAMPLE = '/csp measure record M-1 36 period:"Q2 2026/27"'
+# Keys whose misspellings (``perod:``, ``replce:``) are refused rather than kept as note words.
+KEYS_PEOPLE_MISSPELL = ("period", "replace", "quarter", "month")
+MISSPELT_MIN = 4
 
 
 @command(
@@ -64,6 +68,7 @@ def measure_record(ctx: Context, args: Args) -> Result:
     require_recorder(ctx)
     measure = find_measure(ctx, _required(args, "measure"))
     parts = [p.name for p in measure.parts]
+    _refuse_misspelt_keys(args, parts)
     ref = measure.ref or f'"{measure.name}"'
     note_text: str | None
     if parts:
@@ -121,6 +126,21 @@ def measure_record(ctx: Context, args: Args) -> Result:
         data,
         text=f"{measure.ref or measure.name}: {shown} recorded for {label}",
     )
+
+
+def _refuse_misspelt_keys(args: Args, parts: list[str]) -> None:
+    """A ``word:`` spelt like one of the keys (``perod:``) and naming no part is refused.
+
+    The framework leaves every unknown ``word:`` to this command (``free_keys``),
+    since a part's name may look like a key (``north:`` beside ``note:``).
+    """
+    names = {p.casefold() for p in parts}
+    for key in args.kept:
+        if key.casefold() in names or len(key) < MISSPELT_MIN:
+            continue
+        near = difflib.get_close_matches(key.lower(), KEYS_PEOPLE_MISSPELL, n=1, cutoff=0.75)
+        if near:
+            raise UserError(say.misspelt_key(typed=key, near=near[0]))
 
 
 def _whole_value(args: Args, ref: str) -> list[tuple[str, float]]:

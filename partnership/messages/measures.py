@@ -36,11 +36,6 @@ def expected_by_now(*, expected: str, target: str, target_date: str) -> str:
     return f"expected {expected} by now on the path to {target} by {target_date}"
 
 
-def within_tolerance(*, tolerance: str) -> str:
-    """How far behind the path still counts as slightly off."""
-    return f"slightly off is within {tolerance} of the path"
-
-
 def unreadable_baseline_period(*, period: str) -> str:
     """The baseline's period is free text no path can start from."""
     return (
@@ -110,4 +105,13 @@ def parts_already(*, ref: str, period: str, held: list[str]) -> str:
     return (
         f"{ref} already has {', '.join(held)} for {period}. Nothing was changed. To replace "
         "them, add `replace:yes`."
+    )
+
+
+def misspelt_key(*, typed: str, near: str) -> str:
+    """A ``word:`` that is neither a part nor a key, but spelt like a key."""
+    return (
+        f"`{typed}:` is not something `/csp measure record` understands. Did you mean "
+        f"`{near}:`? Its keys are `period:`, `replace:` and `note:`; a measure read in parts "
+        "also takes its parts' names. Nothing was recorded."
     )

@@ -141,6 +141,8 @@ def test_a_note_follows_the_parts(session: Session) -> None:
         ("measure record M-5 male:78.1 period:2020", "M-5 is read as one number, not in parts"),
         ('measure record M-5 "male 78.1, female 82.5" period:2020', "is not a number"),
         ("measure record M-4 male:78.1 period:Smarch 2020", "is not a period I can read"),
+        ("measure record M-5 81 perod:2020", "`perod:` is not something `/csp measure record`"),
+        ("measure record M-4 male:78.1 replce:yes", "Did you mean `replace:`?"),
         ("measure record M-4 male:78.1 period:Mar 2021", "Mar 2021 has not finished yet"),
     ],
 )
