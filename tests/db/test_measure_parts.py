@@ -5,11 +5,13 @@ belong to no priority."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.render.environment import render_blocks
 from partnership.context import Reply
 from partnership.digest import build
 from partnership.digest_meetings import MeetingInfo
@@ -211,6 +213,9 @@ def test_measures_under_no_priority_are_shown(session: Session) -> None:
     # The Home tab's read model.
     reply = home(ctx)
     assert isinstance(reply, Reply)
+    shown = json.dumps(kit.valid_blocks(render_blocks("home", reply.data)), ensure_ascii=False)
+    assert "*Other measures* (under no priority)" in shown
+    assert "Life expectancy — off track (male 78.1 years, female 82.5 years)" in shown
     own = {m["ref"]: m for m in reply.data["own_measures"]}
     assert set(own) == {f"M-{i}" for i in range(1, 12)}
     assert own["M-5"]["state"] == "off track"
