@@ -15,6 +15,7 @@ from partnership.chasing import OPEN, stale_before
 from partnership.context import Context, Reply, UserError
 from partnership.edits import action_line
 from partnership.lookup import find_group, find_person, find_priority
+from partnership.messages import actions as say
 from storage.models import Action, ActionUpdate, Status
 from storage.words import plural
 
@@ -113,13 +114,10 @@ def _owner(ctx: Context, args: Args) -> tuple[int, str] | None:
     """(person id, description) when the list is for one person's actions."""
     text = args.get("person")
     if "mine" in args.flags and text is not None:
-        raise UserError("Give `mine` or a person, not both: `/csp action list mine`.")
+        raise UserError(say.MINE_AND_PERSON)
     if "mine" in args.flags:
         if ctx.person is None:
-            raise UserError(
-                "The console operator owns no actions. Name someone instead: "
-                '`/csp action list owner:"Kath Rees"`, or `/csp action list` for every open action.'
-            )
+            raise UserError(say.OPERATOR_OWNS_NOTHING)
         return ctx.person.id, "owned by you"
     if text is None:
         return None

@@ -16,6 +16,7 @@ from partnership.edits import (
     read_text,
 )
 from partnership.lookup import find_action, find_person
+from partnership.messages import actions as say
 from partnership.perms import require_change
 from storage.models import Action, Rag, Status
 
@@ -99,8 +100,7 @@ def check_version(action: Action, version: str | None) -> None:
     """Refuse a form's submission if the action changed since the form was opened."""
     if version is not None and version.isdigit() and int(version) != action.version:
         raise UserError(
-            f"{action.ref} was changed by someone else while your form was open. "
-            f"Nothing was saved: see `/csp action show {action.ref}` and update it again.",
+            say.changed_meanwhile(ref=action.ref),
             fields={"note": "Changed by someone else since you opened this form"},
         )
 
