@@ -45,16 +45,13 @@ from commands.framework.dispatch import (
 )
 from commands.framework.registry import Args, is_slow
 from partnership.context import Context, Directory, Reply, UserError
+from partnership.messages import edge as say
+from partnership.messages.actions import FORM_WONT_OPEN
 from storage.models import Source
 
 log = logging.getLogger("csp_bot.slack")
 
 Clock = Callable[[], dt.datetime]
-FORM_FAILED = "Slack would not open the form. Type `/csp return submit` instead."
-STALE_FORM = (
-    "This form could not be read, so nothing was saved. Close it and open it again "
-    "(or type the command instead)."
-)
 # Keys of a modal's private_metadata that the edge sets (not the command's values).
 EDGE_META = frozenset({"channel", "from", "partnership"})
 # Threads per web process for work after the ack. Each mostly waits on Slack, so
@@ -160,7 +157,7 @@ class Edge:
             if is_slow(text):
                 ack(
                     response_type="ephemeral",
-                    text=":hourglass_flowing_sand: On it — I'll post the result here shortly.",
+                    text=say.ON_IT,
                 )
                 self.later(lambda: self.slow_command(body, client, slug, text), "slow command")
                 return
@@ -186,7 +183,7 @@ class Edge:
         reply = (
             outcome.result
             if isinstance(outcome.result, Reply)
-            else error_reply(UserError("That command opens no form."))
+            else error_reply(UserError(say.OPENS_NO_FORM))
         )
         if outcome.ok:
             # `/csp digest send` and `/csp chase` asked for messages to go out:
@@ -257,7 +254,7 @@ class Edge:
         result = outcome.result
         if isinstance(result, Form):
             if not payload.open_form(client, body, result, outcome.partnership):
-                failed = error_reply(UserError(FORM_FAILED))
+                failed = error_reply(UserError(say.FORM_FAILED))
                 self.later(
                     lambda: payload.direct(client, payload.user(body), failed), "return button"
                 )
@@ -294,7 +291,7 @@ class Edge:
             meta = payload.metadata(view)
             if meta is None:  # not what we put there: a stale, broken or tampered form
                 ids = input_ids(view)
-                ack(response_action="errors", errors={ids[0]: STALE_FORM}) if ids else ack()
+                ack(response_action="errors", errors={ids[0]: say.STALE_FORM}) if ids else ack()
                 return
             values = {
                 **submitted_values(view),
@@ -379,16 +376,7 @@ class Edge:
             if payload.open_form(client, body, result, outcome.partnership):
                 ack()
             else:
-                ack(
-                    **payload.ephemeral(
-                        error_reply(
-                            UserError(
-                                "Slack would not open the form. Type the values instead "
-                                "(see `/csp help action update`)."
-                            )
-                        )
-                    )
-                )
+                ack(**payload.ephemeral(error_reply(UserError(FORM_WONT_OPEN))))
             return
         pages = reply_pages(result, outcome.partnership)
         ack(
