@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from commands.framework.core import Form, Result
 from commands.framework.registry import Args, command
-from partnership.context import Context, Refused, Reply, UserError
+from partnership.context import MAX_TITLE, Context, Refused, Reply, UserError
 from partnership.edits import action_line, read_due, read_title
 from partnership.lookup import find_group, find_person, find_priority, people
 from partnership.messages import actions as say
@@ -58,7 +58,7 @@ def action_add(ctx: Context, args: Args) -> Result:
     return Reply(
         "action_added",
         {"action": action_line(action, ctx.today), "by": ctx.who},
-        text=f"{action.ref} added: {action.title}",
+        text=say.added(ref=action.ref, title=action.title),
     )
 
 
@@ -193,13 +193,14 @@ def add_form(ctx: Context) -> Form:
     me = ctx.person
     return Form(
         name="action_add",
-        title="Add an action",
+        title=say.ADD_FORM,
         values={
             "title": "",
             "owner": me.name if me is not None and not ctx.is_coordinator else "",
             "due": "",
             "priority": "",
             "group": "",
+            "max_length": str(MAX_TITLE),
         },
         options={
             "priority": [(f"{p.code} {p.title[:60]}", p.code) for p in priorities],

@@ -56,11 +56,10 @@ def action_list(ctx: Context, args: Args) -> Result:
     shown = [k.id for k in keys[:MAX_LISTED]]
     loaded = {a.id: a for a in ctx.session.scalars(_LINES.where(Action.id.in_(shown)))}
     rows = [action_line(loaded[i], ctx.today) for i in shown]
-    scope = "All" if "all" in args.flags else "Open"
     kind = " and ".join(f for f in ("overdue", "stale") if f in args.flags)
-    title = f"{kind.capitalize()} actions" if kind else f"{scope} actions"
+    title = say.list_title(kind=kind, everything="all" in args.flags)
     data: dict[str, Any] = {
-        "title": f"{title} ({len(keys)})",
+        "title": say.list_heading(title=title, n=len(keys)),
         "filters": described,
         "partnership": ctx.partnership.short_name or ctx.partnership.name,
         "actions": rows,
@@ -68,7 +67,7 @@ def action_list(ctx: Context, args: Args) -> Result:
         "more": len(keys) - len(rows),
         "suggest": "all" if "all" not in args.flags and not kind else "open",
     }
-    return Reply("action_list", data, text=f"{title}: {len(keys)}")
+    return Reply("action_list", data, text=say.listed(title=title, n=len(keys)))
 
 
 # The shown actions, with everything their lines name.

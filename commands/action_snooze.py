@@ -70,7 +70,7 @@ def snooze_form(ctx: Context, action: Action) -> Form:
     current = action.snoozed_until
     return Form(
         name="action_snooze",
-        title=f"Snooze {action.ref}",
+        title=say.snooze_form(ref=action.ref),
         values={
             "ref": action.ref,
             "title": action.title,

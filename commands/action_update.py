@@ -6,7 +6,7 @@ from typing import Any
 
 from commands.framework.core import Form, Result
 from commands.framework.registry import NOTE_KEYS, Args, command
-from partnership.context import Context, UserError
+from partnership.context import MAX_TEXT, Context, UserError
 from partnership.edits import (
     change_action,
     changed_reply,
@@ -109,7 +109,7 @@ def update_form(ctx: Context, action: Action) -> Form:
     """The update form, pre-filled with the action's current values."""
     return Form(
         name="action_update",
-        title=f"Update {action.ref}",
+        title=say.update_form(ref=action.ref),
         values={
             "ref": action.ref,
             "title": action.title,
@@ -119,6 +119,7 @@ def update_form(ctx: Context, action: Action) -> Form:
             "timescale": action.timescale or "",
             "note": "",
             "version": str(action.version),
+            "max_length": str(MAX_TEXT),
         },
         options={
             "rag": [(r.value.title(), r.value) for r in Rag],

@@ -6,6 +6,7 @@ from commands.framework.core import Result
 from commands.framework.registry import Args, command
 from partnership.context import Context, Reply
 from partnership.lookup import find_priority
+from partnership.messages import plan as say
 from partnership.rollup import rollup
 
 # One priority asked for by name shows more of its overdue actions than the list of all.
@@ -49,5 +50,5 @@ def priority_status(ctx: Context, args: Args) -> Result:
         "priorities": [s.view(ctx.today) for s in statuses],
         "posted_by": ctx.who if post else "",
     }
-    summary = ", ".join(f"{s.code} {s.rag}" for s in statuses) or "no priorities yet"
-    return Reply("priority_status", data, public=post, text=f"Priority status: {summary}")
+    summary = ", ".join(f"{s.code} {s.rag}" for s in statuses)
+    return Reply("priority_status", data, public=post, text=say.priority_status(summary=summary))

@@ -183,7 +183,7 @@ def return_form(
         values[RAG_PREFIX + priority.code] = rags.get(priority.code, "")
     return Form(
         name="return_submit",
-        title=f"Return {quarters.label(quarter)}",
+        title=say.form_title(quarter=quarters.label(quarter)),
         values=values,
         options={
             "rag": [(r.value.title(), r.value) for r in Rag],

@@ -97,3 +97,43 @@ def changed_meanwhile(*, ref: str) -> str:
 FORM_WONT_OPEN = (
     "Slack would not open the form. Type the values instead (see `/csp help action update`)."
 )
+
+
+def added(*, ref: str, title: str) -> str:
+    """The fallback text of ``action add``'s reply."""
+    return f"{ref} added: {title}"
+
+
+def shown(*, ref: str, title: str) -> str:
+    """The fallback text of ``action show``'s reply."""
+    return f"{ref}: {title}"
+
+
+def list_title(*, kind: str, everything: bool) -> str:
+    """``Open actions``, ``All actions``, ``Overdue and stale actions``."""
+    if kind:
+        return f"{kind.capitalize()} actions"
+    return f"{'All' if everything else 'Open'} actions"
+
+
+def list_heading(*, title: str, n: int) -> str:
+    """The list's heading: ``Open actions (12)``."""
+    return f"{title} ({n})"
+
+
+def listed(*, title: str, n: int) -> str:
+    """The fallback text of ``action list``'s reply."""
+    return f"{title}: {n}"
+
+
+ADD_FORM = "Add an action"
+
+
+def update_form(*, ref: str) -> str:
+    """The update form's title."""
+    return f"Update {ref}"
+
+
+def snooze_form(*, ref: str) -> str:
+    """The snooze form's title."""
+    return f"Snooze {ref}"

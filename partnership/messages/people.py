@@ -121,3 +121,13 @@ NO_SLACK_TO_ASK = "there is no Slack connection here to look the address up"
 def added(*, name: str, created: bool) -> str:
     """The fallback text of ``person add``'s reply."""
     return f"{name} {'added' if created else 'updated'}"
+
+
+def who_in(*, who: str, partnership: str) -> str:
+    """The fallback text of ``whoami`` for someone not in the plan (or the operator)."""
+    return f"{who} in {partnership}"
+
+
+def who_as(*, name: str, role: str, partnership: str) -> str:
+    """The fallback text of ``whoami``."""
+    return f"{name} ({role}) in {partnership}"

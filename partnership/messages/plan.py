@@ -30,3 +30,11 @@ def no_organisation(*, text: str, partnership: str, names: str) -> str:
         f'{names}. Quote a name with spaces: `org:"Riverside Police"`; new partners are '
         "added through the plan file."
     )
+
+
+NO_PRIORITIES_YET = "no priorities yet"
+
+
+def priority_status(*, summary: str) -> str:
+    """The fallback text of ``priority status``: ``P1 red, P2 green``."""
+    return f"Priority status: {summary or NO_PRIORITIES_YET}"

@@ -143,3 +143,8 @@ def submitted(*, group: str, quarter: str, version: int | None) -> str:
     """The fallback text of ``return submit``'s reply; ``version`` the new one, if amended."""
     what = f"amended (version {version})" if version is not None else "submitted"
     return f"{group}'s {quarter} return {what}"
+
+
+def form_title(*, quarter: str) -> str:
+    """The return form's title."""
+    return f"Return {quarter}"

@@ -5,7 +5,9 @@ Read from the source with ``ast``: in ``commands/``, ``partnership/`` (outside
 or ``Refused(...)`` may be a call (``say.no_group(...)``), a name or an
 attribute (``say.WHICH_ACTION``, a re-raised ``exc.message``), but not a string
 literal, an f-string, or text glued together with ``+`` or ``%``: those belong
-in ``partnership/messages/`` (docs/architecture.md, "A message").
+in ``partnership/messages/`` (docs/architecture.md, "A message"). The same
+holds for a reply's fallback ``Reply(..., text=...)`` and a form's
+``Form(title=...)``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from tests.conftest import REPO
 CHECKED = ("commands", "partnership", "bot")
 EXEMPT = ("partnership/messages",)
 RAISERS = {"UserError", "Refused"}
+# Calls whose keyword is a sentence too: a reply's fallback text, a form's title.
+WORDED_KEYWORDS = {"Reply": "text", "Form": "title"}
 
 
 def _is_text(node: ast.expr) -> bool:
@@ -35,7 +39,12 @@ def _is_text(node: ast.expr) -> bool:
 
 
 def _message(call: ast.Call) -> ast.expr | None:
-    """The message a UserError/Refused call is given, positional or ``message=``."""
+    """The sentence a call is given: a UserError/Refused's message, a Reply's text..."""
+    name = _name(call.func)
+    if name in WORDED_KEYWORDS:
+        return next((k.value for k in call.keywords if k.arg == WORDED_KEYWORDS[name]), None)
+    if name not in RAISERS:
+        return None
     if call.args:
         return call.args[0]
     return next((k.value for k in call.keywords if k.arg == "message"), None)
@@ -50,7 +59,7 @@ def _name(func: ast.expr) -> str | None:
 
 
 def inline_sentences(root: Path) -> Iterator[str]:
-    """``path:line`` of every UserError/Refused given its sentence in place."""
+    """``path:line`` of every UserError/Refused (or Reply text, Form title) written in place."""
     for top in CHECKED:
         for path in sorted((root / top).rglob("*.py")):
             rel = path.relative_to(root).as_posix()
@@ -58,7 +67,7 @@ def inline_sentences(root: Path) -> Iterator[str]:
                 continue
             tree = ast.parse(path.read_text(encoding="utf-8"), rel)
             for node in ast.walk(tree):
-                if isinstance(node, ast.Call) and _name(node.func) in RAISERS:
+                if isinstance(node, ast.Call):
                     message = _message(node)
                     if message is not None and _is_text(message):
                         yield f"{rel}:{node.lineno}"
@@ -75,10 +84,12 @@ def test_the_check_catches_a_planted_sentence(tmp_path: Path) -> None:
         "partnership/c.py": 'raise UserError(message="Which? " + hint)\n',
         "partnership/d.py": 'raise context.UserError(exc.message + " Nothing was saved.")\n',
         "bot/slack/e.py": 'raise UserError("A" if x else say.B)\n',
+        "bot/schedule/h.py": 'Reply("t", {}, text=f"{n} sent")\nForm(name="f", title="Add it")\n',
         # Allowed: names from partnership.messages, a message held in a variable, a join of them.
         "bot/cli/f.py": (
             "raise UserError(say.WHICH)\nraise UserError(say.no_group(text=t))\n"
             'raise UserError(exc.message, fields={"x": "y"})\nraise UserError(" ".join(parts))\n'
+            'Reply("t", {}, text=say.sent(n=2))\nForm(name="f", title=say.ADD)\n'
         ),
         # The messages themselves may write sentences (they are the one place).
         "partnership/messages/g.py": 'raise UserError("Fine here.")\n',
@@ -91,5 +102,7 @@ def test_the_check_catches_a_planted_sentence(tmp_path: Path) -> None:
         "commands/framework/b.py:1",
         "partnership/c.py:1",
         "partnership/d.py:1",
+        "bot/schedule/h.py:1",
+        "bot/schedule/h.py:2",
         "bot/slack/e.py:1",
     ]
