@@ -62,6 +62,8 @@ AfterAck = Callable[[Callable[[], None]], object]
 # The sender for a slow command's outbox messages: given the request's client and
 # the partnership's slug (OAuth mode picks that partnership's workspace's bot).
 Senders = Callable[[WebClient, str | None], Sender]
+# A button's value read: the partnership it is tagged with, and what it runs.
+Pressed = tuple[str | None, Callable[[Context], Outcome]]
 
 
 def request_sender(client: WebClient, _slug: str | None) -> Sender:
@@ -239,17 +241,13 @@ class Edge:
     def on_return_button(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """A reminder's "Submit the return" button: open the return form for that quarter."""
         ack()
-        try:
-            value, slug = split_value(str(body["actions"][0].get("value", "")))
-            outcome = self.run(
-                body,
-                Source.BUTTON,
-                lambda ctx: dispatch_button(ctx, "return submit", value),
-                slug=slug,
-                label="button",
-            )
-        except Exception:  # a payload we cannot read: log it; Slack already has its ack
-            log.exception("return button listener failed")
+
+        def read(tagged: str) -> Pressed:
+            value, slug = split_value(tagged)
+            return slug, lambda ctx: dispatch_button(ctx, "return submit", value)
+
+        outcome = self.pressed(body, read, "return button")
+        if outcome is None:
             return
         result = outcome.result
         if isinstance(result, Form):
@@ -268,21 +266,28 @@ class Edge:
         it, so a button's value can do nothing its presser could not type.
         """
         ack()
-        try:
-            slug, text = take_partnership(str(body["actions"][0].get("value", "")))
-            outcome = self.run(
-                body, Source.BUTTON, lambda ctx: dispatch_text(ctx, text), slug=slug, label="button"
-            )
-        except Exception:  # a payload we cannot read: log it; Slack already has its ack
-            log.exception("line button listener failed")
-            return
-        result = outcome.result
-        if isinstance(result, Reply):
-            reply = result
+
+        def read(tagged: str) -> Pressed:
+            slug, text = take_partnership(tagged)
+            return slug, lambda ctx: dispatch_text(ctx, text)
+
+        outcome = self.pressed(body, read, "line button")
+        if outcome is not None and isinstance(outcome.result, Reply):
+            reply, where = outcome.result, outcome.partnership
             self.later(
-                lambda: payload.respond(body, reply_pages(reply, outcome.partnership), reply),
-                "button reply",
+                lambda: payload.respond(body, reply_pages(reply, where), reply), "button reply"
             )
+
+    def pressed(
+        self, body: dict[str, Any], read: Callable[[str], Pressed], what: str
+    ) -> Outcome | None:
+        """Run what a button's value asks, after the ack; None (logged) if it cannot be read."""
+        try:
+            slug, call = read(str(body["actions"][0].get("value", "")))
+            return self.run(body, Source.BUTTON, call, slug=slug, label="button")
+        except Exception:  # a payload we cannot read: log it; Slack already has its ack
+            log.exception("%s listener failed", what)
+            return None
 
     def on_submit(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """A form's submission: the same command, the same validation, errors on fields."""
