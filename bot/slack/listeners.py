@@ -28,6 +28,7 @@ from bot.slack import payload
 from bot.slack.directory import SlackDirectory
 from bot.slack.identity import identify, take_partnership
 from bot.slack.runner import apology, execute
+from bot.slack.uploads import deliver
 from bot.slack.views import (
     FORM_COMMANDS,
     home_view,
@@ -193,6 +194,7 @@ class Edge:
             # and marked in transactions of its own.
             sender = self.senders(client, outcome.partnership)
             reply = finish(self.factory, sender, reply, self.clock())
+            reply = deliver(client, payload.user(body), reply)  # /csp export: files to the DM
         payload.respond(body, reply_pages(reply, outcome.partnership), reply)
 
     def on_button(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -272,8 +274,18 @@ class Edge:
             return slug, lambda ctx: dispatch_text(ctx, text)
 
         outcome = self.pressed(body, read, "line button")
-        if outcome is not None and isinstance(outcome.result, Reply):
-            reply, where = outcome.result, outcome.partnership
+        if outcome is None:
+            return
+        result = outcome.result
+        if isinstance(result, Form):  # `person link "Name"`: the people picker
+            from_home = body.get("container", {}).get("type") == "view"
+            if not payload.open_form(
+                client, body, result, outcome.partnership, from_home=from_home
+            ):
+                failed = error_reply(UserError(say.LINK_FORM_FAILED))
+                self.later(lambda: payload.direct(client, payload.user(body), failed), "link form")
+        elif isinstance(result, Reply):
+            reply, where = result, outcome.partnership
             self.later(
                 lambda: payload.respond(body, reply_pages(reply, where), reply), "button reply"
             )

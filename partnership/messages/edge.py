@@ -33,6 +33,9 @@ def which_partnership(*, names: str, first: str) -> str:
 ON_IT = ":hourglass_flowing_sand: On it — I'll post the result here shortly."
 OPENS_NO_FORM = "That command opens no form."
 FORM_FAILED = "Slack would not open the form. Type `/csp return submit` instead."
+LINK_FORM_FAILED = (
+    'Slack would not open the form. Press the button again, or type `/csp person link "Full Name"`.'
+)
 STALE_FORM = (
     "This form could not be read, so nothing was saved. Close it and open it again "
     "(or type the command instead)."
