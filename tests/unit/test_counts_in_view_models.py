@@ -61,7 +61,7 @@ def digest_data(n: int) -> dict[str, Any]:
             "better": 0,
             "returns_in": n,
             "escalations": n,
-            "measures": {"on_track": 0, "off_track": 0, "no_data": 0},
+            "measures": {"on_track": 0, "slightly_off": 0, "off_track": 0, "no_data": 0},
         },
         "priorities": [
             {
