@@ -89,7 +89,15 @@ def digest_data(n: int) -> dict[str, Any]:
         "returns": returns,
         "escalations": [{"group": "G", "quarter": "Q2", "submitted": "x", "text": "Help"}] * n,
         "measures": [
-            {"ref": "", "name": "M", "state": "on track", "latest": "", "target": "", "trend": {}}
+            {
+                "ref": "",
+                "name": "M",
+                "state": "on track",
+                "latest": "",
+                "target": "",
+                "trend": {},
+                "parts": [],
+            }
             for _ in range(2 * n)
         ],
         "preview": None,
