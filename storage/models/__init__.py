@@ -35,6 +35,7 @@ from storage.models.enums import (
     Status,
     StrEnum,
 )
+from storage.models.imports import ImportBase
 from storage.models.messaging import (
     ActionNudge,
     Notification,
@@ -77,6 +78,7 @@ __all__ = [
     "DigestSnapshot",
     "Direction",
     "GroupKind",
+    "ImportBase",
     "Measure",
     "MeasureReading",
     "Meeting",
