@@ -28,6 +28,7 @@ from storage.dates import FinancialYear
 from storage.import_base import Bases, plain
 from storage.models import (
     Action,
+    ActionUpdate,
     GroupKind,
     Measure,
     MeasureReading,
@@ -74,6 +75,7 @@ class Held:
         self.now = now
         self.fy = fy
         self.prefer_file = prefer_file
+        self._history: dict[int, list[ActionUpdate]] | None = None
         self.bases = Bases(session, partnership, source_name)
         self.report = ImportReport(
             partnership=partnership.name,
@@ -197,7 +199,17 @@ class Held:
         """Who last changed a field of an action, when and how, from its history."""
         if not isinstance(obj, Action) or obj.id is None:
             return None, None, None
-        for entry in sorted(obj.updates, key=lambda u: u.id or 0, reverse=True):
+        if self._history is None:
+            # One query for every action's history, on the first value kept or in conflict.
+            self._history = {}
+            entries = self.s.scalars(
+                select(ActionUpdate)
+                .where(ActionUpdate.partnership_id == self.p.id)
+                .order_by(ActionUpdate.id.desc())
+            )
+            for e in entries:
+                self._history.setdefault(e.action_id, []).append(e)
+        for entry in self._history.get(obj.id, []):
             touched = name in (entry.changes or {}) or (name == "note" and entry.note)
             if touched:
                 person = entry.by or entry.on_behalf_of
