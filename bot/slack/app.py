@@ -35,8 +35,9 @@ from bot.slack.views import FORM_COMMANDS
 from storage.models import utcnow
 
 BUTTONS = r"^action_(update|done|snooze|snooze_until|show|menu)$"
-# Buttons whose value is a command line to run as typed (commands/meeting_add.py).
-LINE_BUTTONS = "meeting_confirm"
+# Buttons whose value is a command line to run as typed (commands/meeting_add.py,
+# commands/person_link.py).
+LINE_BUTTONS = r"^(meeting_confirm|person_link)$"
 
 
 def create_app(
@@ -71,7 +72,7 @@ def create_app(
     app.command("/csp")(edge.on_command)
     app.action(_pattern(BUTTONS))(edge.on_button)
     app.action("return_submit")(edge.on_return_button)
-    app.action(LINE_BUTTONS)(edge.on_line_button)
+    app.action(_pattern(LINE_BUTTONS))(edge.on_line_button)
     app.view_submission(_pattern("^(" + "|".join(FORM_COMMANDS) + ")$"))(edge.on_submit)
     app.event("app_home_opened")(edge.on_home)
     return app

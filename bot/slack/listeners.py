@@ -51,6 +51,9 @@ log = logging.getLogger("csp_bot.slack")
 
 Clock = Callable[[], dt.datetime]
 FORM_FAILED = "Slack would not open the form. Type `/csp return submit` instead."
+LINK_FORM_FAILED = (
+    'Slack would not open the form. Press the button again, or type `/csp person link "Full Name"`.'
+)
 STALE_FORM = (
     "This form could not be read, so nothing was saved. Close it and open it again "
     "(or type the command instead)."
@@ -280,7 +283,14 @@ class Edge:
             log.exception("line button listener failed")
             return
         result = outcome.result
-        if isinstance(result, Reply):
+        if isinstance(result, Form):  # `person link "Name"`: the people picker
+            from_home = body.get("container", {}).get("type") == "view"
+            if not payload.open_form(
+                client, body, result, outcome.partnership, from_home=from_home
+            ):
+                failed = error_reply(UserError(LINK_FORM_FAILED))
+                self.later(lambda: payload.direct(client, payload.user(body), failed), "link form")
+        elif isinstance(result, Reply):
             reply = result
             self.later(
                 lambda: payload.respond(body, reply_pages(reply, outcome.partnership), reply),

@@ -26,6 +26,7 @@ FORM_COMMANDS = {
     "action_add": "action add",
     "action_snooze": "action snooze",
     "return_submit": "return submit",
+    "person_link": "person link",
 }
 
 

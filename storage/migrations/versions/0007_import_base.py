@@ -7,7 +7,7 @@ import of each file after the upgrade behaves as imports did before (the file's
 stated values are applied), and from then on re-imports merge.
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0006"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
