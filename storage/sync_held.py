@@ -37,6 +37,7 @@ from storage.models import (
     OrgKind,
     Partnership,
     Person,
+    PlanChange,
     Priority,
     Role,
     Source,
@@ -51,6 +52,9 @@ __all__ = ["Change", "Conflict", "Held", "ImportReport", "Kept"]
 from storage.words import fold
 
 T = TypeVar("T")
+
+# A row's field as the plan's change history (partnership/groups.py, people.py) names it.
+_PLAN_CHANGE_KEYS = {"priorities": "covers", "slack_user_id": "slack"}
 
 
 class Held:
@@ -76,6 +80,7 @@ class Held:
         self.fy = fy
         self.prefer_file = prefer_file
         self._history: dict[int, list[ActionUpdate]] | None = None
+        self._changes: dict[tuple[str, int], list[PlanChange]] | None = None
         self.bases = Bases(session, partnership, source_name)
         self.report = ImportReport(
             partnership=partnership.name,
@@ -196,7 +201,9 @@ class Held:
         return self.prefer_file
 
     def _who(self, obj: Any, name: str) -> tuple[str | None, dt.datetime | None, str | None]:
-        """Who last changed a field of an action, when and how, from its history."""
+        """Who last changed a field of an action, group or person, when and how, from history."""
+        if isinstance(obj, SubGroup | Person) and obj.id is not None:
+            return self._who_else(obj, _PLAN_CHANGE_KEYS.get(name, name))
         if not isinstance(obj, Action) or obj.id is None:
             return None, None, None
         if self._history is None:
@@ -214,6 +221,25 @@ class Held:
             if touched:
                 person = entry.by or entry.on_behalf_of
                 return (person.name if person else None), entry.at, entry.source.value
+        return None, None, None
+
+    def _who_else(
+        self, obj: SubGroup | Person, name: str
+    ) -> tuple[str | None, dt.datetime | None, str | None]:
+        """Who last changed a field of a group or a person, from the plan's change history."""
+        if self._changes is None:
+            self._changes = {}
+            entries = self.s.scalars(
+                select(PlanChange)
+                .where(PlanChange.partnership_id == self.p.id)
+                .order_by(PlanChange.id.desc())
+            )
+            for e in entries:
+                self._changes.setdefault((e.subject, e.subject_id), []).append(e)
+        subject = "group" if isinstance(obj, SubGroup) else "person"
+        for entry in self._changes.get((subject, obj.id), []):
+            if name in (entry.changes or {}):
+                return (entry.by.name if entry.by else None), entry.at, entry.source.value
         return None, None, None
 
     def _record(self, kind: str, key: str, created: bool, changed: Iterable[str]) -> None:

@@ -18,100 +18,23 @@ from storage.db import transaction
 from storage.export import export_rows, write_csv, write_xlsx
 from storage.import_base import record_export, source_key
 from storage.models import (
-    Action,
-    ActionUpdate,
     ImportBase,
-    Measure,
-    Meeting,
     Partnership,
-    Person,
-    Priority,
     Rag,
-    Role,
     Source,
-    SubGroup,
 )
-from storage.planfile import PlanFile, load_plan_text
-from storage.spreadsheet import read_table
-from storage.sync import ImportReport, apply_plan
+from tests.db.mergekit import LATER, PLAN, action, history, import_plan, import_table, lead_moves_n2
 from tests.kit import NOW, context, run
-
-PLAN = """
-partnership: {name: Test CSP, slug: test}
-people:
-  - {name: Cora Coordinator, role: coordinator, slack: U0CORA}
-  - {name: Ann Lead, role: lead, slack: U0ANN}
-  - {name: Ben Lead, role: lead, slack: U0BEN}
-priorities:
-  - code: P1
-    title: Reduce ASB
-    actions:
-      - {ref: N-1, title: Launch the pledge, due: 31/03/2027, rag: green, owner: Ann Lead, note: Venue booked}
-      - {ref: N-2, title: Train partners, due: 30/06/2027, owner: Ann Lead}
-    measures:
-      - {name: ASB incidents, baseline: 120, target: 100, direction: down}
-groups:
-  - {name: ASB Group, lead: Ann Lead, priorities: [P1]}
-meetings:
-  - {date: 21/01/2027, time: "10:00", title: Leadership Group}
-"""
-
-LATER = NOW + dt.timedelta(days=3)
-
-
-def _import(
-    factory: sessionmaker[Session],
-    text: str = PLAN,
-    name: str = "plan.yaml",
-    *,
-    prefer_file: bool = False,
-) -> ImportReport:
-    with transaction(factory) as s:
-        plan = load_plan_text(text, name)
-        when = NOW + dt.timedelta(days=7)
-        return apply_plan(s, plan, source_name=name, now=when, prefer_file=prefer_file)
-
-
-def _table(factory: sessionmaker[Session], path: Path) -> ImportReport:
-    table = read_table(path)
-    assert not table.bad_rows
-    plan: PlanFile = table.plan()
-    with transaction(factory) as s:
-        target = s.scalars(select(Partnership).where(Partnership.slug == "test")).one()
-        return apply_plan(
-            s,
-            plan,
-            source_name=str(path),
-            partnership=target,
-            now=NOW + dt.timedelta(days=7),
-        )
-
-
-def _action(s: Session, ref: str) -> Action:
-    return s.scalars(select(Action).where(Action.ref == ref)).one()
-
-
-def _history(factory: sessionmaker[Session]) -> int:
-    with factory() as s:
-        return s.scalar(select(func.count()).select_from(ActionUpdate)) or 0
-
-
-def _lead_moves_n2(factory: sessionmaker[Session], due: str = "30/09/2027") -> None:
-    with factory() as s:
-        outcome, text = run(
-            context(s, "test", "Ann Lead", now=LATER), f"action update N-2 due:{due}"
-        )
-        assert outcome.ok, text
 
 
 def test_unchanged_file_after_a_lead_update_changes_nothing_and_says_so(
     factory: sessionmaker[Session],
 ) -> None:
     """The issue's case: N-2 moved in Slack, the unchanged file imported again."""
-    _import(factory)
-    _lead_moves_n2(factory)
-    before = _history(factory)
-    report = _import(factory)
+    import_plan(factory)
+    lead_moves_n2(factory)
+    before = history(factory)
+    report = import_plan(factory)
     assert report.changes == [] and report.conflicts == []
     assert report.summary().splitlines()[1] == (
         "No changes: the bot kept its newer values (below)."
@@ -128,23 +51,23 @@ def test_unchanged_file_after_a_lead_update_changes_nothing_and_says_so(
         "action N-2, Due: kept 30/09/2027 (changed by Ann Lead on 24/11/2026 at 10:00); "
         "the file still says 30/06/2027" in report.summary()
     )
-    assert _history(factory) == before  # no history rows either
+    assert history(factory) == before  # no history rows either
     with factory() as s:
-        assert _action(s, "N-2").due_date == dt.date(2027, 9, 30)
+        assert action(s, "N-2").due_date == dt.date(2027, 9, 30)
     # A third import of the same file says the same and still writes nothing.
-    again = _import(factory)
-    assert again.changes == [] and len(again.kept) == 1 and _history(factory) == before
+    again = import_plan(factory)
+    assert again.changes == [] and len(again.kept) == 1 and history(factory) == before
 
 
 def test_an_unchanged_file_with_no_updates_is_plain_no_changes(
     factory: sessionmaker[Session],
 ) -> None:
     """Nothing changed anywhere: the old sentence, and not one row written."""
-    first = _import(factory)
+    first = import_plan(factory)
     assert first.changed and not first.merged and first.file_name == "plan.yaml"
     with factory() as s:
         bases = s.scalar(select(func.max(ImportBase.at)))
-    report = _import(factory)
+    report = import_plan(factory)
     assert report.merged and not report.changed and not report.kept
     assert "No changes: the bot already holds everything in this file." in report.summary()
     with factory() as s:
@@ -155,28 +78,28 @@ def test_a_change_in_the_file_only_is_applied_and_names_the_file(
     factory: sessionmaker[Session],
 ) -> None:
     """The file moved N-1's date and nobody touched it in the bot: the file's value."""
-    _import(factory)
-    _lead_moves_n2(factory)
-    report = _import(factory, PLAN.replace("due: 31/03/2027", "due: 30/04/2027"), "plan.yaml")
+    import_plan(factory)
+    lead_moves_n2(factory)
+    report = import_plan(factory, PLAN.replace("due: 31/03/2027", "due: 30/04/2027"), "plan.yaml")
     assert [str(c) for c in report.changes] == ["updated action N-1 (due_date)"]
     assert len(report.kept) == 1 and report.conflicts == []  # N-2 still kept
     with factory() as s:
-        n1 = _action(s, "N-1")
+        n1 = action(s, "N-1")
         assert n1.due_date == dt.date(2027, 4, 30)
         entry = max(n1.updates, key=lambda u: u.id)
         assert entry.source is Source.IMPORT and entry.file_name == "plan.yaml"
         assert entry.changes == {"due_date": ["2027-03-31", "2027-04-30"]}
-        assert _action(s, "N-2").due_date == dt.date(2027, 9, 30)
+        assert action(s, "N-2").due_date == dt.date(2027, 9, 30)
 
 
 def test_a_change_in_both_is_a_conflict_the_bot_keeps_with_who(
     factory: sessionmaker[Session],
 ) -> None:
     """Lead and file moved N-2 to different dates: the bot's stays, both are reported."""
-    _import(factory)
-    _lead_moves_n2(factory)
-    before = _history(factory)
-    report = _import(factory, PLAN.replace("due: 30/06/2027", "due: 31/12/2027"))
+    import_plan(factory)
+    lead_moves_n2(factory)
+    before = history(factory)
+    report = import_plan(factory, PLAN.replace("due: 30/06/2027", "due: 31/12/2027"))
     (conflict,) = report.conflicts
     assert (conflict.key, conflict.field, conflict.applied) == ("N-2", "due_date", False)
     assert (conflict.file_value, conflict.bot_value, conflict.base_value) == (
@@ -191,36 +114,40 @@ def test_a_change_in_both_is_a_conflict_the_bot_keeps_with_who(
         "action N-2, Due: file 31/12/2027, bot 30/09/2027 (changed by Ann Lead on "
         "24/11/2026 at 10:00), was 30/06/2027; kept the bot's value" in text
     )
-    assert not report.changed and _history(factory) == before
+    assert not report.changed and history(factory) == before
     with factory() as s:
-        assert _action(s, "N-2").due_date == dt.date(2027, 9, 30)
+        assert action(s, "N-2").due_date == dt.date(2027, 9, 30)
     # The file's value is now its base: the same file again reports it as kept, not a conflict.
-    again = _import(factory, PLAN.replace("due: 30/06/2027", "due: 31/12/2027"))
+    again = import_plan(factory, PLAN.replace("due: 30/06/2027", "due: 31/12/2027"))
     assert again.conflicts == [] and [k.file_value for k in again.kept] == ["2027-12-31"]
 
 
 def test_prefer_file_takes_the_files_value_in_a_conflict(factory: sessionmaker[Session]) -> None:
     """The importer chose the file: the conflict is still listed, and applied."""
-    _import(factory)
-    _lead_moves_n2(factory)
-    report = _import(factory, PLAN.replace("due: 30/06/2027", "due: 31/12/2027"), prefer_file=True)
+    import_plan(factory)
+    lead_moves_n2(factory)
+    report = import_plan(
+        factory, PLAN.replace("due: 30/06/2027", "due: 31/12/2027"), prefer_file=True
+    )
     (conflict,) = report.conflicts
     assert conflict.applied and report.prefer_file
     assert "took the file's value, as asked" in report.summary()
     assert [str(c) for c in report.changes] == ["updated action N-2 (due_date)"]
     with factory() as s:
-        assert _action(s, "N-2").due_date == dt.date(2027, 12, 31)
+        assert action(s, "N-2").due_date == dt.date(2027, 12, 31)
     # prefer_file never reverts a change made in the bot only.
-    _lead_moves_n2(factory, "31/01/2028")
-    kept = _import(factory, PLAN.replace("due: 30/06/2027", "due: 31/12/2027"), prefer_file=True)
+    lead_moves_n2(factory, "31/01/2028")
+    kept = import_plan(
+        factory, PLAN.replace("due: 30/06/2027", "due: 31/12/2027"), prefer_file=True
+    )
     assert not kept.changed and [k.bot_value for k in kept.kept] == ["2028-01-31"]
 
 
 def test_the_same_change_in_both_is_no_conflict(factory: sessionmaker[Session]) -> None:
     """Lead and file agree on the new date: nothing to do, nothing to report."""
-    _import(factory)
-    _lead_moves_n2(factory)
-    report = _import(factory, PLAN.replace("due: 30/06/2027", "due: 30/09/2027"))
+    import_plan(factory)
+    lead_moves_n2(factory)
+    report = import_plan(factory, PLAN.replace("due: 30/06/2027", "due: 30/09/2027"))
     assert not report.changed and not report.kept and not report.conflicts
 
 
@@ -228,30 +155,30 @@ def test_a_first_import_without_a_base_applies_the_file_as_before(
     factory: sessionmaker[Session],
 ) -> None:
     """A database from before the merge (no bases): the file's stated values apply."""
-    _import(factory)
+    import_plan(factory)
     with transaction(factory) as s:
         s.execute(delete(ImportBase))
-    _lead_moves_n2(factory)
-    report = _import(factory)
+    lead_moves_n2(factory)
+    report = import_plan(factory)
     assert not report.merged and not report.kept and not report.conflicts
     assert [str(c) for c in report.changes] == ["updated action N-2 (due_date)"]
     with factory() as s:
-        assert _action(s, "N-2").due_date == dt.date(2027, 6, 30)
+        assert action(s, "N-2").due_date == dt.date(2027, 6, 30)
 
 
 def test_a_newer_note_from_a_lead_is_not_buried_by_the_files_older_one(
     factory: sessionmaker[Session],
 ) -> None:
     """The file's progress note is the one it had: no new history entry for it."""
-    _import(factory)
+    import_plan(factory)
     with factory() as s:
         outcome, text = run(
             context(s, "test", "Ann Lead", now=LATER), 'action update N-1 "pledge printed"'
         )
         assert outcome.ok, text
-    before = _history(factory)
-    report = _import(factory)
-    assert not report.changed and _history(factory) == before
+    before = history(factory)
+    report = import_plan(factory)
+    assert not report.changed and history(factory) == before
     (kept,) = report.kept
     assert (kept.field, kept.bot_value, kept.file_value) == (
         "note",
@@ -260,49 +187,10 @@ def test_a_newer_note_from_a_lead_is_not_buried_by_the_files_older_one(
     )
     # A new note in the file while the lead wrote one too: a conflict, added only if preferred.
     newer = PLAN.replace("note: Venue booked", "note: Launched on 1/12")
-    (conflict,) = _import(factory, newer).conflicts
-    assert conflict.field == "note" and _history(factory) == before
-    assert _import(factory, newer.replace("1/12", "2/12"), prefer_file=True).changed
-    assert _history(factory) == before + 1
-
-
-def test_other_rows_merge_too(factory: sessionmaker[Session]) -> None:
-    """Priorities, groups, people, measures and meetings changed in the bot are kept."""
-    _import(factory)
-    with transaction(factory) as s:
-        s.scalars(select(Priority)).one().title = "Reduce anti-social behaviour"
-        group = s.scalars(select(SubGroup)).one()
-        group.lead = s.scalars(select(Person).where(Person.name == "Ben Lead")).one()
-        s.scalars(select(Person).where(Person.name == "Ben Lead")).one().role = Role.COORDINATOR
-        s.scalars(select(Measure)).one().target = 90
-        s.scalars(select(Meeting)).one().date = dt.date(2027, 1, 28)  # moved in the bot
-    report = _import(factory)
-    assert not report.changed, report.summary()
-    kept = {(k.kind, k.field): k.bot_value for k in report.kept}
-    assert kept == {
-        ("priority", "title"): "Reduce anti-social behaviour",
-        ("group", "lead"): "Ben Lead",
-        ("person", "role"): "coordinator",
-        ("measure", "target"): 90,
-        ("meeting", "date"): None,
-    }
-    assert "no longer on 21/01/2027 in the bot (moved or cancelled there)" in report.summary()
-    with factory() as s:
-        assert [m.date for m in s.scalars(select(Meeting))] == [dt.date(2027, 1, 28)]
-        assert s.scalars(select(SubGroup)).one().lead.name == "Ben Lead"  # type: ignore[union-attr]
-    # A change the file makes to the group's lead meanwhile is a conflict.
-    report = _import(factory, PLAN.replace("{name: ASB Group, lead: Ann Lead", "{name: ASB Group"))
-    assert not report.conflicts  # not stating the lead is no change
-    report = _import(
-        factory, PLAN.replace("ASB Group, lead: Ann Lead", "ASB Group, lead: Cora Coordinator")
-    )
-    (conflict,) = report.conflicts
-    assert (conflict.kind, conflict.field, conflict.file_value) == (
-        "group",
-        "lead",
-        "Cora Coordinator",
-    )
-    assert conflict.who is None  # the console keeps no history for groups
+    (conflict,) = import_plan(factory, newer).conflicts
+    assert conflict.field == "note" and history(factory) == before
+    assert import_plan(factory, newer.replace("1/12", "2/12"), prefer_file=True).changed
+    assert history(factory) == before + 1
 
 
 def test_a_copy_of_the_file_merges_against_what_was_imported(
@@ -311,10 +199,12 @@ def test_a_copy_of_the_file_merges_against_what_was_imported(
     """A renamed or downloaded-twice copy is not a first import: it merges too."""
     assert source_key("/tmp/Plan (1).yaml") == source_key("plan.YAML") == "plan"
     assert source_key(r"C:\Users\cora\Plan - Copy.xlsx") == "plan"
-    _import(factory)
-    _lead_moves_n2(factory)
-    assert len(_import(factory, name="Plan (1).yaml").kept) == 1
-    other = _import(factory, name="march-plan.yaml")  # never imported: the newest base of any file
+    import_plan(factory)
+    lead_moves_n2(factory)
+    assert len(import_plan(factory, name="Plan (1).yaml").kept) == 1
+    other = import_plan(
+        factory, name="march-plan.yaml"
+    )  # never imported: the newest base of any file
     assert not other.changed and len(other.kept) == 1
 
 
@@ -328,27 +218,27 @@ def test_a_spreadsheet_reimport_keeps_slack_updates(
     factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
     """The same rule for a CSV tracker: unchanged → no changes; edited → applied."""
-    _import(factory)
+    import_plan(factory)
     sheet = tmp_path / "tracker.csv"
     sheet.write_text(CSV)
-    first = _table(factory, sheet)
+    first = import_table(factory, sheet)
     assert not first.merged and not first.changed
     with factory() as s:
         outcome, text = run(context(s, "test", "Ann Lead", now=LATER), "action update N-1 rag:red")
         assert outcome.ok, text
-    _lead_moves_n2(factory)
-    before = _history(factory)
-    report = _table(factory, sheet)
+    lead_moves_n2(factory)
+    before = history(factory)
+    report = import_table(factory, sheet)
     assert not report.changed and report.merged
     assert {(k.key, k.field) for k in report.kept} == {("N-1", "rag"), ("N-2", "due_date")}
-    assert "No changes" in report.summary() and _history(factory) == before
+    assert "No changes" in report.summary() and history(factory) == before
     sheet.write_text(CSV.replace("Train partners", "Train all partners"))
-    edited = _table(factory, sheet)
+    edited = import_table(factory, sheet)
     assert [str(c) for c in edited.changes] == ["updated action N-2 (title)"]
     with factory() as s:
-        n2 = _action(s, "N-2")
+        n2 = action(s, "N-2")
         assert n2.title == "Train all partners" and n2.due_date == dt.date(2027, 9, 30)
-        assert _action(s, "N-1").rag is Rag.RED
+        assert action(s, "N-1").rag is Rag.RED
 
 
 def _export(factory: sessionmaker[Session], path: Path) -> None:
@@ -367,10 +257,10 @@ def test_export_edit_in_excel_reimport_keeps_the_leads_updates(
     factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
     """Export, a lead updates in Slack, the coordinator edits the .xlsx, imports it back."""
-    _import(factory)
+    import_plan(factory)
     path = tmp_path / "test-action-plan.xlsx"
     _export(factory, path)
-    _lead_moves_n2(factory)
+    lead_moves_n2(factory)
     with factory() as s:
         outcome, text = run(
             context(s, "test", "Ann Lead", now=LATER), 'action update N-1 "pledge printed"'
@@ -388,34 +278,34 @@ def test_export_edit_in_excel_reimport_keeps_the_leads_updates(
         if sheet.cell(row, 1).value == "N-2":
             sheet.cell(row, title_col).value = "Train every partner"
     book.save(path)
-    before = _history(factory)
-    report = _table(factory, path)
+    before = history(factory)
+    report = import_table(factory, path)
     assert sorted(str(c) for c in report.changes) == [
         "updated action N-1 (rag)",
         "updated action N-2 (title)",
     ]
     assert report.conflicts == []
     assert {(k.key, k.field) for k in report.kept} == {("N-1", "note"), ("N-2", "due_date")}
-    assert _history(factory) == before + 2
+    assert history(factory) == before + 2
     with factory() as s:
-        n1, n2 = _action(s, "N-1"), _action(s, "N-2")
+        n1, n2 = action(s, "N-1"), action(s, "N-2")
         assert n1.rag is Rag.AMBER and n2.title == "Train every partner"
         assert n2.due_date == dt.date(2027, 9, 30)  # the lead's update survived
         notes = [u.note for u in sorted(n1.updates, key=lambda u: u.id) if u.note]
         assert notes == ["Venue booked", "pledge printed"]  # the export's older note not re-added
     # And the edited file imported once more is "No changes".
-    assert not _table(factory, path).changed
+    assert not import_table(factory, path).changed
 
 
 def test_an_unedited_csv_export_reimports_as_no_changes_after_updates(
     factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
     """The CSV round trip with nothing edited in the file: every update made since is kept."""
-    _import(factory)
+    import_plan(factory)
     path = tmp_path / "test-action-plan.csv"
     _export(factory, path)
-    _lead_moves_n2(factory)
-    before = _history(factory)
-    report = _table(factory, path)
+    lead_moves_n2(factory)
+    before = history(factory)
+    report = import_table(factory, path)
     assert not report.changed and [k.key for k in report.kept] == ["N-2"]
-    assert _history(factory) == before
+    assert history(factory) == before
