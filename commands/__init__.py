@@ -31,6 +31,7 @@ from commands import (
     return_status,
     return_submit,
     settings,
+    setup,
     whoami,
 )
 
@@ -54,5 +55,6 @@ __all__ = [
     "return_status",
     "return_submit",
     "settings",
+    "setup",
     "whoami",
 ]

@@ -65,6 +65,7 @@ from storage.models.reporting import (
     ReturnPriorityRag,
     ReturnRevision,
 )
+from storage.models.setup import SetupCode
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -95,6 +96,7 @@ __all__ = [
     "Role",
     "Sara",
     "SeenRequest",
+    "SetupCode",
     "Source",
     "Status",
     "StrEnum",
