@@ -102,7 +102,9 @@ def initial_values() -> dict[str, str]:
     return {"nation": "ENG", "leadership_group": DEFAULT_BOARD}
 
 
-def welcome(session: Session, team: str | None, *, may: bool, home: bool) -> Reply:
+def welcome(
+    session: Session, team: str | None, *, may: bool, home: bool, unknown: bool = False
+) -> Reply:
     """What someone in no partnership here sees: what the bot is, and how to start."""
     held = workspace_partnerships(session, team)
     coordinators: dict[int, list[Person]] = {}
@@ -119,6 +121,7 @@ def welcome(session: Session, team: str | None, *, may: bool, home: bool) -> Rep
     data = {
         "home": home,
         "may": may,
+        "unknown": unknown,
         "who_may": say.WHO_MAY,
         "partnerships": [
             {

@@ -125,7 +125,8 @@ def identify(
     if not people:
         raise UserError(
             "I don't know you yet: you are not in any partnership's plan in this workspace. "
-            "Ask your partnership's coordinator to add you (`/csp person add @you`)."
+            "Ask your partnership's coordinator to add you (`/csp person add @you`); "
+            "`/csp help` says who they are, and how to set up a partnership."
         )
     by_slug = {p.partnership.slug: p for p in people}
     if slug is not None:

@@ -73,8 +73,9 @@ class SetupEdge:
         user: str,
         *,
         timeout: float = ADMIN_TIMEOUT,
+        ask_slack: bool = True,
     ) -> setup.Grounds:
-        """Why this user may set up here: the cheap grounds first, Slack's last."""
+        """Why this user may set up here: the cheap grounds first, Slack's last (if asked)."""
         now = self.edge.clock()
         cheap = setup.Grounds(
             named=user in self.settings.setup_users,
@@ -82,7 +83,7 @@ class SetupEdge:
             code=setup_codes.holds(session, team, user, now),
             coordinator=setup.coordinates_here(session, team, user),
         )
-        if cheap.may:
+        if cheap.may or not ask_slack:
             return cheap
         return setup.Grounds(admin=self._admin(client, user, timeout))
 
@@ -128,7 +129,11 @@ class SetupEdge:
                 self.setup_command(ack, body, client, words[1:])
                 return
             if self._stranger(team, user):
-                ack(**payload.ephemeral(self.welcome(client, team, user, home=False)))
+                # Help (or nothing) is the welcome; any other command says first that it
+                # cannot run for someone the bot does not know.
+                asked = bool(words) and words[0].lower() != "help"
+                reply = self.welcome(client, team, user, home=False, unknown=asked)
+                ack(**payload.ephemeral(reply))
                 return
         except Exception:  # the last guard: Slack must get an answer, never a 500
             log.exception("setup listener failed")
@@ -253,7 +258,7 @@ class SetupEdge:
             if not self._stranger(team, user):
                 self.edge.publish_home(client, body, user=user)
                 return
-            reply = self.welcome(client, team, user, home=True, timeout=ADMIN_TIMEOUT_LATER)
+            reply = self.welcome(client, team, user, home=True)
             try:
                 client.views_publish(user_id=user, view=home_view(reply))
             except (SlackApiError, SlackClientError) as exc:
@@ -270,12 +275,19 @@ class SetupEdge:
         user: str,
         *,
         home: bool,
-        timeout: float = ADMIN_TIMEOUT,
+        unknown: bool = False,
     ) -> Reply:
-        """What the bot is and how to start, for someone in no partnership here."""
+        """What the bot is and how to start, for someone in no partnership here.
+
+        In an ack (not ``home``) Slack is not asked whether they are an admin: the
+        reply says who may, and ``/csp setup`` asks. The Home tab, published after
+        the ack, asks, to show the button only to those who may.
+        """
         with self.edge.factory() as session:
-            may = self.grounds(session, client, team, user, timeout=timeout).may
-            return setup.welcome(session, team, may=may, home=home)
+            grounds = self.grounds(
+                session, client, team, user, timeout=ADMIN_TIMEOUT_LATER, ask_slack=home
+            )
+            return setup.welcome(session, team, may=grounds.may, home=home, unknown=unknown)
 
 
 def _conversations(view: dict[str, Any]) -> dict[str, str]:
