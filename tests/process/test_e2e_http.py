@@ -428,6 +428,8 @@ EVERY = {
     "meeting list": ("U0MO", "meeting list", "Meetings coming up"),
     "meeting move": ("U0CORA", "meeting move 11/03/2027 to 18/03/2027", "has moved"),
     "meeting cancel": ("U0CORA", "meeting cancel 11/03/2027", "Cancelled"),
+    # Opens the set-up form (tests/process/test_setup_http.py submits it).
+    "setup": ("U0CORA", "setup", "Partnership name"),
 }
 
 
@@ -448,6 +450,10 @@ def test_every_sub_command_works_over_signed_http(e2e: Stack, name: str) -> None
     if name in ("chase", "digest send", "meeting move"):  # slow: acked, then response_url
         [posted] = e2e.fake.wait_for("response_url")
         body = posted.params
+    if name == "setup":  # a bare ack; the form is what Slack was asked to open
+        assert body == {}, body
+        [opened] = e2e.fake.wait_for("views.open")
+        body = opened.params["view"]
     text = all_text(body)
     blocks_of(body)
     assert ":warning:" not in text, text
