@@ -2,8 +2,8 @@
 
 In Slack the edge (bot/slack/setup.py) answers ``/csp setup`` itself, because
 who may set up (the installer, a workspace admin) is Slack's to say and the
-asker may be in no partnership yet; it opens the form this module builds. Run
-from inside a partnership (the console), a coordinator gets the same form.
+asker may be in no partnership yet; it opens the form this module builds. In
+the console, which has no forms, a coordinator is told the command line's way.
 """
 
 from __future__ import annotations
@@ -13,19 +13,21 @@ from sqlalchemy.orm import Session
 from commands.framework.core import Form, Result
 from commands.framework.registry import Args, command
 from partnership import setup
-from partnership.context import Context
+from partnership.context import Context, UserError
+from partnership.messages import setup as say
+from storage.models import Source
 
 FORM = "setup"
 TITLE = "Set up a partnership"
 
 
-def setup_form(session: Session, team: str | None) -> Form:
+def setup_form(session: Session, where: setup.Workspace) -> Form:
     """The set-up modal: name, short name, nation, Leadership Group, channels, county board."""
     return Form(
         FORM,
         TITLE,
         values=setup.initial_values(),
-        options=setup.choices(session, team),
+        options=setup.choices(session, where),
     )
 
 
@@ -45,4 +47,6 @@ def setup_(ctx: Context, args: Args) -> Result:
     set up the same way, naming the board in the form.
     """
     setup.require_may(setup.Grounds(coordinator=ctx.is_coordinator))
-    return setup_form(ctx.session, ctx.partnership.slack_team_id)
+    if ctx.source == Source.CONSOLE:  # the form is Slack's; the command line has its own way
+        raise UserError(say.CONSOLE)
+    return setup_form(ctx.session, setup.Workspace(ctx.partnership.slack_team_id))

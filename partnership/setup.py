@@ -1,8 +1,10 @@
 """Setting a partnership up from Slack: who may, the form's choices, creating it.
 
-A workspace's partnerships are those whose Slack team is the workspace (or that
-have no team: the single-workspace setup, as :mod:`bot.slack.identity` reads
-them). Anyone with one of the :class:`Grounds` may set up another; the one who
+A workspace's partnerships are those whose Slack team is the workspace, and in
+a single-workspace install those with no team too (as :mod:`bot.slack.identity`
+reads them); with many workspaces (OAuth) a partnership with no team is no
+workspace's, so it is never listed to, or named as a county board by, another.
+Anyone with one of the :class:`Grounds` may set up another; the one who
 does becomes its first coordinator. :func:`create` checks every value of the
 form first and writes nothing unless all are right, so a refusal lists each
 wrong field on its own input.
@@ -68,32 +70,44 @@ def require_may(grounds: Grounds) -> None:
         raise Refused(say.refused())
 
 
-def _here(team: str | None) -> ColumnElement[bool]:
-    """The partnerships held for a workspace (or, with no team, the unassigned ones)."""
-    if team is None:
+@dataclass(frozen=True)
+class Workspace:
+    """A Slack workspace, and whether partnerships with no team count as its own."""
+
+    team: str | None
+    # True in a single-workspace (token mode) install, where a plan with no team is
+    # this workspace's; False with many workspaces (OAuth), where it is nobody's.
+    unassigned: bool = True
+
+
+def _here(where: Workspace) -> ColumnElement[bool]:
+    """The partnerships a workspace holds."""
+    if where.team is None:
         return Partnership.slack_team_id.is_(None)
-    return or_(Partnership.slack_team_id.is_(None), Partnership.slack_team_id == team)
+    if not where.unassigned:
+        return Partnership.slack_team_id == where.team
+    return or_(Partnership.slack_team_id.is_(None), Partnership.slack_team_id == where.team)
 
 
-def workspace_partnerships(session: Session, team: str | None) -> list[Partnership]:
+def workspace_partnerships(session: Session, where: Workspace) -> list[Partnership]:
     """The partnerships this workspace holds, by name."""
-    return list(session.scalars(select(Partnership).where(_here(team)).order_by(Partnership.name)))
+    return list(session.scalars(select(Partnership).where(_here(where)).order_by(Partnership.name)))
 
 
-def coordinates_here(session: Session, team: str | None, user: str) -> bool:
+def coordinates_here(session: Session, where: Workspace, user: str) -> bool:
     """Whether this Slack user coordinates a partnership this workspace holds."""
     found = session.scalar(
         select(Person.id)
         .join(Partnership, Partnership.id == Person.partnership_id)
-        .where(Person.slack_user_id == user, Person.role == Role.COORDINATOR, _here(team))
+        .where(Person.slack_user_id == user, Person.role == Role.COORDINATOR, _here(where))
         .limit(1)
     )
     return found is not None
 
 
-def choices(session: Session, team: str | None) -> dict[str, list[tuple[str, str]]]:
+def choices(session: Session, where: Workspace) -> dict[str, list[tuple[str, str]]]:
     """The form's select options: nations, and the county boards it may name."""
-    boards = [(f"{p.name} ({p.slug})", p.slug) for p in workspace_partnerships(session, team)]
+    boards = [(f"{p.name} ({p.slug})", p.slug) for p in workspace_partnerships(session, where)]
     return {"nation": list(NATIONS), "county": boards[:100]}
 
 
@@ -103,10 +117,10 @@ def initial_values() -> dict[str, str]:
 
 
 def welcome(
-    session: Session, team: str | None, *, may: bool, home: bool, unknown: bool = False
+    session: Session, where: Workspace, *, may: bool, home: bool, unknown: bool = False
 ) -> Reply:
     """What someone in no partnership here sees: what the bot is, and how to start."""
-    held = workspace_partnerships(session, team)
+    held = workspace_partnerships(session, where)
     coordinators: dict[int, list[Person]] = {}
     if held:
         for person in session.scalars(
@@ -140,10 +154,11 @@ def welcome(
 
 
 def _text(values: Mapping[str, str], name: str) -> str:
-    return " ".join((values.get(name) or "").split())
+    """A value with its spaces tidied and any NUL dropped (PostgreSQL stores none)."""
+    return " ".join((values.get(name) or "").replace("\x00", "").split())
 
 
-def check(session: Session, team: str | None, values: Mapping[str, str]) -> dict[str, str]:
+def check(session: Session, where: Workspace, values: Mapping[str, str]) -> dict[str, str]:
     """The form's values as they will be saved; a UserError naming each wrong field."""
     errors: dict[str, str] = {}
     clean = {name: _text(values, name) for name in FIELDS}
@@ -177,19 +192,19 @@ def check(session: Session, team: str | None, values: Mapping[str, str]) -> dict
             # A brand-new partnership owns nothing yet: any owner is another partnership.
             errors[name] = say.channel_taken()
     county = clean["county"]
-    if county and county not in {p.slug for p in workspace_partnerships(session, team)}:
+    if county and county not in {p.slug for p in workspace_partnerships(session, where)}:
         errors["county"] = say.COUNTY_BAD
     if errors:
         raise UserError(say.FIX_FIELDS, fields=errors)
     return clean
 
 
-def create(session: Session, team: str | None, user: str, values: Mapping[str, str]) -> Partnership:
+def create(session: Session, where: Workspace, user: str, values: Mapping[str, str]) -> Partnership:
     """Create the partnership the form describes, with its channels and first coordinator.
 
     Checks everything first (:func:`check`), so on any error nothing is written.
     """
-    clean = check(session, team, values)
+    clean = check(session, where, values)
     parent = None
     if clean["county"]:
         parent = session.scalar(select(Partnership).where(Partnership.slug == clean["county"]))
@@ -198,7 +213,7 @@ def create(session: Session, team: str | None, user: str, values: Mapping[str, s
         name=clean["name"],
         nation=clean["nation"],
         leadership_group=clean["leadership_group"],
-        slack_team_id=team,
+        slack_team_id=where.team,
         parent=parent,
     )
     session.add(partnership)

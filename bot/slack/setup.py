@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack
@@ -65,6 +66,10 @@ class SetupEdge:
 
     # ----------------------------------------------------------------- grounds
 
+    def where(self, team: str | None) -> setup.Workspace:
+        """The asker's workspace; with many workspaces, a plan with no team is not its."""
+        return setup.Workspace(team, unassigned=not self.settings.oauth_mode)
+
     def grounds(
         self,
         session: Session,
@@ -81,7 +86,7 @@ class SetupEdge:
             named=user in self.settings.setup_users,
             installer=self._installer(team, user),
             code=setup_codes.holds(session, team, user, now),
-            coordinator=setup.coordinates_here(session, team, user),
+            coordinator=setup.coordinates_here(session, self.where(team), user),
         )
         if cheap.may or not ask_slack:
             return cheap
@@ -121,12 +126,14 @@ class SetupEdge:
 
     def on_command(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """``/csp …``: set-up and strangers here; everything else to the edge."""
+        started = time.perf_counter()
         try:
             _slug, text = take_partnership(body.get("text") or "")
             words = text.split()
             team, user = payload.team(body), payload.user(body)
             if words and words[0].lower() == "setup":
                 self.setup_command(ack, body, client, words[1:])
+                _logged("setup", started)
                 return
             if self._stranger(team, user):
                 # Help (or nothing) is the welcome; any other command says first that it
@@ -134,6 +141,7 @@ class SetupEdge:
                 asked = bool(words) and words[0].lower() != "help"
                 reply = self.welcome(client, team, user, home=False, unknown=asked)
                 ack(**payload.ephemeral(reply))
+                _logged("welcome", started)
                 return
         except Exception:  # the last guard: Slack must get an answer, never a 500
             log.exception("setup listener failed")
@@ -166,7 +174,7 @@ class SetupEdge:
             if not grounds.may:
                 ack(**payload.ephemeral(error_reply(UserError(say.refused()))))
                 return
-            form = setup_form(session, team)
+            form = setup_form(session, self.where(team))
         if payload.open_form(client, body, form, None):
             ack()
         else:
@@ -179,7 +187,7 @@ class SetupEdge:
             team, user = payload.team(body), payload.user(body)
             with self.edge.factory() as session:
                 grounds = self.grounds(session, client, team, user)
-                form = setup_form(session, team) if grounds.may else None
+                form = setup_form(session, self.where(team)) if grounds.may else None
             if form is None:
                 refused = error_reply(UserError(say.refused()))
             elif payload.open_form(client, body, form, None, from_home=True):
@@ -201,7 +209,9 @@ class SetupEdge:
                 return
             team, user = payload.team(body), payload.user(body)
             values = {**submitted_values(view), **_conversations(view)}
+            started = time.perf_counter()
             outcome = self._create(client, team, user, values)
+            _logged("setup form", started, ok=not isinstance(outcome, UserError))
             if isinstance(outcome, UserError):
                 fields = {k: v[:2000] for k, v in outcome.fields.items() if k in ids}
                 if not fields and ids:
@@ -230,7 +240,7 @@ class SetupEdge:
                 if not self.grounds(session, client, team, user).may:
                     return UserError(say.refused())
                 try:
-                    partnership = setup.create(session, team, user, values)
+                    partnership = setup.create(session, self.where(team), user, values)
                     setup_codes.spend(session, team, user, partnership, self.edge.clock())
                     reply = setup.done(partnership)
                     slug = partnership.slug
@@ -287,7 +297,24 @@ class SetupEdge:
             grounds = self.grounds(
                 session, client, team, user, timeout=ADMIN_TIMEOUT_LATER, ask_slack=home
             )
-            return setup.welcome(session, team, may=grounds.may, home=home, unknown=unknown)
+            return setup.welcome(
+                session, self.where(team), may=grounds.may, home=home, unknown=unknown
+            )
+
+
+def _logged(command: str, started: float, *, ok: bool = True) -> None:
+    """The one log line per request, as the edge writes it; never who typed what."""
+    log.info(
+        "request",
+        extra={
+            "event": "request",
+            "kind": "form" if command.endswith("form") else "command",
+            "partnership": "-",
+            "command": command,
+            "ok": ok,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        },
+    )
 
 
 def _conversations(view: dict[str, Any]) -> dict[str, str]:

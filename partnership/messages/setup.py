@@ -33,6 +33,11 @@ MAIN_MISSING = "Choose the partnership's main channel."
 CHANNEL_BAD = "Choose a channel from the list."
 COUNTY_BAD = "Choose a county board from the list (a partnership in this workspace)."
 YOUR_NAME_MISSING = "Give your name as the plan should show it."
+CONSOLE = (
+    "The set-up form opens in Slack: type `/csp setup` there. On the command line, start "
+    "a partnership with `csp-bot import PLAN.yaml`, or a table with `csp-bot import "
+    'TABLE.xlsx --partnership "Name" --create --coordinator "Full Name"`.'
+)
 FIX_FIELDS = "Some values need fixing; nothing was saved."
 
 

@@ -56,7 +56,7 @@ def test_grounds_any_one_is_enough_and_none_is_refused() -> None:
 def test_create_makes_the_partnership_its_channels_and_first_coordinator(
     loaded: Session,
 ) -> None:
-    made = setup.create(loaded, "T0EMPTY", "U0NIA", GOOD)
+    made = setup.create(loaded, setup.Workspace("T0EMPTY"), "U0NIA", GOOD)
     loaded.commit()
     assert (made.slug, made.name, made.nation, made.leadership_group, made.slack_team_id) == (
         "northvale",
@@ -92,7 +92,7 @@ def test_every_wrong_field_is_named_and_nothing_is_written(loaded: Session) -> N
         "your_name": "",
     }
     with pytest.raises(UserError) as caught:
-        setup.create(loaded, "T0RIVER", "U0NEW", bad)
+        setup.create(loaded, setup.Workspace("T0RIVER"), "U0NEW", bad)
     assert set(caught.value.fields) == set(setup.FIELDS)
     assert "another partnership" in caught.value.fields["main_channel"]
     assert "riverside" not in caught.value.fields["main_channel"].lower()  # never names it
@@ -104,7 +104,10 @@ def test_a_taken_short_name_and_a_taken_board_channel_are_refused(loaded: Sessio
     before = rows(loaded)
     with pytest.raises(UserError) as caught:
         setup.create(
-            loaded, "T0RIVER", "U0NEW", {**GOOD, "slug": "Riverside", "board_channel": "C0HBOARD"}
+            loaded,
+            setup.Workspace("T0RIVER"),
+            "U0NEW",
+            {**GOOD, "slug": "Riverside", "board_channel": "C0HBOARD"},
         )
     assert set(caught.value.fields) == {"slug", "board_channel"}
     assert "riverside-2" in caught.value.fields["slug"]
@@ -113,22 +116,26 @@ def test_a_taken_short_name_and_a_taken_board_channel_are_refused(loaded: Sessio
 
 
 def test_one_channel_for_both_purposes_is_allowed(loaded: Session) -> None:
-    made = setup.create(loaded, "T0EMPTY", "U0NIA", {**GOOD, "board_channel": "C0NMAIN"})
+    made = setup.create(
+        loaded, setup.Workspace("T0EMPTY"), "U0NIA", {**GOOD, "board_channel": "C0NMAIN"}
+    )
     assert sorted(c.purpose for c in made.channels) == ["board", "main"]
     assert setup.done(made).data["board"] == ""  # said once
 
 
 def test_a_district_names_its_county_board_from_this_workspace_only(loaded: Session) -> None:
-    county = setup.create(loaded, "T0RIVER", "U0CORA", {**GOOD, "slug": "shire", "name": "Shire"})
-    assert [s for _, s in setup.choices(loaded, "T0RIVER")["county"]] == [
+    county = setup.create(
+        loaded, setup.Workspace("T0RIVER"), "U0CORA", {**GOOD, "slug": "shire", "name": "Shire"}
+    )
+    assert [s for _, s in setup.choices(loaded, setup.Workspace("T0RIVER"))["county"]] == [
         "hillford",
         "riverside",
         "shire",
     ]
-    assert setup.choices(loaded, "T0EMPTY")["county"] == []
+    assert setup.choices(loaded, setup.Workspace("T0EMPTY"))["county"] == []
     district = setup.create(
         loaded,
-        "T0RIVER",
+        setup.Workspace("T0RIVER"),
         "U0CORA",
         {**GOOD, "slug": "east", "main_channel": "C0EAST", "board_channel": "", "county": "shire"},
     )
@@ -137,7 +144,7 @@ def test_a_district_names_its_county_board_from_this_workspace_only(loaded: Sess
     with pytest.raises(UserError) as caught:
         setup.create(
             loaded,
-            "T0EMPTY",
+            setup.Workspace("T0EMPTY"),
             "U0X",
             {**GOOD, "slug": "west", "main_channel": "C0W", "board_channel": "", "county": "shire"},
         )
@@ -145,12 +152,14 @@ def test_a_district_names_its_county_board_from_this_workspace_only(loaded: Sess
 
 
 def test_coordinators_here_and_the_welcome(loaded: Session) -> None:
-    assert setup.coordinates_here(loaded, "T0RIVER", "U0CORA")
-    assert not setup.coordinates_here(loaded, "T0RIVER", "U0LEE")  # a lead
-    assert not setup.coordinates_here(loaded, "T0EMPTY", "U0CORA")  # another workspace
-    empty = setup.welcome(loaded, "T0EMPTY", may=True, home=True).data
+    assert setup.coordinates_here(loaded, setup.Workspace("T0RIVER"), "U0CORA")
+    assert not setup.coordinates_here(loaded, setup.Workspace("T0RIVER"), "U0LEE")  # a lead
+    assert not setup.coordinates_here(
+        loaded, setup.Workspace("T0EMPTY"), "U0CORA"
+    )  # another workspace
+    empty = setup.welcome(loaded, setup.Workspace("T0EMPTY"), may=True, home=True).data
     assert (empty["partnerships"], empty["may"], empty["home"]) == ([], True, True)
-    here = setup.welcome(loaded, "T0RIVER", may=False, home=False).data
+    here = setup.welcome(loaded, setup.Workspace("T0RIVER"), may=False, home=False).data
     assert [p["slug"] for p in here["partnerships"]] == ["hillford", "riverside"]
     assert here["partnerships"][1]["coordinators"] == [
         {"name": "Cora Coordinator", "user": "U0CORA"}
@@ -169,7 +178,7 @@ def test_a_code_is_stored_hashed_redeemed_once_and_spent(loaded: Session) -> Non
     setup_codes.redeem(loaded, code, "T0EMPTY", "U0NIA", NOW)  # the same person again: still theirs
     with pytest.raises(UserError, match="already been used"):
         setup_codes.redeem(loaded, code, "T0EMPTY", "U0SOMEONE", NOW)
-    made = setup.create(loaded, "T0EMPTY", "U0NIA", GOOD)
+    made = setup.create(loaded, setup.Workspace("T0EMPTY"), "U0NIA", GOOD)
     assert setup_codes.spend(loaded, "T0EMPTY", "U0NIA", made, NOW)
     assert not setup_codes.holds(loaded, "T0EMPTY", "U0NIA", NOW)
     with pytest.raises(UserError, match="already been used"):
@@ -183,3 +192,33 @@ def test_a_code_expires_after_a_day(loaded: Session) -> None:
         setup_codes.redeem(loaded, code, "T0EMPTY", "U0NIA", later)
     setup_codes.redeem(loaded, code, "T0EMPTY", "U0NIA", NOW)
     assert not setup_codes.holds(loaded, "T0EMPTY", "U0NIA", later)
+
+
+def test_a_plan_with_no_team_is_only_a_single_workspace_installs_own(loaded: Session) -> None:
+    """Token mode: a teamless plan is this workspace's; OAuth: nobody's, never listed."""
+    hillford = loaded.scalar(select(Partnership).where(Partnership.slug == "hillford"))
+    assert hillford is not None
+    hillford.slack_team_id = None
+    loaded.flush()
+    single = setup.Workspace("T0EMPTY")
+    many = setup.Workspace("T0EMPTY", unassigned=False)
+    assert [p.slug for p in setup.workspace_partnerships(loaded, single)] == ["hillford"]
+    assert setup.workspace_partnerships(loaded, many) == []
+    assert setup.welcome(loaded, many, may=False, home=False).data["partnerships"] == []
+    assert setup.coordinates_here(loaded, single, "U0HANA")
+    assert not setup.coordinates_here(loaded, many, "U0HANA")
+    with pytest.raises(UserError) as caught:
+        setup.create(loaded, many, "U0X", {**GOOD, "county": "hillford"})
+    assert set(caught.value.fields) == {"county"}
+
+
+def test_nul_and_runs_of_spaces_are_tidied_as_typed_commands_are(loaded: Session) -> None:
+    """A forged NUL would be refused by PostgreSQL: it is dropped, on both backends alike."""
+    made = setup.create(
+        loaded,
+        setup.Workspace("T0EMPTY"),
+        "U0NIA",
+        {**GOOD, "name": "North\x00vale   CSP", "slug": " NorthVale "},
+    )
+    loaded.flush()
+    assert (made.name, made.slug) == ("Northvale CSP", "northvale")
