@@ -4,8 +4,9 @@ Not a ``/csp`` command: the Slack edge calls :func:`home` when someone opens
 the Home tab (and after they act from it) and publishes the rendered reply.
 It shows the person's open actions (overdue first), the quarterly return of
 each sub-group they lead, every priority's rolled-up status and the next
-meetings. Each list is capped so the tab stays well under Slack's 100 blocks
-(about 40 at most), and a fixed number of queries runs whatever the plan's size.
+meetings; a coordinator's also lists who is not linked to Slack yet. Each
+list is capped so the tab stays well under Slack's 100 blocks (about 45 at
+most), and a fixed number of queries runs whatever the plan's size.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from partnership import quarters as quarterly
 from partnership.context import Context, Reply
 from partnership.edits import action_line
 from partnership.measures import short
+from partnership.people import unlinked
 from partnership.rollup import OPEN, rollup
 from storage.dates import quarter_label, uk
 from storage.models import Action, Meeting, SubGroup
@@ -26,6 +28,8 @@ from storage.models import Action, Meeting, SubGroup
 ACTIONS_SHOWN = 20
 PRIORITIES_SHOWN = 25
 GROUPS_SHOWN = 10
+# People not on Slack, each with a button to pick their account: coordinators only.
+UNLINKED_SHOWN = 5
 
 
 def home(ctx: Context) -> Reply:
@@ -48,7 +52,15 @@ def home(ctx: Context) -> Reply:
         "more_priorities": max(len(statuses) - PRIORITIES_SHOWN, 0),
         "meetings": next_meetings(ctx, groups),
         "empty": total == 0 and not groups,
+        "slug": ctx.partnership.slug,
+        "unlinked": [],
+        "more_unlinked": 0,
     }
+    if ctx.is_coordinator:
+        waiting = unlinked(ctx)
+        shown = waiting[:UNLINKED_SHOWN]
+        data["unlinked"] = [{"name": p.name, "email": p.email or ""} for p in shown]
+        data["more_unlinked"] = max(len(waiting) - UNLINKED_SHOWN, 0)
     text = f"{total} open actions, {overdue} overdue" if total else "Nothing assigned to you yet"
     return Reply("home", data, text=text)
 
@@ -96,7 +108,11 @@ def led_groups(ctx: Context) -> list[SubGroup]:
     return list(
         ctx.session.scalars(
             select(SubGroup)
-            .where(SubGroup.partnership_id == ctx.partnership.id, SubGroup.lead_id == ctx.person.id)
+            .where(
+                SubGroup.partnership_id == ctx.partnership.id,
+                SubGroup.lead_id == ctx.person.id,
+                SubGroup.closed_on.is_(None),
+            )
             .options(joinedload(SubGroup.lead))
             .order_by(SubGroup.name)
         )

@@ -3,7 +3,8 @@
 The tables are grouped by what they hold: :mod:`~storage.models.plan` (the
 partnership and its plan), :mod:`~storage.models.reporting` (quarterly returns
 and digest snapshots), :mod:`~storage.models.messaging` (the outbox and the
-bot's Slack records); :mod:`~storage.models.enums` has the enumerations and
+bot's Slack records), :mod:`~storage.models.pending` (a file sent from Slack
+between its preview and its import); :mod:`~storage.models.enums` has the enumerations and
 :mod:`~storage.models.base` the declarative base and column types. Import them
 from here: ``from storage.models import Action``. Importing this package
 declares every table, so ``Base.metadata`` is the whole schema (Alembic's env
@@ -44,6 +45,7 @@ from storage.models.messaging import (
     slack_installations,
     slack_oauth_states,
 )
+from storage.models.pending import PendingImport
 from storage.models.plan import (
     Action,
     ActionUpdate,
@@ -55,6 +57,7 @@ from storage.models.plan import (
     Organisation,
     Partnership,
     Person,
+    PlanChange,
     Priority,
     SubGroup,
     subgroup_priority,
@@ -87,7 +90,9 @@ __all__ = [
     "Organisation",
     "Partnership",
     "PartnershipWorkspace",
+    "PendingImport",
     "Person",
+    "PlanChange",
     "Priority",
     "QuarterlyReturn",
     "Rag",

@@ -26,7 +26,7 @@ from storage.models import Partnership, Person
 from tests import fakeslack
 from tests.e2e import SIGNING_SECRET, all_text, prepare_database
 from tests.fakeslack import FakeSlack
-from tests.process.test_oauth import (
+from tests.process.oauthkit import (
     CLIENT_ID,
     CLIENT_SECRET,
     Http,

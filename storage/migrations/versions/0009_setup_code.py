@@ -1,10 +1,9 @@
 """One-time set-up codes (``csp-bot setup-code``, redeemed by ``/csp setup code:XXXX``).
 
-Only each code's SHA-256 digest is stored. Numbered 0009 with 0006 as its
-parent; the revisions between are other branches' and get re-chained on merge.
+Only each code's SHA-256 digest is stored.
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
