@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from partnership import quarters as quarterly
 from partnership.context import Context, Reply
 from partnership.edits import action_line
+from partnership.measure_status import own_measures
 from partnership.measures import short
 from partnership.people import unlinked
 from partnership.rollup import OPEN, rollup
@@ -30,6 +31,7 @@ PRIORITIES_SHOWN = 25
 GROUPS_SHOWN = 10
 # People not on Slack, each with a button to pick their account: coordinators only.
 UNLINKED_SHOWN = 5
+OWN_MEASURES_SHOWN = 12
 
 
 def home(ctx: Context) -> Reply:
@@ -38,6 +40,7 @@ def home(ctx: Context) -> Reply:
     actions, total, overdue = my_actions(ctx)
     groups = led_groups(ctx)
     statuses = rollup(ctx, overdue_cap=0)
+    own = own_measures(ctx)
     data = {
         "partnership": ctx.partnership.name,
         "person": ctx.person.name if ctx.person is not None else ctx.who,
@@ -50,6 +53,9 @@ def home(ctx: Context) -> Reply:
         "more_groups": max(len(groups) - GROUPS_SHOWN, 0),
         "priorities": [s.view(today, title_limit=80) for s in statuses[:PRIORITIES_SHOWN]],
         "more_priorities": max(len(statuses) - PRIORITIES_SHOWN, 0),
+        # The partnership's own measures, under no priority: shown apart from the priorities.
+        "own_measures": [m.view() for m in own[:OWN_MEASURES_SHOWN]],
+        "more_own_measures": max(len(own) - OWN_MEASURES_SHOWN, 0),
         "meetings": next_meetings(ctx, groups),
         "empty": total == 0 and not groups,
         "slug": ctx.partnership.slug,

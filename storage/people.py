@@ -155,7 +155,7 @@ def export_person(session: Session, person: Person) -> dict[str, Any]:
         ],
         "return_revisions": [{"at": _when(r.at), "content": r.content} for r in revisions],
         "readings": [
-            {"measure": name, "period": r.period, "value": r.value, "note": r.note}
+            {"measure": name, "part": r.part, "period": r.period, "value": r.value, "note": r.note}
             for r, name in readings
         ],
         "messages": [

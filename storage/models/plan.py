@@ -315,26 +315,51 @@ class Measure(Base):
     target_text: Mapped[str | None] = mapped_column(String(300))
     target_date: Mapped[dt.date | None] = mapped_column(Date)
     direction: Mapped[Direction | None] = mapped_column(enum_column(Direction))
+    # How far behind the path to the target is still "slightly off", in the measure's
+    # unit; empty: a tenth of the way from baseline to target (partnership.measure_path).
+    tolerance: Mapped[float | None] = mapped_column(Float)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     priority: Mapped[Priority | None] = relationship()
     readings: Mapped[list[MeasureReading]] = relationship(
         back_populates="measure", order_by="MeasureReading.period_end"
     )
+    parts: Mapped[list[MeasurePart]] = relationship(order_by="MeasurePart.position")
+
+
+class MeasurePart(Base):
+    """One part of a measure read in parts (male / female, a district), judged on its own.
+
+    A part with no baseline or target of its own uses the measure's.
+    """
+
+    __tablename__ = "measure_part"
+    __table_args__ = (UniqueConstraint("measure_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    baseline: Mapped[float | None] = mapped_column(Float)
+    target: Mapped[float | None] = mapped_column(Float)
 
 
 class MeasureReading(Base):
     """A measure's value for one period (usually a financial quarter)."""
 
     __tablename__ = "measure_reading"
-    __table_args__ = (UniqueConstraint("measure_id", "period"),)
+    __table_args__ = (UniqueConstraint("measure_id", "part", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
     measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id"), index=True)
-    # Canonical label such as "2026/27 Q3"; period_end orders and dates it.
+    # Canonical label such as "Q3 2026/27" or "Jan 2027"; period_end orders and dates it.
     period: Mapped[str] = mapped_column(String(32))
     period_end: Mapped[dt.date] = mapped_column(Date)
+    # The part's name ("male"), or "" for a measure read as one number. A name, not a
+    # key, so the unique constraint holds ("" is a value; a NULL would not be).
+    part: Mapped[str] = mapped_column(String(64), default="", server_default="")
     value: Mapped[float] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))

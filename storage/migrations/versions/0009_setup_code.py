@@ -3,7 +3,7 @@
 Only each code's SHA-256 digest is stored.
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0008"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
