@@ -5,6 +5,8 @@ Tests build their own :class:`Settings` instead of patching the environment.
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -30,6 +32,14 @@ class Settings(BaseSettings):
     slack_client_secret: str | None = Field(
         default=None, validation_alias="SLACK_CLIENT_SECRET", repr=False
     )
+    # Who may set up a partnership from Slack besides installers and admins:
+    # Slack user ids, comma-separated (docs/setup.md).
+    csp_setup_users: str = Field(default="", validation_alias="CSP_SETUP_USERS")
+
+    @property
+    def setup_users(self) -> frozenset[str]:
+        """The Slack user ids CSP_SETUP_USERS names."""
+        return frozenset(u.strip() for u in self.csp_setup_users.split(",") if u.strip())
 
     @property
     def oauth_mode(self) -> bool:
@@ -58,6 +68,17 @@ class Settings(BaseSettings):
             raise ValueError("an app-level token starts with xapp- (Basic Information page)")
         return value
 
+    @field_validator("csp_setup_users")
+    @classmethod
+    def _setup_users(cls, value: str) -> str:
+        for user in (u.strip() for u in value.split(",")):
+            if user and not re.fullmatch(r"[UW][A-Z0-9]{2,30}", user):
+                raise ValueError(
+                    f"{user[:40]!r} is not a Slack user id; copy it from the person's "
+                    "profile (⋮ → Copy member ID, it starts with U)"
+                )
+        return value
+
     @field_validator("slack_api_url")
     @classmethod
     def _api_url(cls, value: str) -> str:
@@ -79,6 +100,7 @@ def load_settings(**overrides: str) -> Settings:
             "slack_api_url": "SLACK_API_URL",
             "slack_client_id": "SLACK_CLIENT_ID",
             "slack_client_secret": "SLACK_CLIENT_SECRET",
+            "csp_setup_users": "CSP_SETUP_USERS",
         }
         lines = []
         for err in exc.errors(include_url=False, include_input=False):

@@ -42,6 +42,7 @@ from commands import (
     return_status,
     return_submit,
     settings,
+    setup,
     whoami,
 )
 
@@ -76,5 +77,6 @@ __all__ = [
     "return_status",
     "return_submit",
     "settings",
+    "setup",
     "whoami",
 ]

@@ -33,7 +33,7 @@ from bot.slack.directory import ConsoleDirectory
 from bot.slack.identity import take_partnership
 from bot.slack.runner import apology, execute
 from commands.framework.core import Form
-from commands.framework.dispatch import Outcome, dispatch_text
+from commands.framework.dispatch import Outcome, dispatch_text, error_reply
 from partnership.context import Context, Reply, UserError
 from partnership.lookup import match_person, people
 from partnership.messages import edge as say
@@ -158,6 +158,21 @@ class Console:
                 self.factory, PrintSender(self.out, self.style), outcome.result, self.clock()
             )
         return self.show(outcome)
+
+    def call(self, rule: Callable[[Context], Reply], label: str = "console") -> str:
+        """Run one of the partnership's rules (not a typed line) as the console's person.
+
+        The demo presses a form's or a button's rule this way (``/csp import``'s
+        preview and its Import button), in one transaction as Slack would.
+        """
+
+        def attempt(ctx: Context) -> Outcome:
+            try:
+                return Outcome(rule(ctx), True)
+            except UserError as exc:
+                return Outcome(error_reply(exc), False, None, exc)
+
+        return self.show(execute(self.factory, self._context, attempt, label=label))
 
     def _context(self, session: Session, slug: str | None = None) -> Context:
         person = session.get(Person, self.person_id) if self.person_id is not None else None

@@ -189,8 +189,10 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.cli import digest as cli_digest
     from bot.cli import person as cli_person
     from bot.cli import running
+    from bot.cli import setup as cli_setup
     from bot.schedule import clock
 
+    add("setup-code", cli_setup.cmd_setup_code)
     cli_digest.add_arguments(add("digest", cli_digest.cmd_digest))
     person = sub.add_parser("person", help=cli_person.HELP, description=cli_person.HELP)
     person_sub = person.add_subparsers(dest="person_command", metavar="ACTION", required=True)

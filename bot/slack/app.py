@@ -31,6 +31,7 @@ from bot.settings import Settings
 from bot.slack import files, oauth
 from bot.slack.client import web_client
 from bot.slack.listeners import Clock, Edge
+from bot.slack.setup import OPEN_BUTTON, SETUP_FORM, SetupEdge
 from bot.slack.views import FORM_COMMANDS
 from storage.models import utcnow
 
@@ -65,16 +66,21 @@ def create_app(
         logger=logging.getLogger("csp_bot.bolt"),
     )
     edge = Edge(factory, client, clock)
+    store = None
     if oauth_settings is not None:  # direct messages go through each workspace's bot
         store = oauth_settings.installation_store
         edge.senders = oauth.TeamSenders(settings, store, factory)
         edge.directory = oauth.TeamDirectory(settings, store)
-    app.command("/csp")(edge.on_command)
+    # /csp setup, its form and the Home tab's button; strangers' answers (bot/slack/setup.py).
+    starting = SetupEdge(edge, settings, store)
+    app.command("/csp")(starting.on_command)
+    app.action(OPEN_BUTTON)(starting.on_open_button)
+    app.view_submission(SETUP_FORM)(starting.on_submit)
     app.action(_pattern(BUTTONS))(edge.on_button)
     app.action("return_submit")(edge.on_return_button)
     app.action(_pattern(LINE_BUTTONS))(edge.on_line_button)
     app.view_submission(_pattern("^(" + "|".join(FORM_COMMANDS) + ")$"))(edge.on_submit)
-    app.event("app_home_opened")(edge.on_home)
+    app.event("app_home_opened")(starting.on_home)
     files.register(app, edge)  # /csp import's form and preview buttons (bot/slack/files.py)
     return app
 

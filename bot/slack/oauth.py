@@ -52,6 +52,8 @@ BOT_SCOPES = (
     "im:history",
     "channels:history",
     "groups:history",
+    "files:read",
+    "files:write",
 )
 # How long an "Add to Slack" link stays valid (Slack's own default).
 STATE_EXPIRATION_SECONDS = 600

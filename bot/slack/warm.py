@@ -35,7 +35,7 @@ from bot.slack.front import FrontDoor, signature_of
 
 log = logging.getLogger("csp_bot.warm")
 
-# A user and team no plan holds: the synthetic command is answered "I don't know you".
+# A user and team no plan holds: the synthetic command gets the welcome (bot/slack/setup.py).
 NOBODY = {"user": "UWARMUP00", "team": "TWARMUP00"}
 
 

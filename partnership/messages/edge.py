@@ -8,7 +8,8 @@ from __future__ import annotations
 
 UNKNOWN_PERSON = (
     "I don't know you yet: you are not in any partnership's plan in this workspace. "
-    "Ask your partnership's coordinator to add you (`/csp person add @you`)."
+    "Ask your partnership's coordinator to add you (`/csp person add @you`); "
+    "`/csp help` says who they are, and how to set up a partnership."
 )
 
 

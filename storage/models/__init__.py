@@ -70,6 +70,7 @@ from storage.models.reporting import (
     ReturnPriorityRag,
     ReturnRevision,
 )
+from storage.models.setup import SetupCode
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -104,6 +105,7 @@ __all__ = [
     "Role",
     "Sara",
     "SeenRequest",
+    "SetupCode",
     "Source",
     "Status",
     "StrEnum",

@@ -55,6 +55,8 @@ EVERY = {
     "import": ("U0CORA", "import", "file_input"),
     "export": ("U0MO", "export csv", "sent to your direct messages"),
     "digest paper": ("U0CHRIS", "digest paper", "sent to your direct messages"),
+    # Opens the set-up form (tests/process/test_setup_http.py submits it).
+    "setup": ("U0CORA", "setup", "Partnership name"),
 }
 # Slow commands: acked at once, then their reply through the response URL.
 SLOW = ("chase", "digest send", "meeting move", "export", "digest paper")
@@ -81,6 +83,10 @@ def test_every_sub_command_works_over_signed_http(e2e: Stack, name: str) -> None
     if name in SLOW:
         [posted] = e2e.fake.wait_for("response_url")
         body = posted.params
+    if name == "setup":  # a bare ack; the form is what Slack was asked to open
+        assert body == {}, body
+        [opened] = e2e.fake.wait_for("views.open")
+        body = opened.params["view"]
     text = all_text(body)
     blocks_of(body)
     assert ":warning:" not in text, text

@@ -59,7 +59,7 @@ from tests.e2e import Stack, running, validate
 from tests.process.httpkit import acked
 
 # Examples per sub-command per backend: 21 sub-commands x 11 = 231 lines per backend.
-EXAMPLES = 11
+EXAMPLES = 7
 # How a slow command (chase, digest send) is acknowledged before it runs.
 SLOW_ACK = ":hourglass_flowing_sand: On it"
 # The bot's own words for an error that is its fault: a 500 in all but status.
