@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
+from collections import Counter
 from collections.abc import Callable, Iterable
 from importlib import resources
 from typing import Any
@@ -37,6 +38,7 @@ Out = Callable[[str], None]
 # The scheduler's morning run in the demo: the clock process runs every few
 # minutes in working hours; once a day at this time shows the same messages.
 MORNING = dt.time(9, 30)
+DM = " (direct message)"
 
 
 class DemoClock:
@@ -71,16 +73,17 @@ class NamedSender(PrintSender):
         super().__init__(out, style)
         self.factory = factory
         self.clock = clock
-        self.sent = 0
+        self.sent: Counter[str] = Counter()
 
     def post(self, address: str, payload: dict[str, Any], key: str) -> Delivery:
         """Print the message as text, headed by who gets it, where and when."""
-        self.sent += 1
         pages = payload.get("pages") or []
         text = "\n".join(terminal_text(page, self.style) for page in pages)
         indented = "\n".join("  │ " + line for line in text.splitlines())
         day = self.clock().astimezone(LONDON).strftime("%a %d/%m/%Y")
-        self.out(f"  ┌ {day}, to {self.name_of(address)}\n{indented}")
+        name = self.name_of(address)
+        self.sent[name.removesuffix(DM)] += 1
+        self.out(f"  ┌ {day}, to {name}\n{indented}")
         return Delivery(address, True)
 
     def name_of(self, address: str) -> str:
@@ -90,7 +93,7 @@ class NamedSender(PrintSender):
                 select(Person.name).where(Person.slack_user_id == address)
             ).first()
             if person is not None:
-                return f"{person} (direct message)"
+                return f"{person}{DM}"
             channel = session.execute(
                 select(Partnership.name, Channel.purpose)
                 .join(Channel, Channel.partnership_id == Partnership.id)
@@ -125,7 +128,9 @@ def fast_forward(
         day += dt.timedelta(days=1)
     clock.now = max(clock.now, dt.datetime.combine(last, MORNING, LONDON).astimezone(dt.UTC))
     span = f"{start:%d/%m/%Y} to {last:%d/%m/%Y}"
-    out(f"(the scheduler ran each working morning from {span}: {sender.sent} messages)")
+    each = ", ".join(f"{name} {count}" for name, count in sorted(sender.sent.items()))
+    total = sum(sender.sent.values())
+    out(f"(the scheduler ran each working morning from {span}: {total} messages: {each or 'none'})")
 
 
 class YearScript:
@@ -238,18 +243,21 @@ class YearScript:
 # The first part of `csp-bot demo`: a new partnership's first months, from an
 # empty database, with the scheduler fast-forwarded so its messages show.
 YEAR_SCRIPT = """\
-# Part 1: a partnership's year, from an empty database. The dates are fixed, so the demo plays the same every day.
+# Part 1: a partnership's first months, from an empty database, on fixed dates.
 /date 01/03/2027 09:30
-# Cora Coordinator installed the app. /csp setup opens a form; the demo submits it for her:
-/setup slack:U0DEMOCORA your_name:"Cora Coordinator" name:"Severnvale Community Safety Partnership" slug:severnvale nation:ENG leadership_group:"Severnvale Leadership Group" main_channel:C0SEVERN board_channel:C0SVBOARD
-# She attaches the spreadsheet she already keeps to /csp import's form. The bot shows what it would do and writes nothing yet.
+# Cora Coordinator installed the app. /csp setup opens a form; the demo submits it:
+/setup slack:U0DEMOCORA your_name:"Cora Coordinator" \
+name:"Severnvale Community Safety Partnership" slug:severnvale nation:ENG \
+leadership_group:"Severnvale Leadership Group" main_channel:C0SEVERN board_channel:C0SVBOARD
+# She attaches the spreadsheet she keeps to /csp import's form: a preview, nothing written.
 /upload severnvale-action-plan.csv
-# One row has 31/02/2027 as its date. She imports the rows that can be read, and fixes that one later.
+# One row's date is 31/02/2027. She imports the readable rows and fixes that one later.
 /press readable
-# The Leadership Group meets on the third Thursday of every quarter's first month; the series is shown back before it is saved.
+# The Leadership Group meets each quarter; the series is shown back before it is saved.
 /csp meeting add every third Thursday of Apr, Jul, Oct and Jan from 01/04/2027
-/csp meeting add every third Thursday of Apr, Jul, Oct and Jan from 01/04/2027 until 31/03/2028 confirm
-# She links the leads the spreadsheet named to their Slack accounts, adds the chair, and names each sub-group's lead.
+/csp meeting add every third Thursday of Apr, Jul, Oct and Jan from 01/04/2027 \
+until 31/03/2028 confirm
+# She links the spreadsheet's leads to Slack, adds the chair, and names the groups' leads.
 /csp person add U0DEMOKATH name:"Kath Rees"
 /csp person add U0DEMOLEE name:"Lee Hart"
 /csp person add U0DEMOANNE name:"Anne Brinkhoff"
@@ -261,6 +269,13 @@ YEAR_SCRIPT = """\
 # A lead updates an action in one line.
 /as Lee Hart
 /csp action update 1.1 rag:green "hotspot map shared with the neighbourhood teams"
-# Now the scheduler runs each working morning up to the end of June. Everything each person received, as they read it:
+# The scheduler runs each working morning; below is what each person received, as they read it.
+/until 16/04/2027
+# Kath sends her group's return for the quarter, and brings two actions up to date.
+/as Kath Rees
+/csp return submit group:"ASB Action Group" quarter:"Q4 2026/27" rag:amber \
+summary:"Hotspot map agreed; PSPO consultation ready" issues:"Legal review of the draft order"
+/csp action update 3 due:30/09/2027 "waiting for the needs assessment; new date to the board"
+/csp action update 1 rag:green "consultation opens 03/05/2027"
 /until 30/06/2027
 """

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli.common import CliError
 from bot.cli.console import Console, ConsoleError, play, repl
+from bot.cli.demo_year import YEAR_SCRIPT, DemoClock, YearScript
 from bot.render.terminal import Style
 from bot.settings import Settings
 from storage.db import transaction
@@ -93,10 +94,15 @@ def cmd_demo(
             path.unlink(missing_ok=True)
         settings = demo_settings(settings)
         where = f"{DEMO_DATABASE}, the demo's own database (made afresh each run)"
-    out(f"Demo: loading the example plans into {where}.")
     factory = sessions(settings)
-    load_examples(factory, out, examples)
     style = Style.of(sys.stdout)
+    if not args.database_url:
+        out(f"Demo: {where}.")
+        clock = DemoClock()
+        YearScript(factory, clock, out, style).play(YEAR_SCRIPT.splitlines())
+        out("\n# Part 2: the five example partnerships, as their documents describe them.")
+    out(f"Demo: loading the example plans into {where}.")
+    load_examples(factory, out, examples)
     console = Console(factory, _default_slug(factory, args.partnership), out=out, style=style)
     play(console, DEMO_SCRIPT.splitlines())
     out(
