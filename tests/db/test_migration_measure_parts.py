@@ -1,4 +1,4 @@
-"""Migration 0011: readings from before it are a measure's whole readings (part ""), and the
+"""Migration 0009: readings from before it are a measure's whole readings (part ""), and the
 database keeps one reading per measure, part and period."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def test_old_readings_become_whole_readings_and_parts_are_kept_apart(
     empty_database_url: str,
 ) -> None:
     engine = make_engine(empty_database_url)
-    upgrade(engine, "0006")
+    upgrade(engine, "0008")  # the revision before measure parts
     with engine.begin() as conn:
         conn.execute(
             text(

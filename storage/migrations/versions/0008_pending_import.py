@@ -1,7 +1,7 @@
 """Files sent from Slack between their preview and the Import button: pending_import.
 
 Revision ID: 0008
-Revises: 0006 (another branch adds 0007; the two are chained when merged)
+Revises: 0007 (another branch adds 0007; the two are chained when merged)
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0010"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

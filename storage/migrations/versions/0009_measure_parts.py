@@ -7,8 +7,8 @@ measure read as one number, which every existing reading is), and the unique
 key becomes (measure, part, period). ``measure.tolerance`` is how far behind
 the path to the target still counts as "slightly off".
 
-Revision ID: 0011
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None

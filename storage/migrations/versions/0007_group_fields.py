@@ -6,7 +6,7 @@ remove`` took someone out (the row stays: history names them); ``plan_change``
 is the append-only history of those changes and of leads, priorities covered,
 roles and Slack links, as ``action_update`` is an action's.
 
-Revision ID: 0010
+Revision ID: 0007
 Revises: 0006
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None

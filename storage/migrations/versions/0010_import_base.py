@@ -6,8 +6,8 @@ an import entry came from. Existing databases start with no bases: the first
 import of each file after the upgrade behaves as imports did before (the file's
 stated values are applied), and from then on re-imports merge.
 
-Revision ID: 0007
-Revises: 0010
+Revision ID: 0010
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0011"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
