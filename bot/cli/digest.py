@@ -1,4 +1,4 @@
-"""``csp-bot digest``: the chairs' pre-meeting digest as board papers, in Markdown or HTML.
+"""``csp-bot digest``: the chairs' pre-meeting digest as board papers, in Markdown, HTML or PDF.
 
 The same view-model as the Slack digest (partnership/digest.py), with every
 list in full. Each format has its own environment that escapes by
@@ -10,6 +10,10 @@ construction, as the Block Kit one does for Slack (bot/render/environment.py):
   escapes the characters Markdown reads as formatting, links or HTML and puts
   the text on one line, so a title can neither bold itself nor start a
   heading, a list or a table row.
+
+The HTML paper carries the measure charts as SVG ``data:`` URIs
+(:mod:`bot.render.charts`), so it is one file that works offline; the PDF is
+that page laid out on A4 by WeasyPrint (:mod:`bot.render.pdf`).
 
 Registered in ``bot/cli/`` with :func:`add_arguments` and :func:`cmd_digest`.
 """
@@ -29,6 +33,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from bot.cli.common import CliError, pick_partnership, sessions
+from bot.render import charts, pdf
 from bot.render.environment import base_environment
 from bot.settings import Settings
 from partnership.context import Context, UserError
@@ -37,7 +42,7 @@ from partnership.digest_meetings import MeetingInfo, board_meetings, group_name,
 from storage.dates import DateError, did_you_mean, parse_date, uk
 from storage.models import Source
 
-FORMATS = ("md", "html")
+FORMATS = ("md", "html", "pdf")
 LONDON = ZoneInfo("Europe/London")
 # Characters Markdown reads as emphasis, code, links, HTML, tables, strike-through or entities.
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
@@ -81,10 +86,16 @@ def _environment(fmt: str) -> Environment:
 
 
 def render_document(data: dict[str, Any], fmt: str) -> str:
-    """The digest view-model as a Markdown or HTML document."""
-    if fmt not in FORMATS:
+    """The digest view-model as a Markdown or HTML document (HTML with its charts inside)."""
+    if fmt not in ("md", "html"):
         raise ValueError(f"unknown format {fmt!r}; use md or html")
-    return _environment(fmt).get_template(f"digest.{fmt}.j2").render(**data)
+    extra = {"pictures": charts.pictures(data.get("charts") or {})} if fmt == "html" else {}
+    return _environment(fmt).get_template(f"digest.{fmt}.j2").render(**data, **extra)
+
+
+def render_pdf(data: dict[str, Any]) -> bytes:
+    """The digest view-model as a PDF board paper: the HTML paper on A4 pages."""
+    return pdf.html_to_pdf(render_document(data, "html"))
 
 
 def _meeting_date(text: str) -> dt.date:
@@ -139,13 +150,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the Leadership Group meeting's date, such as 18/03/2027 or +2w (default: the "
         "next meeting in the plan; a day the plan does not hold is taken as given)",
     )
-    parser.add_argument("--format", choices=FORMATS, default="md", help="md (default) or html")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="md",
+        help="md (default), html (one file, charts inside) or pdf (A4; needs -o FILE)",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
-    """Write the chairs' digest for a Leadership Group meeting as Markdown or HTML."""
-    # bot.cli imports this module to register the command: import it back lazily.
+    """Write the chairs' digest for a Leadership Group meeting as Markdown, HTML or PDF."""
+    if args.format == "pdf" and not args.output:
+        raise CliError("A PDF is not for the terminal: name a file for it, e.g. -o paper.pdf.")
 
     factory = sessions(settings)
     with factory() as session:
@@ -154,13 +171,17 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
         meetings = board_meetings(ctx)
         meeting = _meeting(ctx, args.meeting, meetings)
         data = build(ctx, meeting, meetings).data
-    text = render_document(data, args.format)
-    if not args.output:
-        sys.stdout.write(text)
-        return 0
+    if args.format == "pdf":
+        content = render_pdf(data)
+    else:
+        text = render_document(data, args.format)
+        if not args.output:
+            sys.stdout.write(text)
+            return 0
+        content = text.encode("utf-8")
     target = Path(args.output)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    target.write_bytes(content)
     print(
         f"Wrote the digest for the {data['group']} on {data['meeting']['date']} "
         f"({partnership.slug}) to {target}."
