@@ -323,12 +323,12 @@ def _ticks(ax: Axes, ticks: dict[float, str], first: list[float]) -> None:
 
 def _grid_figure(grid: dict[str, Any]) -> Figure:
     rows, columns = grid["rows"], grid["columns"]
-    height = 0.9 + 0.32 * max(len(rows), 1)
+    height = 1.05 + 0.32 * max(len(rows), 1)
     figure = _figure(height)
     figure.text(
         0.02, 1 - 0.12 / height, grid["title"], va="top", fontsize=11, fontweight="bold", color=INK
     )
-    top = 1 - 0.55 / height
+    top = 1 - 0.72 / height
     # Columns about a word wide each: a grid of one column is not one long bar.
     ax = figure.add_axes((0.36, 0.02, min(0.62, 0.14 * len(columns)), top - 0.02))
     ax.set_xlim(0, len(columns))
