@@ -11,7 +11,7 @@ construction, as the Block Kit one does for Slack (bot/render/environment.py):
   the text on one line, so a title can neither bold itself nor start a
   heading, a list or a table row.
 
-The HTML paper carries the measure charts as SVG ``data:`` URIs
+The HTML paper carries the measure charts as PNG ``data:`` URIs
 (:mod:`bot.render.charts`), so it is one file that works offline; the PDF is
 that page laid out on A4 by WeasyPrint (:mod:`bot.render.pdf`).
 

@@ -258,7 +258,7 @@ def test_the_html_paper_embeds_every_chart_and_needs_no_network(plans: Session) 
     assert len(page.images) == len(data["charts"]["measures"]) == 1
     # One file: every picture is inside it, nothing to fetch, no script, no stylesheet link.
     assert page.addresses and all(
-        a.startswith("data:image/svg+xml;base64,") for a in page.addresses
+        a.startswith("data:image/png;base64,") for a in page.addresses
     )
     assert not {"script", "link", "iframe"} & page.tags
     assert page.images[0]["alt"] == data["charts"]["measures"][0]["alt"]

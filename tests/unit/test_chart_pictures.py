@@ -142,6 +142,6 @@ def test_a_grid_grows_with_its_rows_and_says_its_cells() -> None:
 
 
 def test_a_data_uri_is_one_self_contained_picture() -> None:
-    uri = charts.data_uri(charts.measure_svg(spec()))
-    assert uri.startswith("data:image/svg+xml;base64,")
+    uri = charts.data_uri(charts.measure_png(spec()))
+    assert uri.startswith("data:image/png;base64,")
     assert charts.pictures({"measures": [spec()]}) == {"measure-1": uri}
