@@ -257,9 +257,7 @@ def test_the_html_paper_embeds_every_chart_and_needs_no_network(plans: Session) 
     page.feed(html)
     assert len(page.images) == len(data["charts"]["measures"]) == 1
     # One file: every picture is inside it, nothing to fetch, no script, no stylesheet link.
-    assert page.addresses and all(
-        a.startswith("data:image/png;base64,") for a in page.addresses
-    )
+    assert page.addresses and all(a.startswith("data:image/png;base64,") for a in page.addresses)
     assert not {"script", "link", "iframe"} & page.tags
     assert page.images[0]["alt"] == data["charts"]["measures"][0]["alt"]
     assert "ASB <script>alert(1)</script>" in page.images[0]["alt"]  # as typed, once parsed
