@@ -130,19 +130,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             factory = session_factory(engine)
             slug, charted = load(factory, plan, readings)
             for name, job in JOBS.items():
-                times, first, size = [], 0.0, 0
+                times, cpu, first, size = [], [], 0.0, 0
                 for i in range(runs + 1):
                     with factory() as session:
-                        began = time.perf_counter()
+                        began, began_cpu = time.perf_counter(), time.process_time()
                         size = job(view_model(session, slug))
                         took = time.perf_counter() - began
                     if i == 0:
                         first = took
                     else:
                         times.append(took)
+                        cpu.append(time.process_time() - began_cpu)
                 results[name] = {
                     "first": first,
                     "median": median(times),
+                    "cpu": median(cpu),
                     "bytes": size,
                     "charts": charted,
                 }
@@ -162,12 +164,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     name,
                     f"{r['first']:.2f}",
                     f"{r['median']:.2f}",
+                    f"{r['cpu']:.2f}",
                     f"x{r['median'] / base:.1f}",
                     f"{r['bytes'] / 1024:.0f}",
                 ]
             )
     shipped = scenarios["as shipped"]["digest + Slack PNGs"]["median"]
-    worst = scenarios[f"{READINGS} readings a measure"]["digest + Slack PNGs"]["median"]
+    worst = scenarios[f"{READINGS} readings a measure"]["digest + Slack PNGs"]
+    worst_cpu = worst["cpu"]
     ok = shipped < TARGET_S
     body = f"""## 7. The digest's pictures and the board paper (HTML, PDF)
 
@@ -180,13 +184,23 @@ includes building the view-model in a fresh session; "first" is the first run in
 (it pays matplotlib's and WeasyPrint's import), then the median of {runs} runs; the ratio is
 against the baseline (the digest as before pictures).
 
-{table(["plan", "job", "first s", "median s", "vs baseline", "output KiB"], rows)}
+{table(["plan", "job", "first s", "median s", "CPU s", "vs baseline", "output KiB"], rows)}
+
+"CPU s" is this process's CPU time (median): on a machine shared with other work the
+wall-clock median can be several times it.
 
 Target: the digest of the largest example plan with all its charts (Slack PNGs) under
-{TARGET_S:.0f} s: {shipped:.2f} s {verdict(ok)}. With a chart for every measure: {worst:.2f} s.
+{TARGET_S:.0f} s: {shipped:.2f} s {verdict(ok)} (as shipped, its measures have no readings, so
+only the two grids are drawn). With a chart for every measure: {worst["median"]:.2f} s wall,
+{worst_cpu:.2f} s CPU ({verdict(worst_cpu < TARGET_S)} on CPU time).
 """
     write_section("charts", body)
-    return {"checks": {f"digest with all its charts under {TARGET_S:.0f} s": ok}}
+    return {
+        "checks": {
+            f"digest with all its charts under {TARGET_S:.0f} s": ok,
+            f"a chart for every measure under {TARGET_S:.0f} s of CPU": worst_cpu < TARGET_S,
+        }
+    }
 
 
 if __name__ == "__main__":
