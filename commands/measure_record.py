@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from typing import Any
 
@@ -13,7 +14,9 @@ from commands.framework.registry import NOTE_KEYS, Args, command
 from partnership.context import Context, Refused, Reply, UserError
 from partnership.edits import read_text
 from partnership.lookup import find_measure
+from partnership.measure_parts import read_parts, typed_parts
 from partnership.measures import judge_measure, number
+from partnership.messages import measures as say
 from partnership.perms import coordinators
 from storage.dates import DateError, parse_period, quarter_label, uk
 from storage.models import Direction, Measure, MeasureReading, Person, Role
@@ -25,85 +28,166 @@ NO = ("no", "n", "false")
 RECORDERS = (Role.CHAIR, Role.LEAD)
 
 EXAMPLE = '/csp measure record M-1 36 period:"Q2 2026/27"'
+# Keys whose misspellings (``perod:``, ``replce:``) are refused rather than kept as note words.
+KEYS_PEOPLE_MISSPELL = ("period", "replace", "quarter", "month")
+MISSPELT_MIN = 4
 
 
 @command(
     "measure record",
-    usage="<measure> <value> [period:<quarter>] [replace:yes] [<note>]",
+    usage="<measure> <value | part:value …> [period:<month or quarter>] [replace:yes] [<note>]",
     examples=(
         "/csp measure record M-1 36",
         '/csp measure record M-1 36 period:"Q2 2026/27" police recording change from July',
         '/csp measure record "Repeat victimisation" 27.5% period:"Q2 2026/27" replace:yes',
+        '/csp measure record M-4 male:78.1 female:82.5 period:"Jan 2027"',
     ),
     positional=("measure", "value"),
     rest="note",
     keys=("period", "replace", "note"),
-    aliases={"quarter": "period", "for": "period", "overwrite": "replace", **NOTE_KEYS},
+    aliases={
+        "quarter": "period",
+        "for": "period",
+        "month": "period",
+        "overwrite": "replace",
+        **NOTE_KEYS,
+    },
     date_keys=("period",),
+    free_keys=True,
 )
 def measure_record(ctx: Context, args: Args) -> Result:
     """Record a measure's value for a period; the period defaults to the last full quarter.
 
     Name the measure by its reference (`M-1`) or its name in quotes. A period
-    is a quarter (`Q2 2026/27`), a financial year (`2025/26`) or a calendar
-    year (`2025`). A second value for the same period replaces the first only
-    with `replace:yes`. Coordinators, chairs and leads may record readings.
+    is a month (`Jan 2027`), a quarter (`Q2 2026/27`), a financial year
+    (`2025/26`) or a calendar year (`2025`). A measure read in parts (the plan
+    file lists them) takes a value per part: `male:78.1 female:82.5`, or
+    `"male 78.1, female 82.5"`. A second value for the same period replaces the
+    first only with `replace:yes`. Coordinators, chairs and leads may record readings.
     """
     require_recorder(ctx)
     measure = find_measure(ctx, _required(args, "measure"))
-    value = read_number(_required(args, "value"))
+    parts = [p.name for p in measure.parts]
+    _refuse_misspelt_keys(args, parts)
+    ref = measure.ref or f'"{measure.name}"'
+    note_text: str | None
+    if parts:
+        values, note_text = _part_values(args, parts, ref)
+    else:
+        values, note_text = _whole_value(args, ref), args.get("note")
     label, period_end = read_period(ctx, args.get("period"))
     replace = read_yes(args.get("replace"))
-    note = read_text(args.get("note"), "note")
-    existing = ctx.session.scalars(
-        select(MeasureReading).where(
-            MeasureReading.partnership_id == ctx.partnership.id,
-            MeasureReading.measure_id == measure.id,
-            MeasureReading.period == label,
-        )
-    ).first()
-    previous = ctx.session.scalars(
-        select(MeasureReading)
-        .where(
-            MeasureReading.partnership_id == ctx.partnership.id,
-            MeasureReading.measure_id == measure.id,
-            MeasureReading.period_end < period_end,
-        )
-        .order_by(MeasureReading.period_end.desc(), MeasureReading.id.desc())
-        .limit(1)
-    ).first()
+    note = read_text(note_text, "note")
+    held = _held(ctx, measure, label)
+    if not replace:
+        if not parts and "" in held:
+            raise UserError(_already(ctx, measure, held[""], values[0][1]))
+        clash = [f"{n} {number(held[n].value, measure.unit)}" for n, _ in values if n in held]
+        if clash:
+            raise UserError(say.parts_already(ref=ref, period=label, held=clash))
+    previous = _previous(ctx, measure, period_end)
     now = ctx.now.astimezone(dt.UTC)
-    replaced: float | None = None
-    if existing is not None:
-        if not replace:
-            raise UserError(_already(ctx, measure, existing, value))
-        replaced = existing.value
-        was = f"Replaces {number(existing.value, measure.unit)}{_by(ctx, existing)}."
-        existing.value = value
-        existing.note = f"{note} ({was})" if note else was
-        existing.recorded_by_id = ctx.person.id if ctx.person else None
-        existing.recorded_at = now
-    else:
-        ctx.session.add(
-            MeasureReading(
-                partnership_id=ctx.partnership.id,
-                measure_id=measure.id,
-                period=label,
-                period_end=period_end,
-                value=value,
-                note=note,
-                recorded_by_id=ctx.person.id if ctx.person else None,
-                recorded_at=now,
+    replaced: dict[str, float] = {}
+    for part, value in values:
+        existing = held.get(part)
+        if existing is not None:
+            replaced[part] = existing.value
+            was = f"Replaces {number(existing.value, measure.unit)}{_by(ctx, existing)}."
+            existing.value = value
+            existing.note = f"{note} ({was})" if note else was
+            existing.recorded_by_id = ctx.person.id if ctx.person else None
+            existing.recorded_at = now
+        else:
+            ctx.session.add(
+                MeasureReading(
+                    partnership_id=ctx.partnership.id,
+                    measure_id=measure.id,
+                    period=label,
+                    period_end=period_end,
+                    part=part,
+                    value=value,
+                    note=note,
+                    recorded_by_id=ctx.person.id if ctx.person else None,
+                    recorded_at=now,
+                )
             )
-        )
     ctx.session.flush()
-    data = recorded_view(ctx, measure, value, label, period_end, previous, replaced, note)
-    shown = number(value, measure.unit)
+    if not parts:
+        value = values[0][1]
+        data = recorded_view(
+            ctx, measure, value, label, period_end, previous.get(""), replaced.get(""), note
+        )
+        shown = number(value, measure.unit)
+    else:
+        data = parts_view(ctx, measure, dict(values), label, period_end, previous, replaced, note)
+        shown = ", ".join(f"{n} {number(v, measure.unit)}" for n, v in values)
     return Reply(
         "measure_recorded",
         data,
         text=f"{measure.ref or measure.name}: {shown} recorded for {label}",
     )
+
+
+def _refuse_misspelt_keys(args: Args, parts: list[str]) -> None:
+    """A ``word:`` spelt like one of the keys (``perod:``) and naming no part is refused.
+
+    The framework leaves every unknown ``word:`` to this command (``free_keys``),
+    since a part's name may look like a key (``north:`` beside ``note:``).
+    """
+    names = {p.casefold() for p in parts}
+    for key in args.kept:
+        if key.casefold() in names or len(key) < MISSPELT_MIN:
+            continue
+        near = difflib.get_close_matches(key.lower(), KEYS_PEOPLE_MISSPELL, n=1, cutoff=0.75)
+        if near:
+            raise UserError(say.misspelt_key(typed=key, near=near[0]))
+
+
+def _whole_value(args: Args, ref: str) -> list[tuple[str, float]]:
+    """The one number of a measure read whole; parts typed for it are refused."""
+    typed = typed_parts(" ".join(w for w in (args.get("value"), args.get("note")) if w))
+    if typed is not None and (args.get("value") is None or ":" in (args.get("value") or "")):
+        raise UserError(say.no_parts(ref=ref, typed=typed[:40]), fields={"value": "One number"})
+    return [("", read_number(_required(args, "value")))]
+
+
+def _part_values(
+    args: Args, parts: list[str], ref: str
+) -> tuple[list[tuple[str, float]], str | None]:
+    """The part values typed (as ``male:78.1`` or ``male 78.1, female 82.5``) and the note."""
+    typed = " ".join(w for w in (args.get("value"), args.get("note")) if w)
+    values, rest = read_parts(typed, parts, ref)
+    if not values:
+        raise UserError(say.in_parts_give_each(ref=ref, parts=parts), fields={"value": "Each part"})
+    # The parts' `word:` were read here, not kept in the note.
+    args.kept[:] = [k for k in args.kept if k.casefold() not in {p.casefold() for p in parts}]
+    return values, rest or None
+
+
+def _held(ctx: Context, measure: Measure, label: str) -> dict[str, MeasureReading]:
+    """The readings already held for the period, by part ("" for a whole measure)."""
+    rows = ctx.session.scalars(
+        select(MeasureReading).where(
+            MeasureReading.partnership_id == ctx.partnership.id,
+            MeasureReading.measure_id == measure.id,
+            MeasureReading.period == label,
+        )
+    )
+    return {r.part: r for r in rows}
+
+
+def _previous(ctx: Context, measure: Measure, before: dt.date) -> dict[str, MeasureReading]:
+    """Each part's latest reading for a period that ended before ``before``."""
+    rows = ctx.session.scalars(
+        select(MeasureReading)
+        .where(
+            MeasureReading.partnership_id == ctx.partnership.id,
+            MeasureReading.measure_id == measure.id,
+            MeasureReading.period_end < before,
+        )
+        .order_by(MeasureReading.period_end, MeasureReading.id)
+    )
+    return {r.part: r for r in rows}  # the latest of each part wins
 
 
 def _required(args: Args, name: str) -> str:
@@ -155,7 +239,7 @@ def default_period(ctx: Context) -> tuple[str, dt.date]:
 
 
 def read_period(ctx: Context, text: str | None) -> tuple[str, dt.date]:
-    """A finished period as typed (quarter, financial or calendar year), or the default."""
+    """A finished period as typed (month, quarter, financial or calendar year), or the default."""
     if text is None:
         return default_period(ctx)
     try:
@@ -163,8 +247,8 @@ def read_period(ctx: Context, text: str | None) -> tuple[str, dt.date]:
     except DateError:
         raise UserError(
             f"`{text[:40]}` is not a period I can read. Write a quarter such as "
-            f'`period:"Q2 2026/27"`, a financial year (`period:2025/26`) or a year '
-            "(`period:2025`).",
+            f'`period:"Q2 2026/27"`, a month (`period:"Jan 2027"`), a financial year '
+            "(`period:2025/26`) or a year (`period:2025`).",
             fields={"period": "Write a quarter such as Q2 2026/27"},
         ) from None
     if end > ctx.today:
@@ -260,3 +344,57 @@ def recorded_view(
         }
     )
     return {"measure": view}
+
+
+def parts_view(
+    ctx: Context,
+    measure: Measure,
+    values: dict[str, float],
+    label: str,
+    period_end: dt.date,
+    previous: dict[str, MeasureReading],
+    replaced: dict[str, float],
+    note: str | None,
+) -> dict[str, Any]:
+    """What the person sees after recording a measure's parts: each part judged on its own."""
+    unit = measure.unit
+    rows = []
+    for part in measure.parts:
+        if part.name not in values:
+            continue
+        value = values[part.name]
+        row = judge_measure(measure, value, period_end, label, ctx.fy, part).view()
+        before = previous.get(part.name)
+        row.update(
+            {
+                "value": number(value, unit),
+                "previous": _change(value, before, measure) if before is not None else None,
+                "replaced": number(replaced[part.name], unit) if part.name in replaced else "",
+            }
+        )
+        rows.append(row)
+    view = judge_measure(measure, None, None, label, ctx.fy).view()
+    view.update(
+        {
+            "name": measure.name,
+            "value": ", ".join(f"{r['name']} {r['value']}" for r in rows),
+            "period": label,
+            "parts": rows,
+            "previous": None,
+            "replaced": ", ".join(f"{r['name']} {r['replaced']}" for r in rows if r["replaced"]),
+            "note": note or "",
+            "by": ctx.who,
+        }
+    )
+    return {"measure": view}
+
+
+def _change(value: float, before: MeasureReading, measure: Measure) -> dict[str, str]:
+    """The reading before this one and the change from it."""
+    change = value - before.value
+    return {
+        "value": number(before.value, measure.unit),
+        "period": before.period,
+        "change": ("+" if change > 0 else "") + number(change, measure.unit),
+        "travel": travel(value, before.value, measure.direction),
+    }

@@ -10,7 +10,8 @@ from commands.framework.core import Result
 from commands.framework.registry import Args, command
 from partnership.context import Context, Reply, UserError
 from partnership.edits import read_text
-from partnership.lookup import find_organisation, people, split_mention
+from partnership.groups import PERSON, record
+from partnership.lookup import find_organisation, rows_of, split_mention
 from partnership.perms import coordinators
 from storage.models import Organisation, Person, Role
 from storage.words import ROLE_WORDS, fold
@@ -54,7 +55,8 @@ def person_add(ctx: Context, args: Args) -> Result:
     wanted = read_details(ctx, args)
     if who.address and "email" not in wanted:
         wanted["email"] = who.address
-    everyone = people(ctx)
+    # Those removed too: naming one again puts them back (partnership/people.py).
+    everyone = rows_of(ctx, Person, Person.name)
     slack_id, problem = who.slack_id, ""
     if slack_id is None:
         slack_id, problem = look_up(ctx, who, wanted.get("email"), everyone)
@@ -79,6 +81,10 @@ def person_add(ctx: Context, args: Args) -> Result:
         person = Person(partnership_id=ctx.partnership.id, name=who.name, role=Role.MEMBER)
         ctx.session.add(person)
     changes = apply(person, {**wanted, **({"slack_user_id": slack_id} if slack_id else {})})
+    if person.removed_at is not None:
+        person.removed_at = None
+        changes.insert(0, "back in the partnership")
+        record(ctx, PERSON, person.id, person.name, {"removed": [True, False]})
     return Reply(
         "person",
         {
@@ -93,6 +99,7 @@ def person_add(ctx: Context, args: Args) -> Result:
             "link_asked": who.address is not None,
             "changes": [] if created else changes,
             "partnership": ctx.partnership.name,
+            "slug": ctx.partnership.slug,
         },
         text=f"{person.name} {'added' if created else 'updated'}",
     )

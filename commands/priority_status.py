@@ -6,6 +6,7 @@ from commands.framework.core import Result
 from commands.framework.registry import Args, command
 from partnership.context import Context, Reply
 from partnership.lookup import find_priority
+from partnership.measure_status import in_blocks, own_measures
 from partnership.rollup import rollup
 
 # One priority asked for by name shows more of its overdue actions than the list of all.
@@ -32,7 +33,10 @@ def priority_status(ctx: Context, args: Args) -> Result:
     only for you unless you add `post`, which posts it in the channel. A
     priority is red when an open action is red, more than a quarter of its
     dated open actions are overdue, or a measure is worse than its baseline;
-    amber when an action is amber or overdue or a measure is off track.
+    amber when an action is amber or overdue or a measure is off track. A
+    measure with a target date is judged against the straight path from its
+    baseline to its target; the partnership's own measures (under no priority)
+    are listed after the priorities.
     """
     post = "post" in args.flags
     words = " ".join(w for w in (args.get("priority"), args.get("more")) if w)
@@ -47,6 +51,10 @@ def priority_status(ctx: Context, args: Args) -> Result:
         "code": chosen.code if chosen is not None else "",
         "as_of": ctx.today,
         "priorities": [s.view(ctx.today) for s in statuses],
+        # The partnership's own measures (under no priority), with the whole list only.
+        "own_measures": (
+            [] if chosen is not None else in_blocks([m.view() for m in own_measures(ctx)])
+        ),
         "posted_by": ctx.who if post else "",
     }
     summary = ", ".join(f"{s.code} {s.rag}" for s in statuses) or "no priorities yet"

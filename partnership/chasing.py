@@ -129,8 +129,8 @@ def collect(
         if is_snoozed(action, today):
             snoozed += 1
             continue
-        if action.owner is None:
-            no_owner.append(action)
+        if action.owner is None or action.owner.removed_at is not None:
+            no_owner.append(action)  # someone removed is not chased (a re-import may name them)
             continue
         item = owed.setdefault(action.owner.id, Owed(action.owner))
         if is_overdue(action, today):

@@ -108,7 +108,7 @@ def build(ctx: Context, meeting: MeetingInfo, meetings: list[MeetingInfo] | None
     rags = {key: 0 for key in ("red", "amber", "green", "not_rated")}
     for s in statuses:
         rags[s.rag.replace(" ", "_")] += 1
-    states = {key: 0 for key in ("on_track", "off_track", "no_data")}
+    states = {key: 0 for key in ("on_track", "slightly_off", "off_track", "no_data")}
     for m in measures:
         states[str(m["state"]).replace(" ", "_")] += 1
     data: dict[str, Any] = {

@@ -14,7 +14,8 @@ only draws it. Each measure with readings gets a chart spec:
   judges against, or at the first reading when the baseline's period is not
   known (then the measure is judged against its baseline alone);
 * ``direction`` and ``better`` (the corner label that says which way is better);
-* ``status``: the latest reading's state (on track, off track, no data) with
+* ``status``: the latest reading's state (on track, slightly off, off track, no
+  data; a measure in parts stands as its worst part) with
   its word and reason, so the latest point is marked by shape, word and colour;
 * ``alt``: the figures in words (:mod:`partnership.messages.charts`).
 
@@ -23,7 +24,8 @@ The RAG grid is each priority's RAG in the snapshots of the last
 grid is each sub-group's return in the last :data:`QUARTERS_SHOWN` quarters.
 
 Queries: measures and readings 1, snapshots 1, groups 1, returns 1 — four; a
-"before review" deadline rule adds one per quarter shown.
+"before review" deadline rule adds one per quarter shown, and a measure read in
+parts one (its parts, to judge each).
 """
 
 from __future__ import annotations
@@ -37,11 +39,12 @@ from sqlalchemy import select
 from partnership import quarters
 from partnership.context import Context
 from partnership.digest_meetings import MeetingInfo
-from partnership.measures import judge_measure, number, short
+from partnership.measure_path import path_start
+from partnership.measures import goal_of, judge_in_parts, judge_measure, number, short
 from partnership.messages import charts as words
 from partnership.quarters import Quarter
 from partnership.rollup import PriorityStatus
-from storage.dates import DateError, parse_period, quarter_label, uk
+from storage.dates import quarter_label, uk
 from storage.models import DigestSnapshot, Measure, Priority, QuarterlyReturn
 from storage.queries import ranked_readings
 
@@ -77,7 +80,7 @@ def measure_charts(ctx: Context) -> list[dict[str, Any]]:
     """A chart spec for each measure with readings, in plan order: one query."""
     ranked = ranked_readings(ctx.partnership.id)
     rows = ctx.session.execute(
-        select(Measure, ranked.c.value, ranked.c.period, ranked.c.period_end)
+        select(Measure, ranked.c.part, ranked.c.value, ranked.c.period, ranked.c.period_end)
         .join(ranked, (ranked.c.measure_id == Measure.id) & (ranked.c.rank <= POINTS_SHOWN))
         .outerjoin(Priority, Priority.id == Measure.priority_id)
         .where(Measure.partnership_id == ctx.partnership.id)
@@ -86,6 +89,7 @@ def measure_charts(ctx: Context) -> list[dict[str, Any]]:
             Priority.position,
             Measure.position,
             Measure.id,
+            ranked.c.part,
             ranked.c.period_end,
         )
     )
@@ -96,13 +100,24 @@ def measure_charts(ctx: Context) -> list[dict[str, Any]]:
 
 
 def measure_chart(ctx: Context, measure: Measure, readings: list[Any]) -> dict[str, Any]:
-    """One measure's chart spec from its readings (oldest first; at least one)."""
+    """One measure's chart spec from its readings (by part, oldest first; at least one)."""
     unit = measure.unit or ""
-    # One line for now; a measure with parts gives one series per part.
-    series: list[dict[str, Any]] = [{"label": "", "points": [_point(r, unit) for r in readings]}]
-    latest = readings[-1]
-    status = judge_measure(measure, latest.value, latest.period_end, latest.period, ctx.fy)
-    baseline_end = _period_end(ctx, measure.baseline_period)
+    # One line for a whole measure; a measure read in parts, one line per part.
+    by_part: dict[str, list[Any]] = {}
+    for r in readings:
+        by_part.setdefault(r.part or "", []).append(r)
+    series: list[dict[str, Any]] = [
+        {"label": part, "points": [_point(r, unit) for r in rows]} for part, rows in by_part.items()
+    ]
+    if list(by_part) == [""]:
+        latest = readings[-1]
+        status = judge_measure(measure, latest.value, latest.period_end, latest.period, ctx.fy)
+    else:
+        # Each part judged on its own, the measure as its worst (loads its parts: one query).
+        last = {part: (rows[-1].value, rows[-1].period_end, rows[-1].period)
+                for part, rows in by_part.items()}  # fmt: skip
+        status = judge_in_parts(measure, last, ctx.fy)
+    baseline_end = path_start(goal_of(measure), ctx.fy)
     baseline = target = path = None
     if measure.baseline is not None:
         baseline = {
@@ -145,7 +160,7 @@ def measure_chart(ctx: Context, measure: Measure, readings: list[Any]) -> dict[s
         "better": words.better_label(direction),
         "status": {
             "state": status.state,
-            "word": words.STATE_WORDS[status.state],
+            "word": words.STATE_WORDS.get(status.state, status.state.upper()),
             "reason": status.reason,
         },
         "alt": words.measure_alt(
@@ -169,16 +184,6 @@ def _point(reading: Any, unit: str) -> dict[str, Any]:
         "value": reading.value,
         "shown": number(reading.value, unit),
     }
-
-
-def _period_end(ctx: Context, period: str | None) -> dt.date | None:
-    """The last day of a period as a plan writes it (``2025/26``), when it can be read."""
-    if not period:
-        return None
-    try:
-        return parse_period(period, fy=ctx.fy)[1]
-    except DateError:
-        return None
 
 
 # --------------------------------------------------------------------------- RAG over time

@@ -16,7 +16,8 @@ from sqlalchemy.orm import aliased
 from partnership import quarters
 from partnership.context import Context
 from partnership.digest_meetings import MeetingInfo
-from partnership.measures import better, judge_measure, number
+from partnership.measure_status import parts_by_measure
+from partnership.measures import better, judge_in_parts, number
 from partnership.quarters import Deadline, Quarter
 from partnership.rollup import OPEN
 from storage.dates import fy_label, quarter_label, uk
@@ -321,41 +322,48 @@ def escalations(ctx: Context, window_start: dt.datetime) -> list[dict[str, Any]]
 
 
 def measures(ctx: Context, codes: dict[int, str]) -> list[dict[str, Any]]:
-    """Every measure against its target, with the trend of its last two readings: two queries."""
+    """Every measure against its target, with the trend of its last two readings (each part's,
+    for a measure read in parts): three queries. ``own`` marks the partnership's own measures,
+    which belong to no priority."""
     pid = ctx.partnership.id
     ranked = ranked_readings(pid)
-    readings: dict[int, list[Any]] = defaultdict(list)
+    readings: dict[tuple[int, str], list[Any]] = defaultdict(list)
     for reading in ctx.session.execute(
         select(ranked).where(ranked.c.rank <= 2).order_by(ranked.c.measure_id, ranked.c.rank)
     ):
-        readings[reading.measure_id].append(reading)
+        readings[(reading.measure_id, reading.part)].append(reading)
     measures = ctx.session.scalars(
         select(Measure)
         .outerjoin(Priority, Priority.id == Measure.priority_id)
         .where(Measure.partnership_id == pid)
         .order_by(Priority.position.is_(None), Priority.position, Measure.position, Measure.id)
     )
+    parts = parts_by_measure(ctx)
     out: list[dict[str, Any]] = []
     for measure in measures:
-        latest, *rest = readings.get(measure.id) or [None]
-        prior = rest[0] if rest else None
-        status = judge_measure(
-            measure,
-            latest.value if latest is not None else None,
-            latest.period_end if latest is not None else None,
-            latest.period if latest is not None else "",
-            ctx.fy,
-        )
-        row = status.view()
+        names = [p.name for p in parts.get(measure.id, [])] or [""]
+        latest = {
+            name: (rows[0].value, rows[0].period_end, rows[0].period)
+            for name in names
+            if (rows := readings.get((measure.id, name)))
+        }
+        row = judge_in_parts(measure, latest, ctx.fy, parts.get(measure.id, [])).view()
         row["name"] = measure.name
         row["priority"] = codes.get(measure.priority_id or 0, "")
-        row["previous"] = number(prior.value, measure.unit) if prior is not None else ""
-        row["previous_period"] = prior.period if prior is not None else ""
-        row["trend"] = _trend(
-            latest.value if latest is not None else None,
-            prior.value if prior is not None else None,
-            measure,
-        )
+        row["own"] = measure.priority_id is None
+        for name, shown in zip(names, row["parts"] or [row], strict=True):
+            last, *rest = readings.get((measure.id, name)) or [None]
+            prior = rest[0] if rest else None
+            shown["previous"] = number(prior.value, measure.unit) if prior is not None else ""
+            shown["previous_period"] = prior.period if prior is not None else ""
+            shown["trend"] = _trend(
+                last.value if last is not None else None,
+                prior.value if prior is not None else None,
+                measure,
+            )
+        row.setdefault("previous", "")
+        row.setdefault("previous_period", "")
+        row.setdefault("trend", {"arrow": "", "word": ""})
         out.append(row)
     return out
 

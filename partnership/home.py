@@ -4,8 +4,9 @@ Not a ``/csp`` command: the Slack edge calls :func:`home` when someone opens
 the Home tab (and after they act from it) and publishes the rendered reply.
 It shows the person's open actions (overdue first), the quarterly return of
 each sub-group they lead, every priority's rolled-up status and the next
-meetings. Each list is capped so the tab stays well under Slack's 100 blocks
-(about 40 at most), and a fixed number of queries runs whatever the plan's size.
+meetings; a coordinator's also lists who is not linked to Slack yet. Each
+list is capped so the tab stays well under Slack's 100 blocks (about 45 at
+most), and a fixed number of queries runs whatever the plan's size.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from sqlalchemy.orm import joinedload
 from partnership import quarters as quarterly
 from partnership.context import Context, Reply
 from partnership.edits import action_line
+from partnership.measure_status import own_measures
 from partnership.measures import short
+from partnership.people import unlinked
 from partnership.rollup import OPEN, rollup
 from storage.dates import quarter_label, uk
 from storage.models import Action, Meeting, SubGroup
@@ -26,6 +29,9 @@ from storage.models import Action, Meeting, SubGroup
 ACTIONS_SHOWN = 20
 PRIORITIES_SHOWN = 25
 GROUPS_SHOWN = 10
+# People not on Slack, each with a button to pick their account: coordinators only.
+UNLINKED_SHOWN = 5
+OWN_MEASURES_SHOWN = 12
 
 
 def home(ctx: Context) -> Reply:
@@ -34,6 +40,7 @@ def home(ctx: Context) -> Reply:
     actions, total, overdue = my_actions(ctx)
     groups = led_groups(ctx)
     statuses = rollup(ctx, overdue_cap=0)
+    own = own_measures(ctx)
     data = {
         "partnership": ctx.partnership.name,
         "person": ctx.person.name if ctx.person is not None else ctx.who,
@@ -46,9 +53,20 @@ def home(ctx: Context) -> Reply:
         "more_groups": max(len(groups) - GROUPS_SHOWN, 0),
         "priorities": [s.view(today, title_limit=80) for s in statuses[:PRIORITIES_SHOWN]],
         "more_priorities": max(len(statuses) - PRIORITIES_SHOWN, 0),
+        # The partnership's own measures, under no priority: shown apart from the priorities.
+        "own_measures": [m.view() for m in own[:OWN_MEASURES_SHOWN]],
+        "more_own_measures": max(len(own) - OWN_MEASURES_SHOWN, 0),
         "meetings": next_meetings(ctx, groups),
         "empty": total == 0 and not groups,
+        "slug": ctx.partnership.slug,
+        "unlinked": [],
+        "more_unlinked": 0,
     }
+    if ctx.is_coordinator:
+        waiting = unlinked(ctx)
+        shown = waiting[:UNLINKED_SHOWN]
+        data["unlinked"] = [{"name": p.name, "email": p.email or ""} for p in shown]
+        data["more_unlinked"] = max(len(waiting) - UNLINKED_SHOWN, 0)
     text = f"{total} open actions, {overdue} overdue" if total else "Nothing assigned to you yet"
     return Reply("home", data, text=text)
 
@@ -96,7 +114,11 @@ def led_groups(ctx: Context) -> list[SubGroup]:
     return list(
         ctx.session.scalars(
             select(SubGroup)
-            .where(SubGroup.partnership_id == ctx.partnership.id, SubGroup.lead_id == ctx.person.id)
+            .where(
+                SubGroup.partnership_id == ctx.partnership.id,
+                SubGroup.lead_id == ctx.person.id,
+                SubGroup.closed_on.is_(None),
+            )
             .options(joinedload(SubGroup.lead))
             .order_by(SubGroup.name)
         )

@@ -135,8 +135,8 @@ def _by_key(ctx: Context, typed: str, *, history: bool) -> Action:
 
 
 def people(ctx: Context) -> list[Person]:
-    """Everyone in the asker's partnership, by name."""
-    return rows_of(ctx, Person, Person.name)
+    """Everyone in the asker's partnership, by name (not those removed from it)."""
+    return [p for p in rows_of(ctx, Person, Person.name) if p.removed_at is None]
 
 
 def _name_keys(person: Person) -> set[str]:
@@ -283,7 +283,11 @@ def people_with_role(ctx: Context, role: Role) -> list[Person]:
     return list(
         ctx.session.scalars(
             select(Person)
-            .where(Person.partnership_id == ctx.partnership.id, Person.role == role)
+            .where(
+                Person.partnership_id == ctx.partnership.id,
+                Person.role == role,
+                Person.removed_at.is_(None),
+            )
             .order_by(Person.name)
         )
     )

@@ -1,27 +1,57 @@
-"""A measure against its baseline and target: on track, off track or no data.
+"""A measure against its baseline and target: on track, slightly off, off track or no data.
 
 The one rule that judges a measure, shared by the roll-up (a priority with an
-off-track measure turns amber), the digest and ``/csp measure record``; and how
-numbers and short titles are shown.
+off-track measure turns amber), the digest, the Home tab and ``/csp measure
+record``; and how numbers and short titles are shown. The rule itself (the
+straight path from baseline to target) is :mod:`partnership.measure_path`; a
+measure read in parts (male / female, a district) is judged part by part and
+stands as its worst part.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from storage.dates import DateError, FinancialYear, parse_period, uk
-from storage.models import Direction, Measure
+from partnership.measure_path import (
+    NO_DATA,
+    OFF_TRACK,
+    ON_TRACK,
+    SLIGHTLY_OFF,
+    Goal,
+    better,
+    judge,
+    shown,
+)
+from partnership.messages import measures as say
+from storage.dates import FinancialYear, uk
+from storage.models import Measure, MeasurePart
 
-ON_TRACK = "on track"
-OFF_TRACK = "off track"
-NO_DATA = "no data"
+__all__ = [
+    "NO_DATA",
+    "OFF_TRACK",
+    "ON_TRACK",
+    "SLIGHTLY_OFF",
+    "MeasureStatus",
+    "better",
+    "judge_in_parts",
+    "judge_measure",
+    "number",
+    "short",
+]
+
+# Worst first: a measure read in parts stands as its worst judged part.
+_WORST_FIRST = (OFF_TRACK, SLIGHTLY_OFF, ON_TRACK, NO_DATA)
+
+# A part's latest reading: its value, its period's last day and the period's label.
+PartReading = tuple[float, dt.date, str]
 
 
 @dataclass
 class MeasureStatus:
-    """A measure's latest reading against its baseline and target."""
+    """A measure's (or one part's) latest reading against its baseline and target."""
 
     ref: str
     name: str
@@ -32,12 +62,15 @@ class MeasureStatus:
     direction: str
     latest: float | None
     period: str
-    state: str  # ON_TRACK, OFF_TRACK or NO_DATA
+    state: str  # ON_TRACK, SLIGHTLY_OFF, OFF_TRACK or NO_DATA
     reason: str
     wrong_way: bool = False
+    expected: str = ""  # "expected 74.6 by now on the path to 55.2 by 31/12/2024"
+    basis: str = ""  # "no target date, so judged against the baseline"
+    parts: list[MeasureStatus] = field(default_factory=list)
 
     def view(self) -> dict[str, Any]:
-        """The measure as a plain view-model row."""
+        """The measure as a plain view-model row (with a row per part, if it has parts)."""
         return {
             "ref": self.ref,
             "name": short(self.name, 100),
@@ -49,7 +82,12 @@ class MeasureStatus:
             "direction": f"{self.direction} is better" if self.direction else "",
             "state": self.state,
             "reason": self.reason,
+            "expected": self.expected,
+            "basis": self.basis,
             "off": self.state == OFF_TRACK,
+            "wrong_way": self.wrong_way,
+            "slightly": self.state == SLIGHTLY_OFF,
+            "parts": [p.view() for p in self.parts],
         }
 
 
@@ -61,18 +99,21 @@ def short(text: str, limit: int) -> str:
 
 def number(value: float, unit: str | None = None) -> str:
     """A value as people write it: ``1,234``, ``12.5``, ``12.5%``, ``81.5 per 1,000``."""
-    if value == int(value) and abs(value) < 1e15:
-        shown = f"{int(value):,}"
-    else:
-        shown = f"{value:,.3f}".rstrip("0").rstrip(".")
-    if not unit:
-        return shown
-    return f"{shown}{unit}" if unit == "%" else f"{shown} {unit}"
+    return shown(value, unit)
 
 
-def better(a: float, b: float, direction: Direction) -> bool:
-    """Whether ``a`` is strictly better than ``b`` for a measure going ``direction``."""
-    return a < b if direction == Direction.LOWER else a > b
+def goal_of(measure: Measure, part: MeasurePart | None = None) -> Goal:
+    """What a measure (or one of its parts, with the measure's values where it has none) aims at."""
+    baseline = part.baseline if part is not None and part.baseline is not None else None
+    target = part.target if part is not None and part.target is not None else None
+    return Goal(
+        baseline=baseline if baseline is not None else measure.baseline,
+        target=target if target is not None else measure.target,
+        direction=measure.direction,
+        baseline_period=measure.baseline_period,
+        target_date=measure.target_date,
+        tolerance=measure.tolerance,
+    )
 
 
 def judge_measure(
@@ -81,16 +122,60 @@ def judge_measure(
     latest_end: dt.date | None,
     period: str,
     fy: FinancialYear,
+    part: MeasurePart | None = None,
 ) -> MeasureStatus:
-    """Judge a measure's latest reading: on track, off track or no data, and why.
+    """Judge a measure's (or one part's) latest reading: its state, and why.
 
-    Off track *the wrong way* when worse than the baseline. On track when the
-    target is met. Off track when the target date has passed unmet. When the
-    baseline's period and the target date are known, the reading is compared
-    with a straight line from baseline to target; otherwise with the baseline
-    (better is on track, no change is off track).
+    See :mod:`partnership.measure_path` for the rule: against the straight path
+    from baseline to target when the measure has a target date, against the
+    baseline alone when not (``basis`` then says why).
     """
-    status = MeasureStatus(
+    goal = goal_of(measure, part)
+    verdict = judge(goal, latest, latest_end, fy, measure.unit)
+    return MeasureStatus(
+        ref=measure.ref or "",
+        name=part.name if part is not None else measure.name,
+        unit=measure.unit or "",
+        baseline=goal.baseline,
+        target=goal.target,
+        target_date=measure.target_date,
+        direction=measure.direction.value if measure.direction else "",
+        latest=latest,
+        period=period,
+        state=verdict.state,
+        reason=verdict.reason,
+        wrong_way=verdict.wrong_way,
+        expected=verdict.expected_words,
+        basis=verdict.basis,
+    )
+
+
+def judge_in_parts(
+    measure: Measure,
+    latest: Mapping[str, PartReading],
+    fy: FinancialYear,
+    parts_of: Sequence[MeasurePart] | None = None,
+) -> MeasureStatus:
+    """Judge each part of a measure read in parts on its own; the measure stands as its worst.
+
+    ``latest`` maps a part's name to its latest reading. A measure with no parts
+    is judged whole, from ``latest[""]``. ``parts_of`` are the measure's parts when
+    the caller has loaded them already (else ``measure.parts``).
+    """
+    declared = list(measure.parts if parts_of is None else parts_of)
+    if not declared:
+        value, end, period = latest.get("", (None, None, ""))
+        return judge_measure(measure, value, end, period, fy)
+    parts = []
+    for part in declared:
+        value, end, period = latest.get(part.name, (None, None, ""))
+        parts.append(judge_measure(measure, value, end, period, fy, part))
+    judged = [p for p in parts if p.state != NO_DATA]
+    worst = min(judged or parts, key=lambda p: _WORST_FIRST.index(p.state))
+    read = [latest[p.name] for p in parts if p.name in latest]
+    newest = max(read, key=lambda r: r[1])[2] if read else ""
+    ranked = sorted(judged, key=lambda p: _WORST_FIRST.index(p.state))
+    return MeasureStatus(
         ref=measure.ref or "",
         name=measure.name,
         unit=measure.unit or "",
@@ -98,66 +183,14 @@ def judge_measure(
         target=measure.target,
         target_date=measure.target_date,
         direction=measure.direction.value if measure.direction else "",
-        latest=latest,
-        period=period,
-        state=NO_DATA,
-        reason="",
+        latest=None,
+        period=newest,
+        state=worst.state,
+        reason=(
+            say.parts_summary(parts=[(p.name, p.state) for p in ranked])
+            if judged
+            else say.NO_READING
+        ),
+        wrong_way=any(p.wrong_way for p in parts),
+        parts=parts,
     )
-    baseline, target, direction = measure.baseline, measure.target, measure.direction
-    if latest is None:
-        status.reason = "no reading yet"
-        return status
-    if direction is None or (baseline is None and target is None):
-        status.reason = "no baseline, target or direction to judge it by"
-        return status
-    if baseline is not None and better(baseline, latest, direction):
-        status.state, status.wrong_way = OFF_TRACK, True
-        status.reason = "worse than the baseline"
-        return status
-    if target is not None and not better(target, latest, direction):
-        status.state, status.reason = ON_TRACK, "target met"
-        return status
-    if (
-        target is not None
-        and measure.target_date is not None
-        and latest_end is not None
-        and latest_end >= measure.target_date
-    ):
-        status.state, status.reason = OFF_TRACK, "target date passed, target not met"
-        return status
-    start = _baseline_end(measure, fy)
-    if (
-        baseline is not None
-        and target is not None
-        and measure.target_date is not None
-        and start is not None
-        and latest_end is not None
-        and measure.target_date > start
-    ):
-        span = (measure.target_date - start).days
-        share = min(max((latest_end - start).days / span, 0.0), 1.0)
-        expected = baseline + (target - baseline) * share
-        if better(expected, latest, direction):
-            status.state = OFF_TRACK
-            status.reason = f"behind the path to target (expected {number(round(expected, 1))})"
-        else:
-            status.state, status.reason = ON_TRACK, "on the path to target"
-        return status
-    if baseline is None:
-        status.reason = "no baseline to measure progress from"
-        return status
-    if better(latest, baseline, direction):
-        status.state, status.reason = ON_TRACK, "better than the baseline"
-    else:
-        status.state, status.reason = OFF_TRACK, "no change from the baseline"
-    return status
-
-
-def _baseline_end(measure: Measure, fy: FinancialYear) -> dt.date | None:
-    """The last day of the baseline's period, when it names one we can read."""
-    if not measure.baseline_period:
-        return None
-    try:
-        return parse_period(measure.baseline_period, fy=fy)[1]
-    except DateError:
-        return None

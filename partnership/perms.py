@@ -19,7 +19,11 @@ def coordinators(ctx: Context) -> list[str]:
     return list(
         ctx.session.scalars(
             select(Person.name)
-            .where(Person.partnership_id == ctx.partnership.id, Person.role == Role.COORDINATOR)
+            .where(
+                Person.partnership_id == ctx.partnership.id,
+                Person.role == Role.COORDINATOR,
+                Person.removed_at.is_(None),
+            )
             .order_by(Person.name)
         )
     )

@@ -180,7 +180,12 @@ def plan_overview(session: Session, partnership: Partnership, today: dt.date) ->
             target=_number(m.target, m.target_text, m.unit)
             + (f" by {uk(m.target_date)}" if m.target_date else ""),
             direction=f"{m.direction.value} is better" if m.direction else "",
-            latest=(f"{m.readings[-1].value:g} in {m.readings[-1].period}" if m.readings else ""),
+            latest=(
+                f"{m.readings[-1].value:g} in {m.readings[-1].period}"
+                + (f" ({m.readings[-1].part})" if m.readings[-1].part else "")
+                if m.readings
+                else ""
+            ),
         )
         for m in session.scalars(
             select(Measure)

@@ -181,14 +181,31 @@ def owes(ctx: Context, end_date: dt.date | None, quarter: Quarter) -> bool:
     return end_date is None or end_date >= ctx.fy.quarter_bounds(*quarter)[0]
 
 
-def groups_with_leads(ctx: Context) -> list[SubGroup]:
-    """Every sub-group of the partnership with its lead, by name: one query."""
+def groups_with_leads(ctx: Context, *, closed: bool = False) -> list[SubGroup]:
+    """Every open sub-group of the partnership with its lead, by name: one query.
+
+    A closed group (``/csp group close``) owes nothing, so it is left out
+    unless ``closed`` asks for those too.
+    """
+    query = select(SubGroup).where(SubGroup.partnership_id == ctx.partnership.id)
+    if not closed:
+        query = query.where(SubGroup.closed_on.is_(None))
     return list(
+        ctx.session.scalars(query.options(joinedload(SubGroup.lead)).order_by(SubGroup.name))
+    )
+
+
+def _with_returns(ctx: Context, quarter: Quarter) -> set[int]:
+    """The groups that have a return for a quarter (a closed group's past returns stay shown)."""
+    fy, q = quarter
+    return set(
         ctx.session.scalars(
-            select(SubGroup)
-            .where(SubGroup.partnership_id == ctx.partnership.id)
-            .options(joinedload(SubGroup.lead))
-            .order_by(SubGroup.name)
+            select(QuarterlyReturn.subgroup_id).where(
+                QuarterlyReturn.partnership_id == ctx.partnership.id,
+                QuarterlyReturn.fy_start_year == fy,
+                QuarterlyReturn.quarter == q,
+                QuarterlyReturn.submitted_at.is_not(None),
+            )
         )
     )
 
@@ -272,7 +289,13 @@ def standings(
 ) -> list[Standing]:
     """Where each group's return stands (default: every group that owes one); fixed queries."""
     if groups is None:
-        groups = [g for g in groups_with_leads(ctx) if owes(ctx, g.end_date, quarter)]
+        everyone = groups_with_leads(ctx, closed=True)
+        shown = _with_returns(ctx, quarter) if any(g.closed_on for g in everyone) else set()
+        groups = [
+            g
+            for g in everyone
+            if (g.closed_on is None and owes(ctx, g.end_date, quarter)) or g.id in shown
+        ]
     if not groups:
         return []
     due = due or deadline(ctx, *quarter)
@@ -310,11 +333,12 @@ def standings(
     for group in groups:
         row = rows.get(group.id)
         day = row.deadline if row is not None and row.deadline is not None else due.day
-        lead = group.lead
+        # Someone removed from the partnership leads nothing (a re-import may name them).
+        lead = group.lead if group.lead is not None and group.lead.removed_at is None else None
         base = Standing(
             group_id=group.id,
             group=group.name,
-            lead_id=group.lead_id,
+            lead_id=lead.id if lead is not None else None,
             lead=lead.name if lead is not None else None,
             lead_slack=lead.slack_user_id if lead is not None else None,
             lead_email=lead.email if lead is not None else None,

@@ -33,13 +33,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 
 from partnership.context import Context
-from partnership.measures import NO_DATA, OFF_TRACK, MeasureStatus, judge_measure, short
+from partnership.measure_status import judged
+from partnership.measures import NO_DATA, OFF_TRACK, MeasureStatus, short
 from storage.dates import uk
-from storage.models import Action, Measure, Person, Priority, Rag, Status
-from storage.queries import ranked_readings
+from storage.models import Action, Person, Priority, Rag, Status
 from storage.words import plural
 
 OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
@@ -233,23 +233,11 @@ def _overdue_actions(
 
 
 def _measures(ctx: Context, statuses: dict[int, PriorityStatus], priority_id: int | None) -> None:
-    """Each measure with its latest reading: one query."""
-    pid = ctx.partnership.id
-    latest = ranked_readings(pid)
-    query = (
-        select(Measure, latest.c.value, latest.c.period, latest.c.period_end)
-        .outerjoin(latest, and_(latest.c.measure_id == Measure.id, latest.c.rank == 1))
-        .where(Measure.partnership_id == pid)
-        .order_by(Measure.position, Measure.id)
-    )
-    if priority_id is not None:
-        query = query.where(Measure.priority_id == priority_id)
-    else:
-        query = query.where(Measure.priority_id.is_not(None))
-    for measure, value, period, period_end in ctx.session.execute(query):
+    """Each measure under a priority with its latest reading of each part: a fixed few queries."""
+    for measure, status in judged(ctx, priority_id=priority_id):
         target = statuses.get(measure.priority_id) if measure.priority_id is not None else None
         if target is not None:
-            target.measures.append(judge_measure(measure, value, period_end, period or "", ctx.fy))
+            target.measures.append(status)
 
 
 def _rate(s: PriorityStatus) -> None:

@@ -92,6 +92,16 @@ def quarter_label(fy: int, quarter: int) -> str:
     return f"Q{quarter} {fy_label(fy)}"
 
 
+def month_label(year: int, month: int) -> str:
+    """``(2027, 1)`` -> ``Jan 2027``: a monthly reading's period."""
+    return f"{calendar.month_abbr[month]} {year}"
+
+
+def month_end(year: int, month: int) -> dt.date:
+    """The last day of a calendar month."""
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
 def uk(day: dt.date | None) -> str:
     """Format a date the UK way (``31/03/2027``); empty for None."""
     return "" if day is None else day.strftime("%d/%m/%Y")
@@ -337,12 +347,23 @@ def parse_quarter(text: str, *, fy: FinancialYear = UK_FY) -> tuple[int, int]:
     return fy_start, quarter
 
 
+_PERIOD_MONTH = re.compile(r"([a-z]+)\.?,?\s+(\d{4})")
+_PERIOD_ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+
+
 def parse_period(text: str, *, fy: FinancialYear = UK_FY) -> tuple[str, dt.date]:
-    """Read a reading's period: a quarter (``Q1 2023/24``), a financial year
-    (``2022/23``) or a calendar year (``2022``); return its label and last day."""
+    """Read a reading's period: a month (``Jan 2027``), a quarter (``Q1 2023/24``), a
+    financial year (``2022/23``) or a calendar year (``2022``); return its label and
+    last day. A single date stands for the quarter that holds it."""
     s = " ".join(text.strip().lower().split())
     if m := re.fullmatch(r"(?:cy\s*)?(\d{4})", s):
         return m[1], dt.date(int(m[1]), 12, 31)
+    if (m := _PERIOD_MONTH.fullmatch(s)) and m[1] in MONTHS:
+        year, month = int(m[2]), MONTHS[m[1]]
+        return month_label(year, month), month_end(year, month)
+    if (m := _PERIOD_ISO_MONTH.fullmatch(s)) and 1 <= int(m[2]) <= 12:
+        year, month = int(m[1]), int(m[2])
+        return month_label(year, month), month_end(year, month)
     if m := _FY_ONLY.fullmatch(s):
         start = _fy_from(m[1], m[2], text)
         return fy_label(start), fy.year_end(start)

@@ -34,6 +34,7 @@ from storage.models import (
     NotificationState,
     Partnership,
     Person,
+    PlanChange,
     QuarterlyReturn,
     ReturnRevision,
     Source,
@@ -154,7 +155,7 @@ def export_person(session: Session, person: Person) -> dict[str, Any]:
         ],
         "return_revisions": [{"at": _when(r.at), "content": r.content} for r in revisions],
         "readings": [
-            {"measure": name, "period": r.period, "value": r.value, "note": r.note}
+            {"measure": name, "part": r.part, "period": r.period, "value": r.value, "note": r.note}
             for r, name in readings
         ],
         "messages": [
@@ -228,6 +229,20 @@ def erase_person(session: Session, person: Person, now: dt.datetime) -> Erased:
             session.execute(
                 update(ActionUpdate).where(ActionUpdate.id == entry_id).values(changes=fresh)
             )
+            relabelled += 1
+    # The same for the history of groups and people changed in Slack (plan_change).
+    for entry_id, subject, subject_id, changes in session.execute(
+        select(PlanChange.id, PlanChange.subject, PlanChange.subject_id, PlanChange.changes).where(
+            PlanChange.partnership_id == person.partnership_id
+        )
+    ).all():
+        fresh = _relabel(changes or {}, old, new)
+        own = subject == "person" and subject_id == person.id
+        if fresh != (changes or {}) or own:
+            values: dict[str, Any] = {"changes": fresh}
+            if own:
+                values["name"] = new
+            session.execute(update(PlanChange).where(PlanChange.id == entry_id).values(**values))
             relabelled += 1
     dropped = 0
     finished = (NotificationState.SENT, NotificationState.FAILED)

@@ -71,10 +71,14 @@ class PersonIn(PlanModel):
 
 
 class ReadingIn(PlanModel):
-    """A measure's value for a period (a quarter such as ``Q1 2023/24``, or a date)."""
+    """A measure's value for a period (a month, a quarter such as ``Q1 2023/24``, a year).
+
+    ``part`` names the part it is a reading of, for a measure read in parts.
+    """
 
     period: str
     value: float
+    part: Text64 = None
     note: OptText = None
 
     @field_validator("period")
@@ -84,9 +88,42 @@ class ReadingIn(PlanModel):
             return parse_period(value, fy=fy_in_force(info))[0]
         except DateError as exc:
             raise ValueError(
-                f"{exc}; a period is a quarter (Q1 2023/24), a financial year (2022/23) "
-                "or a calendar year (2022)"
+                f"{exc}; a period is a quarter (Q1 2023/24), a month (Jan 2023), a "
+                "financial year (2022/23) or a calendar year (2022)"
             ) from None
+
+
+def _number_or_text(value: Any) -> Any:
+    """``81.5``, ``"81.5"``, ``"1,234"`` or ``"12.5%"`` as a number; anything else as given."""
+    value = blank_to_none(value)
+    if isinstance(value, str):
+        cleaned = value.replace(",", "").replace("%", "").strip()
+        try:
+            return float(cleaned)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a number; put text such as this in "
+                "baseline_text or target_text instead"
+            ) from None
+    return value
+
+
+class PartIn(PlanModel):
+    """One part of a measure read in parts, with its own baseline and target if it has them."""
+
+    name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s:=,;].*$")]
+    baseline: float | None = None
+    target: float | None = None
+
+    @field_validator("baseline", "target", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        return _number_or_text(value)
+
+
+def _part_name(value: Any) -> Any:
+    """``parts: [male, female]``: a bare name is a part with the measure's baseline and target."""
+    return {"name": value} if isinstance(value, str) else value
 
 
 class MeasureIn(PlanModel):
@@ -104,22 +141,14 @@ class MeasureIn(PlanModel):
     target_text: Text300 = None
     target_date: OptDate = None
     direction: Annotated[Direction | None, word_choice(DIRECTION_WORDS, "direction")] = None
+    tolerance: Annotated[float | None, Field(ge=0)] = None
+    parts: list[Annotated[PartIn, BeforeValidator(_part_name)]] = Field(default_factory=list)
     readings: list[ReadingIn] = Field(default_factory=list)
 
-    @field_validator("baseline", "target", mode="before")
+    @field_validator("baseline", "target", "tolerance", mode="before")
     @classmethod
     def _number(cls, value: Any) -> Any:
-        value = blank_to_none(value)
-        if isinstance(value, str):
-            cleaned = value.replace(",", "").replace("%", "").strip()
-            try:
-                return float(cleaned)
-            except ValueError:
-                raise ValueError(
-                    f"{value!r} is not a number; put text such as this in "
-                    "baseline_text or target_text instead"
-                ) from None
-        return value
+        return _number_or_text(value)
 
 
 class ActionIn(PlanModel):

@@ -21,7 +21,7 @@ from storage.plan_fields import Path_
 from storage.words import fold, plural
 
 if TYPE_CHECKING:
-    from storage.plan_model import PlanFile
+    from storage.plan_model import MeasureIn, PlanFile
 
 
 @dataclass(frozen=True)
@@ -257,6 +257,32 @@ def cross_check(plan: PlanFile) -> list[Problem]:
         known_group((*path, "group"), action.group)
     for j, measure in enumerate(plan.measures):
         known_priority(("measures", j, "priority"), measure.priority)
+    for path, measure, _ in plan.all_measures():
+        problems += _part_problems(path, measure)
     for j, meeting in enumerate(plan.meetings):
         known_group(("meetings", j, "group"), meeting.group)
+    return problems
+
+
+def _part_problems(path: Path_, measure: MeasureIn) -> list[Problem]:
+    """A measure's parts are named once, and each reading names one of them (or none, if none)."""
+    problems: list[Problem] = []
+    names: dict[str, int] = {}
+    for k, part in enumerate(measure.parts):
+        if fold(part.name) in names:
+            problems.append(
+                Problem((*path, "parts", k, "name"), f"part {part.name!r} is named twice")
+            )
+        names.setdefault(fold(part.name), k)
+    listed = ", ".join(p.name for p in measure.parts)
+    for k, reading in enumerate(measure.readings):
+        where = (*path, "readings", k, "part")
+        if names and reading.part is None:
+            problems.append(Problem(where, f"this measure is read in parts; name one: {listed}"))
+        elif reading.part is not None and not names:
+            problems.append(
+                Problem(where, "this measure has no parts; list them under parts: first")
+            )
+        elif reading.part is not None and fold(reading.part) not in names:
+            problems.append(Problem(where, f"no part {reading.part!r}; the parts are: {listed}"))
     return problems

@@ -57,11 +57,12 @@ def ranked_readings(partnership_id: int) -> Subquery:
 
     Filter on ``rank`` to take the latest reading (``== 1``) or the last few
     (``<= 2`` for a trend) of every measure in one query, however many there are.
+    A measure read in parts is ranked part by part (``part``; "" for a whole measure).
     """
     rank = (
         func.row_number()
         .over(
-            partition_by=MeasureReading.measure_id,
+            partition_by=(MeasureReading.measure_id, MeasureReading.part),
             order_by=(MeasureReading.period_end.desc(), MeasureReading.id.desc()),
         )
         .label("rank")
@@ -69,6 +70,7 @@ def ranked_readings(partnership_id: int) -> Subquery:
     return (
         select(
             MeasureReading.measure_id,
+            MeasureReading.part,
             MeasureReading.value,
             MeasureReading.period,
             MeasureReading.period_end,

@@ -127,7 +127,7 @@ class Held:
             for m in session.scalars(select(Meeting).where(Meeting.partnership_id == pid))
         }
         self.readings = {
-            (r.measure_id, r.period): r
+            (r.measure_id, r.part, r.period): r
             for r in session.scalars(
                 select(MeasureReading).where(MeasureReading.partnership_id == pid)
             )

@@ -15,6 +15,7 @@ from storage.models import (
     Action,
     ActionUpdate,
     Measure,
+    MeasurePart,
     MeasureReading,
     Meeting,
     Organisation,
@@ -156,13 +157,17 @@ class Syncer(Held):
                 "target_text": m.target_text,
                 "target_date": m.target_date,
                 "direction": m.direction,
+                "tolerance": m.tolerance,
                 "position": position,
             },
         )
-        this_file: dict[str, MeasureReading] = {}  # a period given twice updates one row
+        names = self.parts(obj, m)
+        # A period given twice updates one row.
+        this_file: dict[tuple[str, str], MeasureReading] = {}
         for reading in m.readings:
             label, end = parse_period(reading.period, fy=self.fy)
-            row = this_file.get(label) or self.readings.get((obj.id, label))
+            part = names.get(fold(reading.part), reading.part) if reading.part else ""
+            row = this_file.get((part, label)) or self.readings.get((obj.id, part, label))
             created = row is None
             if row is None:
                 row = MeasureReading(
@@ -170,12 +175,41 @@ class Syncer(Held):
                     measure=obj,
                     period=label,
                     period_end=end,
+                    part=part,
                     value=reading.value,
                 )
                 self.s.add(row)
-            this_file[label] = row
+            this_file[(part, label)] = row
             changed = self._set(row, {"value": reading.value, "note": reading.note})
-            self._record("reading", f"{m.name} {label}", created, changed)
+            shown = f"{m.name} {part} {label}" if part else f"{m.name} {label}"
+            self._record("reading", shown, created, changed)
+
+    def parts(self, obj: Measure, m: MeasureIn) -> dict[str, str]:
+        """The measure's parts as the file lists them (a part it no longer lists is
+        removed; its readings stay); each folded name to the name as written."""
+        if not m.parts:
+            return {}
+        held = {fold(p.name): p for p in obj.parts} if obj.id is not None else {}
+        for position, part in enumerate(m.parts):
+            row = held.pop(fold(part.name), None)
+            created = row is None
+            if row is None:
+                row = MeasurePart(partnership_id=self.p.id, name=part.name)
+                obj.parts.append(row)
+            changed = self._set(
+                row,
+                {
+                    "name": part.name,
+                    "position": position,
+                    "baseline": part.baseline,
+                    "target": part.target,
+                },
+            )
+            self._record("measure part", f"{m.name}: {part.name}", created, changed)
+        for gone in held.values():
+            obj.parts.remove(gone)
+            self.s.delete(gone)
+        return {fold(p.name): p.name for p in m.parts}
 
     def action(
         self, path: Path_, a: ActionIn, code: str | None, group_name: str | None, position: int

@@ -1,19 +1,12 @@
 """``csp-bot digest``: the chairs' pre-meeting digest as board papers, in Markdown, HTML or PDF.
 
 The same view-model as the Slack digest (partnership/digest.py), with every
-list in full. Each format has its own environment that escapes by
-construction, as the Block Kit one does for Slack (bot/render/environment.py):
-
-* HTML: Jinja's autoescaping, so user text is always text (``<script>`` shows
-  as typed);
-* Markdown: every expression goes through :func:`md_escape`, which backslash-
-  escapes the characters Markdown reads as formatting, links or HTML and puts
-  the text on one line, so a title can neither bold itself nor start a
-  heading, a list or a table row.
+list in full, rendered by bot/render/documents.py (which escapes for each
+format), the same paper ``/csp digest paper`` sends in Slack.
 
 The HTML paper carries the measure charts as PNG ``data:`` URIs
 (:mod:`bot.render.charts`), so it is one file that works offline; the PDF is
-that page laid out on A4 by WeasyPrint (:mod:`bot.render.pdf`).
+that page laid out on A4 by WeasyPrint (:func:`bot.render.documents.render_pdf`).
 
 Registered in ``bot/cli/`` with :func:`add_arguments` and :func:`cmd_digest`.
 """
@@ -22,19 +15,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import sys
-from functools import cache
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment
-from markupsafe import Markup
-
 from bot.cli.common import CliError, pick_partnership, sessions
-from bot.render import charts, pdf
-from bot.render.environment import base_environment
+from bot.render.documents import FORMATS as DOCUMENTS
+from bot.render.documents import md_escape, render_document, render_pdf
 from bot.settings import Settings
 from partnership.context import Context, UserError
 from partnership.digest import build
@@ -42,60 +29,16 @@ from partnership.digest_meetings import MeetingInfo, board_meetings, group_name,
 from storage.dates import DateError, did_you_mean, parse_date, uk
 from storage.models import Source
 
-FORMATS = ("md", "html", "pdf")
+__all__ = ["FORMATS", "add_arguments", "cmd_digest", "md_escape", "render_document", "render_pdf"]
+
+FORMATS = (*DOCUMENTS, "pdf")
+
 LONDON = ZoneInfo("Europe/London")
-# Characters Markdown reads as emphasis, code, links, HTML, tables, strike-through or entities.
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
-# What starts a heading, list, quote, rule or setext underline when it opens a line.
-_MD_LINE_START = re.compile(r"^([#+\-=>])|^(\d+)([.)])")
 
 
 def now() -> dt.datetime:
     """The current moment (tests replace it)."""
     return dt.datetime.now(dt.UTC)
-
-
-def md_escape(value: object) -> str:
-    """Text for Markdown: one line, every formatting character backslash-escaped."""
-    text = " ".join(str(value).split())
-    text = _MD_INLINE.sub(r"\\\1", text)
-    return _MD_LINE_START.sub(
-        lambda m: "\\" + m[1] if m[1] else f"{m[2]}\\{m[3]}",
-        text,
-    )
-
-
-def _md_finalize(value: Any) -> Any:
-    """Escape every string a Markdown template outputs (numbers pass through)."""
-    if value is None:
-        return ""
-    if isinstance(value, Markup):
-        return str(value)
-    if isinstance(value, str):
-        return md_escape(value)
-    return value
-
-
-@cache
-def _environment(fmt: str) -> Environment:
-    """The environment for one document format, escaping as that format needs."""
-    options: dict[str, Any] = (
-        {"autoescape": True} if fmt == "html" else {"autoescape": False, "finalize": _md_finalize}
-    )
-    return base_environment(**options)
-
-
-def render_document(data: dict[str, Any], fmt: str) -> str:
-    """The digest view-model as a Markdown or HTML document (HTML with its charts inside)."""
-    if fmt not in ("md", "html"):
-        raise ValueError(f"unknown format {fmt!r}; use md or html")
-    extra = {"pictures": charts.pictures(data.get("charts") or {})} if fmt == "html" else {}
-    return _environment(fmt).get_template(f"digest.{fmt}.j2").render(**data, **extra)
-
-
-def render_pdf(data: dict[str, Any]) -> bytes:
-    """The digest view-model as a PDF board paper: the HTML paper on A4 pages."""
-    return pdf.html_to_pdf(render_document(data, "html"))
 
 
 def _meeting_date(text: str) -> dt.date:

@@ -203,6 +203,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``csp-bot`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        return _run(parser, args)
+    except BrokenPipeError:
+        # `csp-bot plan show | head`: the reader left. Point stdout at nothing so
+        # the interpreter's final flush cannot raise again, and end quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command in LOGGED:
         from bot import logs
 

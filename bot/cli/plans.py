@@ -15,6 +15,7 @@ from bot.cli.common import CliError, out, pick_partnership, sessions, today
 from bot.render.environment import render
 from bot.settings import Settings
 from partnership.plan import plan_overview
+from partnership.plan_import import PLAN_SUFFIXES, SPREADSHEET_SUFFIXES, read_path
 from storage.dates import UK_FY, FinancialYear
 from storage.db import (
     current_revision,
@@ -25,12 +26,8 @@ from storage.db import (
 from storage.export import export_rows, write_csv, write_xlsx
 from storage.models import Partnership
 from storage.planfile import PlanFile, load_plan_file
-from storage.spreadsheet import read_table
 from storage.sync import ImportReport, apply_plan, find_partnership
 from storage.words import plural, slugify
-
-SPREADSHEET_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
-PLAN_SUFFIXES = {".yaml", ".yml"}
 
 
 def _print_report(report: ImportReport, verbose: bool) -> None:
@@ -83,7 +80,8 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
                 "--coordinator is for action tables; in a plan file, give the person "
                 "`role: coordinator` under people:."
             )
-        plan = load_plan_file(path)
+        # The same reader /csp import uses (partnership/plan_import.py).
+        plan = read_path(path).plan
         return _apply(factory, plan, str(path), args, partnership_name=args.partnership)
     return _import_table(factory, path, args)
 
@@ -101,7 +99,9 @@ def _import_table(factory: sessionmaker[Session], path: Path, args: argparse.Nam
             target = pick_partnership(session, args.partnership)
             target_slug = target.slug
             fy = FinancialYear(target.fy_start_month, target.fy_start_day)
-    table = read_table(path, sheet=args.sheet, fy=fy)
+    incoming = read_path(path, sheet=args.sheet, fy=fy)
+    table = incoming.table
+    assert table is not None  # not a plan file's suffix: a table
     out(table.mapping_report())
     if table.bad_rows:
         out(f"{plural(len(table.bad_rows), 'row')} could not be read:")
@@ -116,7 +116,7 @@ def _import_table(factory: sessionmaker[Session], path: Path, args: argparse.Nam
         out(f"Skipping them; importing the other {plural(len(table.actions), 'row')}.")
     if not table.actions:
         raise CliError(f"{path}: no action rows to import.")
-    plan = table.plan()
+    plan = incoming.plan
     if first is not None:
         plan = plan.model_copy(update={"people": [first]})
 

@@ -49,6 +49,7 @@ GREY = "#505a5f"
 # A state's colour, marker shape and marker size (GOV.UK colours; the word says it too).
 STATE_STYLE = {
     "on track": ("#00703c", "o", 9),
+    "slightly off": ("#f47738", "^", 10),
     "off track": ("#b10e1e", "X", 10),
     "no data": ("#505a5f", "s", 8),
 }

@@ -76,6 +76,7 @@ def base_environment(**options: Any) -> Environment:
         text_input=text_input,
         select_input=select_input,
         date_input=date_input,
+        link_button=link_button,
     )
     return env
 
@@ -231,6 +232,22 @@ def select_input(
         "label": plain_text(label, 2000),
         "element": element,
         "optional": optional,
+    }
+
+
+def link_button(slug: str, name: str) -> dict[str, Any] | None:
+    """The "Pick their Slack account" button, running ``person link "<name>"`` (person_link.py).
+
+    None when the name holds both kinds of quote, so no typed line could name it.
+    """
+    quote = '"' if '"' not in name else ("'" if "'" not in name else "")
+    if not quote:
+        return None
+    return {
+        "type": "button",
+        "text": plain_text("Pick their Slack account"),
+        "action_id": "person_link",
+        "value": f"in:{slug} person link {quote}{name}{quote}"[:2000],
     }
 
 

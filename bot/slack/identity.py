@@ -65,6 +65,7 @@ _MEMBERSHIPS = (
     .join(Partnership, Partnership.id == Person.partnership_id)
     .where(
         Person.slack_user_id == bindparam("user"),
+        Person.removed_at.is_(None),  # someone removed from the plan can no longer act
         or_(
             Partnership.slack_team_id.is_(None),
             Partnership.slack_team_id == bindparam("team"),

@@ -28,6 +28,7 @@ from bot.slack import payload
 from bot.slack.directory import SlackDirectory
 from bot.slack.identity import identify, take_partnership
 from bot.slack.runner import apology, execute
+from bot.slack.uploads import deliver
 from bot.slack.views import (
     FORM_COMMANDS,
     home_view,
@@ -51,6 +52,9 @@ log = logging.getLogger("csp_bot.slack")
 
 Clock = Callable[[], dt.datetime]
 FORM_FAILED = "Slack would not open the form. Type `/csp return submit` instead."
+LINK_FORM_FAILED = (
+    'Slack would not open the form. Press the button again, or type `/csp person link "Full Name"`.'
+)
 STALE_FORM = (
     "This form could not be read, so nothing was saved. Close it and open it again "
     "(or type the command instead)."
@@ -194,6 +198,7 @@ class Edge:
             # and marked in transactions of its own.
             sender = self.senders(client, outcome.partnership)
             reply = finish(self.factory, sender, reply, self.clock())
+            reply = deliver(client, payload.user(body), reply)  # /csp export: files to the DM
         payload.respond(body, reply_pages(reply, outcome.partnership), reply)
 
     def on_button(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -280,7 +285,14 @@ class Edge:
             log.exception("line button listener failed")
             return
         result = outcome.result
-        if isinstance(result, Reply):
+        if isinstance(result, Form):  # `person link "Name"`: the people picker
+            from_home = body.get("container", {}).get("type") == "view"
+            if not payload.open_form(
+                client, body, result, outcome.partnership, from_home=from_home
+            ):
+                failed = error_reply(UserError(LINK_FORM_FAILED))
+                self.later(lambda: payload.direct(client, payload.user(body), failed), "link form")
+        elif isinstance(result, Reply):
             reply = result
             self.later(
                 lambda: payload.respond(body, reply_pages(reply, outcome.partnership), reply),

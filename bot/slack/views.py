@@ -26,7 +26,11 @@ FORM_COMMANDS = {
     "action_add": "action add",
     "action_snooze": "action snooze",
     "return_submit": "return submit",
+    "person_link": "person link",
 }
+
+# A form's submit button when "Save" would say the wrong thing.
+SUBMIT = {"import_plan": "Preview"}
 
 
 def split_value(value: str) -> tuple[str, str | None]:
@@ -45,7 +49,7 @@ def form_view(form: Form, meta: dict[str, str]) -> dict[str, Any]:
         "type": "modal",
         "callback_id": form.name,
         "title": plain_text(form.title, MODAL_TITLE, ellipsis=True),
-        "submit": plain_text("Save", MODAL_TITLE, ellipsis=True),
+        "submit": plain_text(SUBMIT.get(form.name, "Save"), MODAL_TITLE, ellipsis=True),
         "close": plain_text("Cancel", MODAL_TITLE, ellipsis=True),
         "private_metadata": metadata,
         "blocks": blocks,

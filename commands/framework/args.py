@@ -251,7 +251,7 @@ def _extend(
 def _unknown_key(cmd: Command, tok: Token) -> None:
     """Refuse a key spelt close to a known one; let other ``word:`` text through."""
     known = list(cmd.keys) + [alias for alias, _ in cmd.aliases]
-    if not known or tok.is_link or len(tok.key or "") < _NEAR_MISS_LENGTH:
+    if cmd.free_keys or not known or tok.is_link or len(tok.key or "") < _NEAR_MISS_LENGTH:
         return
     near = difflib.get_close_matches(tok.key.lower() if tok.key else "", known, n=1, cutoff=0.6)
     if near:

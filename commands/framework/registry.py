@@ -60,6 +60,9 @@ class Command:
     person_keys: tuple[str, ...] = ()
     slow: bool = False
     coordinator_only: bool = False
+    # Every other ``word:value`` is the command's own to read from its free text (a
+    # measure's parts: ``male:78.1``), never refused as a misspelt key.
+    free_keys: bool = False
     # The arguments a button's value carries, for commands a button runs by value.
     button: Callable[[str], Args] | None = None
 
@@ -103,6 +106,7 @@ def command(
     slow: bool = False,
     coordinator_only: bool = False,
     button: Callable[[str], Args] | None = None,
+    free_keys: bool = False,
 ) -> Callable[[Runner], Runner]:
     """Register a sub-command; its docstring's first line is its summary in help."""
 
@@ -127,6 +131,7 @@ def command(
             slow=slow,
             coordinator_only=coordinator_only,
             button=button,
+            free_keys=free_keys,
         )
         return func
 

@@ -9,7 +9,12 @@ are short so they stay readable at the size Slack shows an image.
 from __future__ import annotations
 
 # What the latest point's word says, by the measure's state (partnership.measures).
-STATE_WORDS = {"on track": "ON TRACK", "off track": "OFF TRACK", "no data": "NOT JUDGED"}
+STATE_WORDS = {
+    "on track": "ON TRACK",
+    "slightly off": "SLIGHTLY OFF",
+    "off track": "OFF TRACK",
+    "no data": "NOT JUDGED",
+}
 # A RAG cell's word, by the rolled-up RAG; an empty cell had no snapshot then.
 RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", "not rated": "Not rated"}
 NO_SNAPSHOT = "–"
@@ -70,7 +75,9 @@ def measure_alt(
         _, figure, period = latest[0]
         said = f"{figure} in {period}"
     else:
-        said = ", ".join(f"{part} {figure} in {period}" for part, figure, period in latest)
+        said = ", ".join(
+            f"{part or 'whole measure'} {figure} in {period}" for part, figure, period in latest
+        )
     parts = [f"{name}: {said}"]
     if baseline:
         parts.append(f"baseline {baseline}")

@@ -3,7 +3,8 @@
 The tables are grouped by what they hold: :mod:`~storage.models.plan` (the
 partnership and its plan), :mod:`~storage.models.reporting` (quarterly returns
 and digest snapshots), :mod:`~storage.models.messaging` (the outbox and the
-bot's Slack records); :mod:`~storage.models.enums` has the enumerations and
+bot's Slack records), :mod:`~storage.models.pending` (a file sent from Slack
+between its preview and its import); :mod:`~storage.models.enums` has the enumerations and
 :mod:`~storage.models.base` the declarative base and column types. Import them
 from here: ``from storage.models import Action``. Importing this package
 declares every table, so ``Base.metadata`` is the whole schema (Alembic's env
@@ -44,17 +45,20 @@ from storage.models.messaging import (
     slack_installations,
     slack_oauth_states,
 )
+from storage.models.pending import PendingImport
 from storage.models.plan import (
     Action,
     ActionUpdate,
     Channel,
     ChannelOwner,
     Measure,
+    MeasurePart,
     MeasureReading,
     Meeting,
     Organisation,
     Partnership,
     Person,
+    PlanChange,
     Priority,
     SubGroup,
     subgroup_priority,
@@ -78,6 +82,7 @@ __all__ = [
     "Direction",
     "GroupKind",
     "Measure",
+    "MeasurePart",
     "MeasureReading",
     "Meeting",
     "Notification",
@@ -86,7 +91,9 @@ __all__ = [
     "Organisation",
     "Partnership",
     "PartnershipWorkspace",
+    "PendingImport",
     "Person",
+    "PlanChange",
     "Priority",
     "QuarterlyReturn",
     "Rag",

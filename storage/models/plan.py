@@ -130,6 +130,9 @@ class Person(Base):
     role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.MEMBER)
     slack_user_id: Mapped[str | None] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(254))
+    # Set by `/csp person remove`: the row stays (history names them) but they can no
+    # longer act, be named or be chased (partnership/people.py).
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship()
     partnership: Mapped[Partnership] = relationship()
@@ -177,6 +180,8 @@ class SubGroup(Base):
     purpose: Mapped[str | None] = mapped_column(Text)
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     end_date: Mapped[dt.date | None] = mapped_column(Date)
+    # Set by `/csp group close`: no more returns asked or chased; its history stays.
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
 
     lead: Mapped[Person | None] = relationship()
     priorities: Mapped[list[Priority]] = relationship(
@@ -253,15 +258,40 @@ class ActionUpdate(Base):
     on_behalf_of: Mapped[Person | None] = relationship(foreign_keys=[on_behalf_of_id])
 
 
+class PlanChange(Base):
+    """One entry in the append-only history of a sub-group or a person changed in Slack.
+
+    What :class:`ActionUpdate` is for an action: who, when, what changed
+    (``{field: [old, new]}`` as plain JSON, people by name), for a group's lead,
+    priorities and closing, or a person's role, removal and Slack link.
+    """
+
+    __tablename__ = "plan_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    source: Mapped[Source] = mapped_column(enum_column(Source))
+    # "group" (a subgroup row) or "person"; the id of that row, and its name then.
+    subject: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    by: Mapped[Person | None] = relationship()
+
+
 @event.listens_for(Session, "before_flush")
 def _history_is_append_only(session: Session, _ctx: Any, _instances: Any) -> None:
     """Refuse to rewrite or delete history: partnerships are accountable bodies."""
     for obj in session.dirty:
-        if isinstance(obj, ActionUpdate) and session.is_modified(obj):
-            raise ValueError("action history is append-only; add a new entry instead")
+        if isinstance(obj, ActionUpdate | PlanChange) and session.is_modified(obj):
+            raise ValueError("history is append-only; add a new entry instead")
     for obj in session.deleted:
-        if isinstance(obj, ActionUpdate):
-            raise ValueError("action history is append-only; entries cannot be deleted")
+        if isinstance(obj, ActionUpdate | PlanChange):
+            raise ValueError("history is append-only; entries cannot be deleted")
 
 
 class Measure(Base):
@@ -285,26 +315,51 @@ class Measure(Base):
     target_text: Mapped[str | None] = mapped_column(String(300))
     target_date: Mapped[dt.date | None] = mapped_column(Date)
     direction: Mapped[Direction | None] = mapped_column(enum_column(Direction))
+    # How far behind the path to the target is still "slightly off", in the measure's
+    # unit; empty: a tenth of the way from baseline to target (partnership.measure_path).
+    tolerance: Mapped[float | None] = mapped_column(Float)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     priority: Mapped[Priority | None] = relationship()
     readings: Mapped[list[MeasureReading]] = relationship(
         back_populates="measure", order_by="MeasureReading.period_end"
     )
+    parts: Mapped[list[MeasurePart]] = relationship(order_by="MeasurePart.position")
+
+
+class MeasurePart(Base):
+    """One part of a measure read in parts (male / female, a district), judged on its own.
+
+    A part with no baseline or target of its own uses the measure's.
+    """
+
+    __tablename__ = "measure_part"
+    __table_args__ = (UniqueConstraint("measure_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    baseline: Mapped[float | None] = mapped_column(Float)
+    target: Mapped[float | None] = mapped_column(Float)
 
 
 class MeasureReading(Base):
     """A measure's value for one period (usually a financial quarter)."""
 
     __tablename__ = "measure_reading"
-    __table_args__ = (UniqueConstraint("measure_id", "period"),)
+    __table_args__ = (UniqueConstraint("measure_id", "part", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
     measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id"), index=True)
-    # Canonical label such as "2026/27 Q3"; period_end orders and dates it.
+    # Canonical label such as "Q3 2026/27" or "Jan 2027"; period_end orders and dates it.
     period: Mapped[str] = mapped_column(String(32))
     period_end: Mapped[dt.date] = mapped_column(Date)
+    # The part's name ("male"), or "" for a measure read as one number. A name, not a
+    # key, so the unique constraint holds ("" is a value; a NULL would not be).
+    part: Mapped[str] = mapped_column(String(64), default="", server_default="")
     value: Mapped[float] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from partnership.context import Reply
 from storage.models import Measure, MeasureReading
 from tests import kit
-from tests.db.test_cmd_priority import HOSTILE, person_id, raw
+from tests.db.rowkit import HOSTILE, person_id, raw
 
 
 def readings(session: Session, ref: str = "M-1") -> dict[str, float]:

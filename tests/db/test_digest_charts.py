@@ -29,6 +29,7 @@ from partnership import digest_meetings
 from storage.models import (
     DigestSnapshot,
     Measure,
+    MeasurePart,
     MeasureReading,
     Meeting,
     Priority,
@@ -128,14 +129,14 @@ def test_the_path_runs_from_the_baseline_to_the_target_by_its_date(plans: Sessio
     assert chart["status"] == {
         "state": "off track",
         "word": "OFF TRACK",
-        "reason": "behind the path to target (expected 38)",
+        "reason": "behind the path to target, expected 38 by now",
     }
     assert chart["target"]["label"] == "Target 32 per 1,000 by 31/03/2028"
     assert chart["alt"] == (
         "ASB incidents per 1,000 population: 39.5 per 1,000 in Q2 2026/27, "
         "baseline 40 per 1,000, target 32 per 1,000 by 31/03/2028; "
         "earlier 41 per 1,000 in Q4 2025/26, 38 per 1,000 in Q1 2026/27; "
-        "lower is better; off track: behind the path to target (expected 38)"
+        "lower is better; off track: behind the path to target, expected 38 by now"
     )
 
 
@@ -395,3 +396,33 @@ def test_the_help_names_the_pdf(capsys: pytest.CaptureFixture[str]) -> None:
     cli_digest.add_arguments(parser)
     shown = " ".join(parser.format_help().split())
     assert "pdf (A4; needs -o FILE)" in shown
+
+
+def test_a_measure_read_in_parts_has_a_line_per_part_and_stands_as_its_worst(
+    plans: Session,
+) -> None:
+    m = measure(plans)
+    plans.add_all(
+        [
+            MeasurePart(partnership_id=m.partnership_id, measure_id=m.id, name="North", position=0),
+            MeasurePart(partnership_id=m.partnership_id, measure_id=m.id, name="South", position=1),
+        ]
+    )
+    for part, value in (("North", 36.0), ("South", 44.0)):
+        plans.add(
+            MeasureReading(
+                partnership_id=m.partnership_id,
+                measure_id=m.id,
+                part=part,
+                period="Q2 2026/27",
+                period_end=dt.date(2026, 9, 30),
+                value=value,
+            )
+        )
+    plans.commit()
+    chart = digest(plans)["charts"]["measures"][0]
+    assert [s["label"] for s in chart["series"]] == ["", "North", "South"]
+    assert chart["series"][2]["points"][0]["value"] == 44.0
+    # South is worse than its baseline: the measure stands as its worst part.
+    assert chart["status"]["state"] == "off track"
+    assert "North 36 in Q2 2026/27, South 44 in Q2 2026/27" in chart["alt"]

@@ -14,7 +14,7 @@ from partnership.context import Reply
 from partnership.home import home
 from storage.models import Action, Meeting, Priority, QuarterlyReturn, SubGroup
 from tests import kit
-from tests.db.test_cmd_priority import (
+from tests.db.rowkit import (
     HOSTILE,
     TODAY,
     add_actions,

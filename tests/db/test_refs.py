@@ -31,7 +31,7 @@ from storage.db import session_factory
 from storage.models import Action, ActionUpdate, Partnership, Person, Rag, Status
 from tests import kit
 from tests.conftest import FIXTURES
-from tests.db.test_sweep_nudges import StubSlack, press
+from tests.db.nudgekit import StubSlack, press
 from tests.sweepkit import RecordingSender, at, sweep
 
 TABLE = FIXTURES / "spreadsheets" / "council-numbered.csv"

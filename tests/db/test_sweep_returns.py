@@ -20,8 +20,8 @@ from bot.schedule.run import context
 from partnership.context import Reply
 from storage.models import Notification, Partnership, Person, SubGroup
 from tests import kit
-from tests.db.test_cmd_priority import HOSTILE, counting
-from tests.db.test_cmd_returns import add_groups, asb_form, configure, ctx_at, group, submit
+from tests.db.returnskit import add_groups, asb_form, configure, ctx_at, group, submit
+from tests.db.rowkit import HOSTILE, counting
 from tests.sweepkit import Post, RecordingSender, at, sweep
 
 KINDS = ("return_reminder", "return_chase", "returns_missing")
@@ -29,7 +29,7 @@ GINA, LEE, CORA = "U0GINA", "U0LEE", "U0CORA"
 
 
 def setup(session: Session) -> None:
-    """Both fixture plans and Riverside's extra groups (see test_cmd_returns.add_groups)."""
+    """Both fixture plans and Riverside's extra groups (see returnskit.add_groups)."""
     kit.load_plans(session)
     add_groups(session)
 

@@ -24,7 +24,7 @@ from commands.framework.registry import registry
 from partnership.context import Reply
 from storage.models import Action, ActionUpdate, MeasureReading
 from tests import kit
-from tests.db.test_fuzz import FUZZ, FuzzDB, ask, fuzz_db, snapshot
+from tests.db.fuzzkit import FUZZ, FuzzDB, ask, fuzz_db, snapshot
 
 __all__ = ["fuzz_db"]  # the module-scoped database fixture, shared with the fuzz
 

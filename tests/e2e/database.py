@@ -5,11 +5,22 @@ from __future__ import annotations
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from storage.db import make_engine, session_factory, upgrade
-from storage.models import Action, ActionUpdate, DigestSnapshot, Meeting, Notification, Partnership
+from storage.models import (
+    Action,
+    ActionUpdate,
+    DigestSnapshot,
+    Meeting,
+    Notification,
+    Partnership,
+    Person,
+    PlanChange,
+    SubGroup,
+    subgroup_priority,
+)
 from storage.planfile import load_plan_text
 from storage.sync import apply_plan
 from tests.databases import fresh_postgres as _fresh_postgres
@@ -43,7 +54,19 @@ fresh_postgres = contextmanager(_fresh_postgres)
 class Baseline:
     """The actions as imported; :meth:`restore` undoes whatever tests did to them."""
 
-    COLUMNS = ("status", "rag", "due_date", "snoozed_until", "updated_at", "version", "title")
+    COLUMNS = (
+        "status",
+        "rag",
+        "due_date",
+        "snoozed_until",
+        "updated_at",
+        "version",
+        "title",
+        "owner_id",
+    )
+    # /csp person role|remove|link and /csp group … change these: put them back too.
+    PERSON_COLUMNS = ("role", "slack_user_id", "removed_at")
+    GROUP_COLUMNS = ("lead_id", "closed_on")
     MEETING_COLUMNS = ("partnership_id", "subgroup_id", "title", "date", "time", "location")
 
     def __init__(self, url: str) -> None:
@@ -62,6 +85,15 @@ class Baseline:
                 row.id: {c: getattr(row, c) for c in self.MEETING_COLUMNS}
                 for row in session.scalars(select(Meeting))
             }
+            self.people = {
+                row.id: {c: getattr(row, c) for c in self.PERSON_COLUMNS}
+                for row in session.scalars(select(Person))
+            }
+            self.groups = {
+                row.id: {c: getattr(row, c) for c in self.GROUP_COLUMNS}
+                for row in session.scalars(select(SubGroup))
+            }
+            self.covers = [dict(r._mapping) for r in session.execute(select(subgroup_priority))]
 
     def restore(self) -> None:
         """Delete rows added since the snapshot and put the actions' values back."""
@@ -73,6 +105,7 @@ class Baseline:
             for action_id, values in self.rows.items():
                 session.execute(update(Action).where(Action.id == action_id).values(**values))
             self._restore_meetings(session)
+            self._restore_people_and_groups(session)
             session.commit()
 
     def _restore_meetings(self, session: Session) -> None:
@@ -87,6 +120,18 @@ class Baseline:
                 session.execute(update(Meeting).where(Meeting.id == meeting_id).values(**values))
             else:
                 session.add(Meeting(id=meeting_id, **values))
+
+    def _restore_people_and_groups(self, session: Session) -> None:
+        """Groups added since the snapshot go; people's roles and links, groups' leads return."""
+        session.execute(delete(PlanChange))
+        session.execute(delete(subgroup_priority))
+        session.execute(delete(SubGroup).where(SubGroup.id.not_in(list(self.groups))))
+        for group_id, values in self.groups.items():
+            session.execute(update(SubGroup).where(SubGroup.id == group_id).values(**values))
+        if self.covers:
+            session.execute(insert(subgroup_priority), self.covers)
+        for person_id, values in self.people.items():
+            session.execute(update(Person).where(Person.id == person_id).values(**values))
 
     def session(self) -> Session:
         """A new session on the same database as the server."""

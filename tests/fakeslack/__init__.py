@@ -22,11 +22,17 @@ reaches it.
 (``users_not_found`` for any other address); query-string parameters (the
 GET that method uses) are read like body ones.
 
+Files: :meth:`FakeSlack.add_file` puts a file there for a token, served by
+``files.info`` and a private download URL on the fake's port (the bytes only
+with that bearer token); uploads made the way ``files_upload_v2`` makes them
+are read back with :meth:`FakeSlack.uploads` (see ``files``).
+
 Import from here (``from tests.fakeslack import FakeSlack``); the parts live in
 ``server`` (the fake itself), ``failures`` (failing and hanging calls) and
 ``wire`` (paths, recorded calls, Slack's answers, request bodies).
 """
 
+from tests.fakeslack.files import Upload
 from tests.fakeslack.server import FakeSlack
 from tests.fakeslack.wire import (
     API_PREFIX,
@@ -50,6 +56,7 @@ __all__ = [
     "WAIT_LIMIT",
     "Call",
     "FakeSlack",
+    "Upload",
     "Watched",
     "default_response",
     "parse_body",

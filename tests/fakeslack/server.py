@@ -12,6 +12,7 @@ from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.fakeslack.failures import Failures
+from tests.fakeslack.files import FILE_PREFIX, UPLOAD_PREFIX, Files
 from tests.fakeslack.wire import (
     API_PREFIX,
     POLL_EVERY,
@@ -29,7 +30,7 @@ from tests.fakeslack.wire import (
 from tests.service import Service
 
 
-class FakeSlack(Failures, Service):
+class FakeSlack(Failures, Files, Service):
     """Slack's Web API and response URLs on a loopback port; records what the bot sends."""
 
     def __init__(self, port: int = 0) -> None:
@@ -49,6 +50,7 @@ class FakeSlack(Failures, Service):
         self._holding: list[tuple[Call, socket.socket | None, threading.Event]] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._files_init()
 
     # ------------------------------------------------------------- lifecycle
 
@@ -98,6 +100,7 @@ class FakeSlack(Failures, Service):
     def stop(self) -> None:
         """Stop serving and close the socket."""
         self.release()
+        self._released.set()  # slow downloads
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -116,6 +119,11 @@ class FakeSlack(Failures, Service):
     def base_url(self) -> str:
         """The Web API base URL for ``SLACK_API_URL``."""
         return f"http://127.0.0.1:{self.port}{API_PREFIX}"
+
+    @property
+    def _root(self) -> str:
+        """``http://127.0.0.1:<port>``: where file downloads and uploads go."""
+        return f"http://127.0.0.1:{self.port}"
 
     def response_url(self, token: str) -> str:
         """A response URL for one request; posts to it are recorded as ``response_url``."""
@@ -200,6 +208,7 @@ class FakeSlack(Failures, Service):
             self._failures.clear()
             self._messages.clear()
             self._users.clear()
+        self._files_reset()
 
     def answer(self, method: str, build: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
         """Answer successful calls of ``method`` with ``build(params)`` from now on."""
@@ -218,12 +227,14 @@ class FakeSlack(Failures, Service):
     ) -> tuple[int, dict[str, str], bytes]:
         """Record one request and build its (status, headers, body)."""
         path, query = urlsplit(path).path, urlsplit(path).query
+        auth = headers.get("Authorization", "")
+        if path.startswith((FILE_PREFIX, UPLOAD_PREFIX)):
+            return self._file_request(path, body, auth)
         try:
             params = parse_body(body, content_type)
         except ValueError:
             params = {"_raw": body.decode("utf-8", "replace")}
         params = {**dict(parse_qsl(query, keep_blank_values=True)), **params}
-        auth = headers.get("Authorization", "")
         if path.startswith(RESPONSE_PREFIX):
             method = RESPONSE_URL
         elif path.startswith(API_PREFIX):
@@ -266,11 +277,30 @@ class FakeSlack(Failures, Service):
             answer = self._answers[method](params)
         elif method == "users.lookupByEmail":
             answer = self._lookup(params)
+        elif method == "files.info":
+            answer = self._file_info(params, auth)
+        elif method == "files.getUploadURLExternal":
+            answer = self._upload_url(params)
+        elif method == "files.completeUploadExternal":
+            answer = self._complete(params)
         else:
             answer = default_response(method, params)
             if method == "chat.postMessage":
                 self._keep(method, params, answer["ts"])
         return 200, {"Content-Type": "application/json; charset=utf-8"}, json.dumps(answer).encode()
+
+    def _file_request(self, path: str, body: bytes, auth: str) -> tuple[int, dict[str, str], bytes]:
+        """A file's download (recorded as ``file_download``) or an upload's bytes (``file_upload``)."""
+        if path.startswith(FILE_PREFIX):
+            method = "file_download"
+            status, data = self._download(path, auth)
+        else:
+            method = "file_upload"
+            status, data = self._take_bytes(path, body), b"OK"
+        with self._lock:
+            self._record(Call(method, {"bytes": len(body)}, time.time(), path, auth))
+        kind = "application/octet-stream" if method == "file_download" else "text/plain"
+        return status, {"Content-Type": kind}, data
 
     def _record(self, call: Call) -> None:
         """Record a call and wake the waits (``_lock`` held)."""

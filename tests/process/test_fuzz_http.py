@@ -1,6 +1,6 @@
 """Property-based fuzzing of ``/csp`` over signed HTTP, into the real server process.
 
-The command lines are ``tests/db/test_fuzz.py``'s, generated per sub-command by
+The command lines are ``tests/db/fuzzlines.py``'s, generated per sub-command by
 its strategies, but here each is sent as a Slack-signed slash command to
 ``csp-bot serve`` (gunicorn, Bolt's WSGI adapter, the real app) talking to a
 fake Slack, typed by people of every role, by Lee in each of his two
@@ -14,7 +14,7 @@ workspace. What Slack would get back is checked, for every line:
   ``priority status``, the one sub-command that posts in the channel;
 * never the bot's apology for an error of its own; an error reply (the
   ``:warning:`` block) writes nothing: every table is as imported;
-* nothing in any answer pings or links, by ``tests/db/test_fuzz.py``'s checks;
+* nothing in any answer pings or links, by ``tests/db/fuzzkit.py``'s checks;
   typed ``{{ … }}`` is never evaluated and the other partnership's plan never
   shows;
 * the server stays up and logs no traceback.
@@ -45,19 +45,18 @@ from sqlalchemy import update as sql_update
 
 from commands.framework.registry import registry
 from storage.models import Base
-from tests.db.test_fuzz import (
+from tests.db.fuzzkit import (
     COMMANDS,
-    EVALUATED,
     FUZZ,
     SECRETS,
     assert_no_ping,
     held_ids,
-    lines,
     mrkdwn_texts,
     snapshot,
 )
+from tests.db.fuzzlines import EVALUATED, lines
 from tests.e2e import Stack, running, validate
-from tests.process.test_e2e_http import acked
+from tests.process.httpkit import acked
 
 # Examples per sub-command per backend: 21 sub-commands x 11 = 231 lines per backend.
 EXAMPLES = 11

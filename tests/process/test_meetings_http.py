@@ -1,116 +1,27 @@
-"""``/csp meeting …`` end to end: signed HTTP into the real server, the fake Slack, both databases.
-
-Each test checks the ack (or the response-URL reply of a slow command or a
-button), what Slack was sent, and what the database holds: a refusal leaves
-the meeting and outbox row counts as they were. The moved-meeting note is
-checked through the real sweeps (``run_due`` in-process, and ``csp-bot run-due``
-as a process) against the same fake Slack: sent once, never twice.
-"""
+"""``/csp meeting …`` over signed HTTP: add, list, series, refusals, who may change meetings."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from typing import Any
-from zoneinfo import ZoneInfo
 
-import holidays
 import pytest
-from sqlalchemy import func, select
 
-from bot.schedule.clock import scheduler_client
-from bot.schedule.run import run_due
-from bot.schedule.sender import SlackSender
-from bot.settings import Settings
 from partnership.series import parse_series
 from storage.dates import uk
-from storage.models import Meeting, Notification, Partnership
-from storage.workdays import WorkingCalendar
-from tests.e2e import ACK_LIMIT, REPO, Response, Stack, all_text, running, validate
+from tests.e2e import Stack, all_text
+from tests.process.meetingskit import (
+    acked,
+    clean,
+    counts,
+    e2e,
+    meeting_on,
+    reply,
+    riverside_meetings,
+    thursday,
+    today,
+)
 
-LONDON = ZoneInfo("Europe/London")
-BANK = holidays.country_holidays("GB", subdiv="ENG", years=range(2026, 2032))
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def e2e(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    """The server on riverside and hillford, and the fake Slack, per backend."""
-    workdir = tmp_path_factory.mktemp(f"meetings-{request.param}")
-    with running(request, workdir) as stack:
-        yield stack
-
-
-@pytest.fixture(autouse=True)
-def clean(e2e: Stack) -> Iterator[Stack]:
-    """Each test starts from the imported plans; the server logs no traceback."""
-    e2e.reset()
-    seen = len(e2e.server.output())
-    yield e2e
-    time.sleep(0.05)  # let a lazy listener's last log line land
-    new = e2e.server.output()[seen:]
-    assert "Traceback" not in new, new[-4000:]
-
-
-def acked(response: Response) -> dict[str, Any]:
-    """A prompt 200 ack's JSON body."""
-    assert response.status == 200, (response.status, response.body)
-    assert response.elapsed < ACK_LIMIT, f"ack took {response.elapsed:.2f}s"
-    body = response.json
-    if body.get("blocks"):
-        validate(body["blocks"])
-    return body
-
-
-def today() -> dt.date:
-    """Today in London, as the server reckons it."""
-    return dt.datetime.now(LONDON).date()
-
-
-def thursday(weeks: int) -> dt.date:
-    """A Thursday at least ``weeks`` weeks ahead whose Wednesday and itself are working days."""
-    day = today() + dt.timedelta(weeks=weeks)
-    day += dt.timedelta(days=(3 - day.weekday()) % 7)
-    while day in BANK or day - dt.timedelta(days=1) in BANK:
-        day += dt.timedelta(weeks=1)
-    return day
-
-
-def counts(e2e: Stack) -> tuple[int, int]:
-    """How many meetings and outbox rows the database holds."""
-    with e2e.db.session() as session:
-        meetings = session.scalar(select(func.count()).select_from(Meeting)) or 0
-        notes = session.scalar(select(func.count()).select_from(Notification)) or 0
-    return meetings, notes
-
-
-def riverside_meetings(e2e: Stack) -> list[Meeting]:
-    """Riverside's meetings, by date."""
-    with e2e.db.session() as session:
-        pid = select(Partnership.id).where(Partnership.slug == "riverside").scalar_subquery()
-        return list(
-            session.scalars(
-                select(Meeting).where(Meeting.partnership_id == pid).order_by(Meeting.date)
-            )
-        )
-
-
-def meeting_on(e2e: Stack, day: dt.date) -> Meeting:
-    """Riverside's Leadership Group meeting on ``day``."""
-    [meeting] = [m for m in riverside_meetings(e2e) if m.date == day and m.subgroup_id is None]
-    return meeting
-
-
-def reply(e2e: Stack, response: Response) -> dict[str, Any]:
-    """The reply a slow command or a button posted to its response URL."""
-    [posted] = e2e.fake.wait_for("response_url", where=lambda c: c.path.endswith(response.token))
-    validate(posted.params["blocks"])
-    return posted.params
+__all__ = ["clean", "e2e"]  # fixtures shared through the kit
 
 
 # --------------------------------------------------------------------------- add and list
@@ -252,160 +163,3 @@ def test_a_confirm_button_pressed_by_a_lead_saves_nothing(e2e: Stack) -> None:
     acked(pressed)
     assert "only a coordinator" in all_text(reply(e2e, pressed))
     assert counts(e2e) == before
-
-
-# --------------------------------------------------------------------------- digests
-
-
-def sweep(e2e: Stack, day: dt.date, hour: int = 10) -> None:
-    """Every sweep once, in-process, as at ``hour`` London time on ``day``."""
-    settings = Settings(SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=e2e.fake.base_url)
-    sender = SlackSender(scheduler_client(settings))
-    at = dt.datetime.combine(day, dt.time(hour), LONDON).astimezone(dt.UTC)
-    run_due(e2e.db.factory, sender, at, partnership="riverside")
-
-
-def run_due_process(e2e: Stack, day: dt.date, hour: int = 10) -> str:
-    """``csp-bot run-due --at`` as its own process; its output."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": e2e.url,
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_API_URL": e2e.fake.base_url,
-        "PYTHONPATH": str(REPO),
-    }
-    at = f"{day.isoformat()}T{hour:02d}:00"
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run-due", "--at", at],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=180,  # a safety net only: the process's end is the event
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
-
-
-def keyed(e2e: Stack, where: str, start: str, end: str = "") -> list[dict[str, Any]]:
-    """The messages in a conversation whose outbox key starts (and ends) so."""
-    found = []
-    for message in e2e.fake.messages(where):
-        key = str((message.get("metadata") or {}).get("event_payload", {}).get("key", ""))
-        if key.startswith(start) and key.endswith(end):
-            found.append(message)
-    return found
-
-
-def the_day_before(day: dt.date) -> dt.date:
-    """The working day before ``day`` (inside its digest window)."""
-    return WorkingCalendar("ENG").on_or_before(day - dt.timedelta(days=1))
-
-
-def test_a_meeting_moved_before_its_digest_takes_the_digest_with_it(e2e: Stack) -> None:
-    old, new = thursday(6), thursday(8)
-    acked(e2e.server.command("U0CORA", f"meeting add {uk(old)}"))
-    meeting = meeting_on(e2e, old)
-    moved = e2e.server.command("U0CORA", f"meeting move {uk(old)} to {uk(new)}")
-    acked(moved)
-    assert "Its digest will go before the new day" in all_text(reply(e2e, moved))
-    period = f"meeting:{meeting.id}"
-    sweep(e2e, the_day_before(old))
-    assert keyed(e2e, "U0CHRIS", "digest|", period) == []  # not on the old day
-    sweep(e2e, the_day_before(new))
-    [digest] = keyed(e2e, "U0CHRIS", "digest|", period)
-    assert uk(new) in all_text(digest)
-    assert keyed(e2e, "U0CHRIS", "meeting_moved|") == []  # no digest had gone: no note
-
-
-def test_a_cancelled_meeting_gets_no_digest(e2e: Stack) -> None:
-    day = thursday(6)
-    acked(e2e.server.command("U0CORA", f"meeting add {uk(day)}"))
-    meeting = meeting_on(e2e, day)
-    text = all_text(acked(e2e.server.command("U0CORA", f"meeting cancel {uk(day)}")))
-    assert "Cancelled" in text and "No digest goes out" in text, text
-    assert day not in {m.date for m in riverside_meetings(e2e)}
-    sweep(e2e, the_day_before(day))
-    assert keyed(e2e, "U0CHRIS", "digest|", f"meeting:{meeting.id}") == []
-    assert keyed(e2e, "C0RBOARD", "digest|", f"meeting:{meeting.id}") == []
-
-
-def test_moved_after_its_digest_the_recipients_get_one_note_not_a_second_digest(
-    e2e: Stack,
-) -> None:
-    old, new = thursday(6), thursday(8)
-    acked(e2e.server.command("U0CORA", f"meeting add {uk(old)} 10:00"))
-    meeting = meeting_on(e2e, old)
-    period = f"meeting:{meeting.id}"
-    sweep(e2e, the_day_before(old))
-    for where in ("U0CHRIS", "C0RBOARD"):
-        assert len(keyed(e2e, where, "digest|", period)) == 1, where
-
-    moved = e2e.server.command("U0CORA", f"meeting move {uk(old)} to {uk(new)}")
-    assert ":hourglass" in all_text(acked(moved))
-    report = all_text(reply(e2e, moved))
-    assert "already gone to 2 recipients" in report and "Chris Chair: told" in report, report
-    for where in ("U0CHRIS", "C0RBOARD"):
-        [note] = keyed(e2e, where, "meeting_moved|", f"{period}:move:1")
-        validate(note["blocks"])
-        text = all_text(note)
-        assert f"on {uk(old)} has moved to" in text and uk(new) in text, text
-        assert "no new one will be sent" in text
-
-    # The sweeps, in-process and as a process, twice, and in the new digest window:
-    # no second note, no second digest.
-    sweep(e2e, the_day_before(new))
-    run_due_process(e2e, the_day_before(new))
-    run_due_process(e2e, the_day_before(new), 12)
-    for where in ("U0CHRIS", "C0RBOARD"):
-        assert len(keyed(e2e, where, "digest|", period)) == 1, where
-        assert len(keyed(e2e, where, "meeting_moved|")) == 1, where
-    assert keyed(e2e, "U0MO", "meeting_moved|") == []  # only those the digest went to
-
-
-def test_a_note_slack_would_not_take_is_sent_once_by_a_later_sweep(e2e: Stack) -> None:
-    """Slack rate-limits the notes as the move is made: the claims stay, a sweep sends each once."""
-    old, new = thursday(6), thursday(8)
-    acked(e2e.server.command("U0CORA", f"meeting add {uk(old)}"))
-    meeting = meeting_on(e2e, old)
-    sweep(e2e, the_day_before(old))
-    e2e.fake.fail("chat.postMessage", "ratelimited", times=2)  # both notes, once each
-    moved = e2e.server.command("U0CORA", f"meeting move {uk(old)} to {uk(new)}")
-    acked(moved)
-    assert "not told yet" in all_text(reply(e2e, moved))
-    assert keyed(e2e, "U0CHRIS", "meeting_moved|") == []
-    # Weeks later (long past the outbox's lease), twice: each note goes exactly once.
-    run_due_process(e2e, the_day_before(new))
-    run_due_process(e2e, the_day_before(new), 12)
-    for where in ("U0CHRIS", "C0RBOARD"):
-        assert len(keyed(e2e, where, "meeting_moved|")) == 1, where
-    with e2e.db.session() as session:
-        rows = session.scalars(
-            select(Notification).where(
-                Notification.kind == "meeting_moved",
-                Notification.period == f"meeting:{meeting.id}:move:1",
-            )
-        ).all()
-        assert len(rows) == 2 and {r.state.value for r in rows} == {"sent"}
-
-
-def test_a_move_committed_but_never_finished_is_sent_once_by_the_sweeps(e2e: Stack) -> None:
-    """As if the web process died right after the move's commit: run-due sends the notes."""
-    from partnership import meetings
-
-    old, new = thursday(6), thursday(8)
-    acked(e2e.server.command("U0CORA", f"meeting add {uk(old)}"))
-    meeting = meeting_on(e2e, old)
-    sweep(e2e, the_day_before(old))
-    with e2e.db.session() as session:
-        row = session.get(Meeting, meeting.id)
-        assert row is not None
-        meetings.move(session, row, new, today=today(), now=dt.datetime.now(dt.UTC))
-        session.commit()
-    assert keyed(e2e, "U0CHRIS", "meeting_moved|") == []
-    run_due_process(e2e, the_day_before(new))
-    run_due_process(e2e, the_day_before(new), 12)
-    for where in ("U0CHRIS", "C0RBOARD"):
-        assert len(keyed(e2e, where, "meeting_moved|")) == 1, where
-        assert len(keyed(e2e, where, "digest|", f"meeting:{meeting.id}")) == 1, where

@@ -11,7 +11,7 @@ PROBE = """
 import sys
 import bot.slack.server, bot.slack.app, bot.schedule.run, partnership.digest
 import bot.render.charts, bot.render.pdf, bot.cli.digest
-heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("matplotlib", "weasyprint", "PIL"))
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("matplotlib", "weasyprint"))
 print(",".join(heavy) or "none")
 from bot.render import charts
 charts.grid_png({"key": "k", "title": "t", "columns": ["Now"], "rows": []})

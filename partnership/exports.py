@@ -1,0 +1,63 @@
+"""Files sent out to Slack: the action plan as ``csp-bot export`` writes it, and the board paper.
+
+A command asks for a file by returning a reply whose ``data["upload"]`` lists
+what to send (see :func:`upload_reply`); the Slack edge uploads each to the
+asker's direct messages after the ack (bot/slack/uploads.py) and says what
+happened. The plan's bytes are made here with the CLI's own writers
+(``storage.export``), so the file is the one ``csp-bot export`` writes; the
+board paper travels as its view-model and format, rendered by the edge with
+the CLI's renderer (bot/render/documents.py).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from partnership.context import Context, Reply
+from storage.export import export_rows, write_csv, write_xlsx
+
+FILE_SENT = "file_sent"
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def plan_file(ctx: Context, fmt: str) -> dict[str, Any]:
+    """The partnership's action plan as one file to upload: its name, title and bytes."""
+    partnership = ctx.partnership
+    rows = export_rows(ctx.session, partnership)
+    title = partnership.plan_title or partnership.name
+    name = f"{partnership.slug}-action-plan.{fmt}"
+    with tempfile.TemporaryDirectory(prefix="csp-export-") as folder:
+        path = Path(folder) / name
+        if fmt == "csv":
+            write_csv(path, rows)
+        else:
+            write_xlsx(path, rows, title=title)
+        data = path.read_bytes()
+    return {
+        "filename": name,
+        "title": f"{title} ({fmt.upper()})",
+        "content": data,
+        "rows": len(rows),
+    }
+
+
+def paper_file(data: dict[str, Any], fmt: str, name: str) -> dict[str, Any]:
+    """The board paper in one format, to be rendered by the edge (``render``: md or html)."""
+    return {
+        "filename": f"{name}.{fmt}",
+        "title": f"Board paper ({fmt.upper()})",
+        "render": fmt,
+        "model": data,
+    }
+
+
+def upload_reply(what: str, files: list[dict[str, Any]]) -> Reply:
+    """The reply asking the edge to send ``files`` to the asker's direct messages."""
+    names = ", ".join(str(f["filename"]) for f in files)
+    return Reply(
+        FILE_SENT,
+        {"what": what, "names": names, "upload": files, "message": ""},
+        text=f"{what}: {names}",
+    )
