@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 from commands.framework.core import Form, Result
 from commands.framework.registry import Args, command
-from partnership.context import Context, Refused, Reply, UserError
+from partnership.context import MAX_TITLE, Context, Refused, Reply, UserError
 from partnership.edits import action_line, read_due, read_title
 from partnership.lookup import find_group, find_person, find_priority, people
+from partnership.messages import actions as say
+from partnership.messages.people import coordinator_named
 from partnership.perms import coordinators
 from storage.models import Action, ActionUpdate, Person, Priority, Role, Status, SubGroup
 from storage.queries import history_value
@@ -56,7 +58,7 @@ def action_add(ctx: Context, args: Args) -> Result:
     return Reply(
         "action_added",
         {"action": action_line(action, ctx.today), "by": ctx.who},
-        text=f"{action.ref} added: {action.title}",
+        text=say.added(ref=action.ref, title=action.title),
     )
 
 
@@ -75,8 +77,7 @@ def read_new(ctx: Context, args: Args) -> dict[str, Any]:
         wanted["title"] = read_title(args.get("title"))
     except UserError as exc:
         errors.update(exc.fields)
-        missing = "Give the action a title, such as `/csp action add Map ASB hotspots`."
-        messages.append(exc.message if "title" in args else missing)
+        messages.append(exc.message if "title" in args else say.NO_TITLE)
     for name, (target, reader) in readers.items():
         value = args.get(name)
         if value is None:
@@ -109,17 +110,11 @@ def require_add(ctx: Context, owner: Person | None, group: SubGroup | None) -> N
         return
     who = [_coordinator_phrase(ctx)]
     if group is not None and group.lead is not None:
-        who.append(f"the lead of {group.name} ({group.lead.name})")
+        who.append(say.group_lead(group=group.name, name=group.lead.name))
     elif group is None:
-        who.append("a sub-group's lead (for that group's actions)")
-    who.append("a lead or chair adding an action they own themselves")
-    raise Refused(
-        f"Sorry, you can't add that action to {ctx.partnership.name}: only "
-        + ", ".join(who[:-1])
-        + " or "
-        + who[-1]
-        + " can. Ask one of them to add it for you."
-    )
+        who.append(say.ANY_GROUPS_LEAD)
+    who.append(say.OWN_ACTION)
+    raise Refused(say.may_not_add(partnership=ctx.partnership.name, who=who))
 
 
 def require_may_add_any(ctx: Context) -> None:
@@ -137,8 +132,7 @@ def require_may_add_any(ctx: Context) -> None:
 
 
 def _coordinator_phrase(ctx: Context) -> str:
-    names = coordinators(ctx)
-    return f"a coordinator ({', '.join(names)})" if names else "a coordinator"
+    return coordinator_named(names=coordinators(ctx))
 
 
 def next_ref(ctx: Context) -> tuple[str, int]:
@@ -199,13 +193,14 @@ def add_form(ctx: Context) -> Form:
     me = ctx.person
     return Form(
         name="action_add",
-        title="Add an action",
+        title=say.ADD_FORM,
         values={
             "title": "",
             "owner": me.name if me is not None and not ctx.is_coordinator else "",
             "due": "",
             "priority": "",
             "group": "",
+            "max_length": str(MAX_TITLE),
         },
         options={
             "priority": [(f"{p.code} {p.title[:60]}", p.code) for p in priorities],

@@ -15,6 +15,7 @@ from partnership.chasing import OPEN, stale_before
 from partnership.context import Context, Reply, UserError
 from partnership.edits import action_line
 from partnership.lookup import find_group, find_person, find_priority
+from partnership.messages import actions as say
 from storage.models import Action, ActionUpdate, Status
 from storage.words import plural
 
@@ -55,11 +56,10 @@ def action_list(ctx: Context, args: Args) -> Result:
     shown = [k.id for k in keys[:MAX_LISTED]]
     loaded = {a.id: a for a in ctx.session.scalars(_LINES.where(Action.id.in_(shown)))}
     rows = [action_line(loaded[i], ctx.today) for i in shown]
-    scope = "All" if "all" in args.flags else "Open"
     kind = " and ".join(f for f in ("overdue", "stale") if f in args.flags)
-    title = f"{kind.capitalize()} actions" if kind else f"{scope} actions"
+    title = say.list_title(kind=kind, everything="all" in args.flags)
     data: dict[str, Any] = {
-        "title": f"{title} ({len(keys)})",
+        "title": say.list_heading(title=title, n=len(keys)),
         "filters": described,
         "partnership": ctx.partnership.short_name or ctx.partnership.name,
         "actions": rows,
@@ -67,7 +67,7 @@ def action_list(ctx: Context, args: Args) -> Result:
         "more": len(keys) - len(rows),
         "suggest": "all" if "all" not in args.flags and not kind else "open",
     }
-    return Reply("action_list", data, text=f"{title}: {len(keys)}")
+    return Reply("action_list", data, text=say.listed(title=title, n=len(keys)))
 
 
 # The shown actions, with everything their lines name.
@@ -113,13 +113,10 @@ def _owner(ctx: Context, args: Args) -> tuple[int, str] | None:
     """(person id, description) when the list is for one person's actions."""
     text = args.get("person")
     if "mine" in args.flags and text is not None:
-        raise UserError("Give `mine` or a person, not both: `/csp action list mine`.")
+        raise UserError(say.MINE_AND_PERSON)
     if "mine" in args.flags:
         if ctx.person is None:
-            raise UserError(
-                "The console operator owns no actions. Name someone instead: "
-                '`/csp action list owner:"Kath Rees"`, or `/csp action list` for every open action.'
-            )
+            raise UserError(say.OPERATOR_OWNS_NOTHING)
         return ctx.person.id, "owned by you"
     if text is None:
         return None

@@ -12,6 +12,7 @@ from commands.framework.registry import Args, command
 from partnership.context import Context, Reply
 from partnership.edits import NOBODY, action_line, describe_change
 from partnership.lookup import find_action
+from partnership.messages import actions as say
 from partnership.perms import may_change
 from storage.dates import uk
 from storage.models import Action, ActionUpdate, Status
@@ -49,10 +50,11 @@ def action_show(ctx: Context, args: Args) -> Result:
         "fields": fields(action),
         "history": [entry_view(ctx, e) for e in entries],
         "older": max(total - len(entries), 0),
+        "shown": len(entries),
         "can_change": may_change(ctx, action),
         "open": action.status in (Status.NOT_STARTED, Status.IN_PROGRESS),
     }
-    return Reply("action_show", data, text=f"{action.ref}: {action.title}")
+    return Reply("action_show", data, text=say.shown(ref=action.ref, title=action.title))
 
 
 def history(ctx: Context, action: Action) -> tuple[list[ActionUpdate], int]:

@@ -14,6 +14,7 @@ from commands.framework.registry import Args, command
 from partnership.context import Context, UserError
 from partnership.edits import change_action, changed_reply, read_due
 from partnership.lookup import find_action
+from partnership.messages import actions as say
 from partnership.perms import require_change
 from storage.dates import uk
 from storage.models import Action
@@ -52,13 +53,12 @@ def action_snooze(ctx: Context, args: Args) -> Result:
     until = _read_until(ctx, until_text) if until_text else ctx.today + DEFAULT_SNOOZE
     if until <= ctx.today:
         raise UserError(
-            "Snooze until a day after today, such as `until:+2w`.",
+            say.SNOOZE_FUTURE,
             fields={"until": "A future date"},
         )
     if (until - ctx.today).days > MAX_SNOOZE_DAYS:
         raise UserError(
-            f"Snooze for at most {MAX_SNOOZE_DAYS} days; change the due date instead "
-            f"(`/csp action update {action.ref} due:<date>`).",
+            say.snooze_too_long(days=MAX_SNOOZE_DAYS, ref=action.ref),
             fields={"until": "At most three months ahead"},
         )
     entry = change_action(ctx, action, {"snoozed_until": until}, None)
@@ -70,7 +70,7 @@ def snooze_form(ctx: Context, action: Action) -> Form:
     current = action.snoozed_until
     return Form(
         name="action_snooze",
-        title=f"Snooze {action.ref}",
+        title=say.snooze_form(ref=action.ref),
         values={
             "ref": action.ref,
             "title": action.title,

@@ -6,7 +6,7 @@ from typing import Any
 
 from commands.framework.core import Form, Result
 from commands.framework.registry import NOTE_KEYS, Args, command
-from partnership.context import Context, UserError
+from partnership.context import MAX_TEXT, Context, UserError
 from partnership.edits import (
     change_action,
     changed_reply,
@@ -16,6 +16,7 @@ from partnership.edits import (
     read_text,
 )
 from partnership.lookup import find_action, find_person
+from partnership.messages import actions as say
 from partnership.perms import require_change
 from storage.models import Action, Rag, Status
 
@@ -99,8 +100,7 @@ def check_version(action: Action, version: str | None) -> None:
     """Refuse a form's submission if the action changed since the form was opened."""
     if version is not None and version.isdigit() and int(version) != action.version:
         raise UserError(
-            f"{action.ref} was changed by someone else while your form was open. "
-            f"Nothing was saved: see `/csp action show {action.ref}` and update it again.",
+            say.changed_meanwhile(ref=action.ref),
             fields={"note": "Changed by someone else since you opened this form"},
         )
 
@@ -109,7 +109,7 @@ def update_form(ctx: Context, action: Action) -> Form:
     """The update form, pre-filled with the action's current values."""
     return Form(
         name="action_update",
-        title=f"Update {action.ref}",
+        title=say.update_form(ref=action.ref),
         values={
             "ref": action.ref,
             "title": action.title,
@@ -119,6 +119,7 @@ def update_form(ctx: Context, action: Action) -> Form:
             "timescale": action.timescale or "",
             "note": "",
             "version": str(action.version),
+            "max_length": str(MAX_TEXT),
         },
         options={
             "rag": [(r.value.title(), r.value) for r in Rag],

@@ -73,6 +73,7 @@ def chase(ctx: Context, args: Args) -> Result:
         "partnership": ctx.partnership.name,
         "scope": group.name if group else (f"{person.name}'s actions" if person else ""),
         "pending": [who(o) for o in on_slack],
+        "pending_count": len(on_slack),
         # Filled in by bot.schedule.chases.finish_chase once the messages have gone.
         "done": False,
         "leads": 0,

@@ -33,6 +33,7 @@ from partnership.digest_meetings import (
     sent_log,
 )
 from partnership.lookup import board_channel_id
+from partnership.messages import digest as say
 from partnership.perms import coordinators
 from storage.dates import uk
 from storage.models import Role, Source
@@ -48,28 +49,21 @@ def _require_reader(ctx: Context) -> None:
     """Only the chairs and coordinators read the digest before it is sent."""
     if ctx.is_coordinator or (ctx.person is not None and ctx.person.role == Role.CHAIR):
         return
-    names = coordinators(ctx)
-    who = f" ({', '.join(names)})" if names else ""
-    raise Refused(
-        f"Sorry, only the chairs and coordinators{who} of {ctx.partnership.name} can preview "
-        "the digest before it is sent. It goes to the chairs and the board channel a few "
-        "working days before each meeting; `/csp priority status` shows where every "
-        "priority stands now."
-    )
+    raise Refused(say.may_not_preview(names=coordinators(ctx), partnership=ctx.partnership.name))
 
 
 def _audience(ctx: Context) -> tuple[list[str], list[str]]:
     """Who would receive the digest, and the chairs it cannot reach on Slack."""
     people = chairs(ctx)
-    to = [f"{p.name} (direct message)" for p in people if p.slack_user_id]
+    to = [say.by_dm(name=p.name) for p in people if p.slack_user_id]
     if board_channel_id(ctx):
-        to.append("the board channel")
+        to.append(say.THE_BOARD_CHANNEL)
     return to, [p.name for p in people if not p.slack_user_id]
 
 
 def _sent_phrase(log: list[dict[str, Any]]) -> str:
     """``on 03/12/2026 at 09:00 to Chris Chair (sent) and ...`` for an outbox log."""
-    parts = [f"to {row['name']} on {row['when']} ({row['state']})" for row in log]
+    parts = [say.sent_to(name=row["name"], when=row["when"], state=row["state"]) for row in log]
     return "; ".join(parts)
 
 
@@ -105,7 +99,7 @@ def digest_preview(ctx: Context, args: Args) -> Result:
         "sent": _sent_phrase(log),
         "not_on_slack": offline,
     }
-    return Reply("digest", digest.data, text="Preview — " + summary(digest.data))
+    return Reply("digest", digest.data, text=say.preview(summary=summary(digest.data)))
 
 
 def _is_next(ctx: Context, meeting: MeetingInfo, meetings: list[MeetingInfo]) -> bool:
@@ -132,20 +126,12 @@ def digest_send(ctx: Context, args: Args) -> Result:
     first with `/csp digest preview`.
     """
     if ctx.source == Source.CONSOLE:
-        raise UserError(
-            "`/csp digest send` posts to the chairs and the board channel in Slack, so it works "
-            "only in Slack. Here, preview it with `/csp digest preview`, or write the board "
-            "papers with `csp-bot digest --format html`. Nothing was sent."
-        )
+        raise UserError(say.SEND_IN_SLACK_ONLY)
     meetings = board_meetings(ctx)
     meeting = pick_meeting(ctx, _words(args), meetings)
     if not _is_next(ctx, meeting, meetings):
         first = next(m for m in meetings if m.date >= ctx.today)
-        raise UserError(
-            f"The meeting on {uk(first.date)} comes before the one on {uk(meeting.date)}; "
-            "a digest reports what changed since the meeting before it, so only the next "
-            f"meeting's digest can be sent: `/csp digest send {uk(first.date)}`. Nothing was sent."
-        )
+        raise UserError(say.next_one_first(first=uk(first.date), asked=uk(meeting.date)))
     to, offline = _audience(ctx)
     data: dict[str, Any] = {
         "partnership": ctx.partnership.name,
@@ -160,14 +146,8 @@ def digest_send(ctx: Context, args: Args) -> Result:
     }
     when = f"{meeting.date:%A} {uk(meeting.date)}"
     if data["already"]:
-        return Reply("digest_send", data, text=f"The digest for {when} was sent already")
+        return Reply("digest_send", data, text=say.sent_already(when=when))
     if not to:
-        missing = f" ({', '.join(offline)} not on Slack)" if offline else ""
-        raise UserError(
-            f"Nobody would receive the digest: no chair is on Slack{missing} and "
-            f"{ctx.partnership.name} has no board channel. Add a chair's Slack id "
-            "(`/csp person add @name role:chair`) or a board channel "
-            "(`/csp settings board_channel:#csp-board`), then try again. Nothing was sent."
-        )
+        raise UserError(say.nobody_to_send_to(offline=offline, partnership=ctx.partnership.name))
     data["send"] = {"partnership": ctx.partnership.slug, "meeting_id": meeting.id}
-    return Reply("digest_send", data, text=f"Sending the digest for {when}")
+    return Reply("digest_send", data, text=say.sending(when=when))

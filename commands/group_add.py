@@ -6,6 +6,7 @@ from commands.framework.core import Result
 from commands.framework.registry import Args, command
 from partnership import groups, people
 from partnership.context import Context, Reply
+from partnership.messages import group_people as say
 
 
 @command(
@@ -42,5 +43,5 @@ def group_add(ctx: Context, args: Args) -> Result:
     return Reply(
         "group_changed",
         {"verb": "added", "group": groups.view(group), "changes": ["added"]},
-        text=f"Sub-group {group.name} added",
+        text=say.group_added(group=group.name),
     )

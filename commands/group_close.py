@@ -6,6 +6,7 @@ from commands.framework.core import Result
 from commands.framework.registry import Args, command
 from partnership import groups
 from partnership.context import Context, Reply
+from partnership.messages import group_people as say
 
 
 @command(
@@ -34,5 +35,5 @@ def group_close(ctx: Context, args: Args) -> Result:
             "actions": left.open_actions,
             "meetings": left.meetings,
         },
-        text=f"{group.name} closed",
+        text=say.closed_text(group=group.name),
     )

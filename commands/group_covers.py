@@ -51,5 +51,5 @@ def group_covers(ctx: Context, args: Args) -> Result:
     return Reply(
         "group_changed",
         {"verb": "covers", "group": groups.view(group), "changes": changes},
-        text=f"{group.name} covers {', '.join(p.code for p in priorities) or 'no priority'}",
+        text=say.group_covers(group=group.name, codes=[p.code for p in priorities]),
     )

@@ -34,9 +34,7 @@ def group_lead(ctx: Context, args: Args) -> Result:
         else:
             named = rest
     elif rest:
-        raise UserError(
-            f"I didn't understand `{rest[:60]}`: {say.LEAD_NEEDED}", fields={"lead": "Who?"}
-        )
+        raise UserError(say.lead_not_understood(rest=rest), fields={"lead": "Who?"})
     group = groups.find(ctx, named)
     if lead_text is None:
         raise UserError(say.LEAD_NEEDED, fields={"lead": "Required"})
@@ -47,5 +45,5 @@ def group_lead(ctx: Context, args: Args) -> Result:
     return Reply(
         "group_changed",
         {"verb": "lead", "group": groups.view(group), "changes": changes},
-        text=f"{group.name}: lead {lead.name}",
+        text=say.group_lead(group=group.name, lead=lead.name),
     )

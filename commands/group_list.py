@@ -6,6 +6,7 @@ from commands.framework.core import Result
 from commands.framework.registry import Args, command
 from partnership import groups
 from partnership.context import Context, Reply
+from partnership.messages import group_people as say
 
 
 @command("group list", examples=("/csp group list",))
@@ -19,5 +20,5 @@ def group_list(ctx: Context, args: Args) -> Result:
             "groups": rows,
             "coordinator": ctx.is_coordinator,
         },
-        text=f"{len(rows)} sub-group{'s' if len(rows) != 1 else ''}",
+        text=say.groups_listed(n=len(rows)),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from commands.framework.core import Result
 from commands.framework.registry import Args, command, describe, registry
 from partnership.context import Context, Reply, UserError
+from partnership.messages import framework as say
 
 
 @command(
@@ -27,7 +28,7 @@ def help_(ctx: Context, args: Args) -> Result:
         chosen = [c for c in commands.values() if c.topic == topic]
     if not chosen:
         topics = ", ".join(sorted({c.topic for c in commands.values()}))
-        raise UserError(f"There is no help topic `{topic[:40]}`. Topics: {topics}.")
+        raise UserError(say.no_help_topic(topic=topic, topics=topics))
     return Reply(
         "help",
         {
@@ -37,5 +38,5 @@ def help_(ctx: Context, args: Args) -> Result:
             "partnership": ctx.partnership.name,
             "coordinator": ctx.is_coordinator,
         },
-        text="csp-bot help",
+        text=say.HELP_TEXT,
     )

@@ -17,6 +17,7 @@ from partnership.lookup import find_measure
 from partnership.measure_parts import read_parts, typed_parts
 from partnership.measures import judge_measure, number
 from partnership.messages import measures as say
+from partnership.messages.people import coordinator_named
 from partnership.perms import coordinators
 from storage.dates import DateError, parse_period, quarter_label, uk
 from storage.models import Direction, Measure, MeasureReading, Person, Role
@@ -92,9 +93,9 @@ def measure_record(ctx: Context, args: Args) -> Result:
         existing = held.get(part)
         if existing is not None:
             replaced[part] = existing.value
-            was = f"Replaces {number(existing.value, measure.unit)}{_by(ctx, existing)}."
+            was = say.replaces(shown=number(existing.value, measure.unit), by=_by(ctx, existing))
             existing.value = value
-            existing.note = f"{note} ({was})" if note else was
+            existing.note = say.replaces_note(note=note, was=was)
             existing.recorded_by_id = ctx.person.id if ctx.person else None
             existing.recorded_at = now
         else:
@@ -124,7 +125,7 @@ def measure_record(ctx: Context, args: Args) -> Result:
     return Reply(
         "measure_recorded",
         data,
-        text=f"{measure.ref or measure.name}: {shown} recorded for {label}",
+        text=say.recorded(measure=measure.ref or measure.name, shown=shown, label=label),
     )
 
 
@@ -193,10 +194,8 @@ def _previous(ctx: Context, measure: Measure, before: dt.date) -> dict[str, Meas
 def _required(args: Args, name: str) -> str:
     value = args.get(name)
     if value is None:
-        what = "Which measure? Give its reference (`M-1`) or its name in quotes"
-        if name == "value":
-            what = "What value? Type the number after the measure"
-        raise UserError(f"{what}, e.g. `{EXAMPLE}`.", fields={name: "Required"})
+        what = say.WHAT_VALUE if name == "value" else say.WHICH_MEASURE
+        raise UserError(say.required(what=what, example=EXAMPLE), fields={name: "Required"})
     return value
 
 
@@ -204,28 +203,17 @@ def require_recorder(ctx: Context) -> None:
     """Refuse unless the asker is a coordinator, a chair or a lead."""
     if ctx.is_coordinator or (ctx.person is not None and ctx.person.role in RECORDERS):
         return
-    names = coordinators(ctx)
-    who = f"a coordinator ({', '.join(names)})" if names else "a coordinator"
-    raise Refused(
-        f"Sorry, only {who}, a chair or a lead can record measure readings in "
-        f"{ctx.partnership.name}. Ask one of them to record it; you can see the measures "
-        "with `/csp priority status`."
-    )
+    who = coordinator_named(names=coordinators(ctx))
+    raise Refused(say.may_not_record(coordinator=who, partnership=ctx.partnership.name))
 
 
 def read_number(text: str) -> float:
     """A reading typed as ``38``, ``1,234``, ``12.5`` or ``12.5%``."""
     cleaned = text.strip()
     if not cleaned or not _NUMBER.fullmatch(cleaned) or not re.search(r"\d", cleaned):
-        quote = (
-            " A measure's name with spaces goes in quotes: "
-            '`/csp measure record "ASB incidents" 36`.'
-            if re.search(r"[A-Za-z]", cleaned)
-            else ""
-        )
+        quote = say.QUOTE_THE_NAME if re.search(r"[A-Za-z]", cleaned) else ""
         raise UserError(
-            f"`{text[:30]}` is not a number. Type the value as a number, such as `38`, "
-            f"`1,234` or `12.5%`, e.g. `{EXAMPLE}`.{quote}",
+            say.not_a_number(text=text, example=EXAMPLE, quote=quote),
             fields={"value": "Type a number"},
         )
     return float(cleaned.rstrip("%").replace(",", ""))
@@ -246,17 +234,14 @@ def read_period(ctx: Context, text: str | None) -> tuple[str, dt.date]:
         label, end = parse_period(text, fy=ctx.fy)
     except DateError:
         raise UserError(
-            f"`{text[:40]}` is not a period I can read. Write a quarter such as "
-            f'`period:"Q2 2026/27"`, a month (`period:"Jan 2027"`), a financial year '
-            "(`period:2025/26`) or a year (`period:2025`).",
+            say.not_a_period(text=text),
             fields={"period": "Write a quarter such as Q2 2026/27"},
         ) from None
     if end > ctx.today:
         last, _ = default_period(ctx)
         raise UserError(
-            f"{label} has not finished yet (it ends {uk(end)}), so it has no reading to "
-            f'record. Record a finished period, such as `period:"{last}"`.',
-            fields={"period": f"{label} is not over yet"},
+            say.not_finished(label=label, end=uk(end), last=last),
+            fields={"period": say.not_over_field(label=label)},
         )
     return label, end
 
@@ -271,8 +256,7 @@ def read_yes(text: str | None) -> bool:
     if word in NO:
         return False
     raise UserError(
-        f"`replace:{text[:20]}` is not yes or no; write `replace:yes` to replace the "
-        "reading already recorded for that period.",
+        say.not_yes_or_no(text=text),
         fields={"replace": "yes or no"},
     )
 
@@ -285,17 +269,20 @@ def _by(ctx: Context, reading: MeasureReading) -> str:
         else None
     )
     when = uk(reading.recorded_at.astimezone(ctx.zone).date()) if reading.recorded_at else ""
-    return (f" recorded by {name}" if name else "") + (f" on {when}" if when else "")
+    return say.by(name=name, when=when)
 
 
 def _already(ctx: Context, measure: Measure, reading: MeasureReading, value: float) -> str:
     ref = measure.ref or f'"{measure.name}"'
     shown = number(reading.value, measure.unit)
     typed = number(value)
-    return (
-        f"{measure.ref or measure.name} already has {shown} for {reading.period}"
-        f"{_by(ctx, reading)}. Nothing was changed. To replace it, add `replace:yes`: "
-        f'`/csp measure record {ref} {typed} period:"{reading.period}" replace:yes`.'
+    return say.already(
+        measure=measure.ref or measure.name,
+        shown=shown,
+        period=reading.period,
+        by=_by(ctx, reading),
+        ref=ref,
+        typed=typed,
     )
 
 

@@ -18,6 +18,7 @@ from partnership import meetings
 from partnership.context import Context, Reply, UserError
 from partnership.lookup import find_group
 from partnership.meetings import Details, MeetingError
+from partnership.messages import meetings as say
 from partnership.series import Series, SeriesError, is_series, parse_series
 from storage.dates import uk
 
@@ -57,7 +58,7 @@ def meeting_add(ctx: Context, args: Args) -> Result:
     if text.lower().endswith(" confirm"):
         text, confirmed = text[: -len(" confirm")].rstrip(), True
     if not text:
-        raise UserError("Give the meeting's date, such as `/csp meeting add 21/01/2027 10:00`.")
+        raise UserError(say.GIVE_DATE)
     try:
         group = find_group(ctx, args.get("group") or "") if args.get("group") else None
         time = meetings.read_time(args.get("time") or "") if args.get("time") else None
@@ -76,15 +77,12 @@ def meeting_add(ctx: Context, args: Args) -> Result:
             days = [day]
         added, taken = meetings.add(ctx.session, ctx.partnership, days, details)
     except (MeetingError, SeriesError) as exc:
-        raise UserError(f"{exc} Nothing was saved.") from None
+        raise UserError(say.nothing_saved(problem=str(exc))) from None
     except UserError as exc:  # no such sub-group
-        raise UserError(f"{exc.message} Nothing was saved.", fields=exc.fields) from None
+        raise UserError(say.nothing_saved(problem=exc.message), fields=exc.fields) from None
     if not added:
         label = meetings.group_label(ctx.partnership, group)
-        raise UserError(
-            f"The {label} already meets on {', '.join(uk(d) for d in taken)}: nothing was "
-            "added. Move a meeting with `/csp meeting move <date> to <date>`."
-        )
+        raise UserError(say.already_meets(label=label, dates=", ".join(uk(d) for d in taken)))
     return Reply(
         "meeting_changed",
         {
@@ -94,7 +92,7 @@ def meeting_add(ctx: Context, args: Args) -> Result:
             "past": any(m.date < ctx.today for m in added),
             "told": [],
         },
-        text=f"{len(added)} meeting{'s' if len(added) != 1 else ''} added",
+        text=say.added(n=len(added)),
     )
 
 
@@ -162,7 +160,7 @@ def _preview(ctx: Context, series: Series, details: Details) -> Reply:
             "confirm": f"/csp {line} confirm",
             "button": button if len(button) <= MAX_BUTTON and new else "",
         },
-        text=f"{len(new)} meetings to confirm",
+        text=say.to_confirm(n=len(new)),
     )
 
 

@@ -8,6 +8,7 @@ from partnership import meetings
 from partnership.context import Context, Reply, UserError
 from partnership.lookup import find_group
 from partnership.meetings import MeetingError
+from partnership.messages import meetings as say
 
 
 @command(
@@ -30,11 +31,11 @@ def meeting_cancel(ctx: Context, args: Args) -> Result:
         shown = meetings.view(ctx.partnership, meeting)
         meetings.cancel(ctx.session, meeting)
     except MeetingError as exc:
-        raise UserError(f"{exc} Nothing was changed.") from None
+        raise UserError(say.nothing_changed(problem=str(exc))) from None
     except UserError as exc:  # no such sub-group
-        raise UserError(f"{exc.message} Nothing was changed.", fields=exc.fields) from None
+        raise UserError(say.nothing_changed(problem=exc.message), fields=exc.fields) from None
     return Reply(
         "meeting_changed",
         {"verb": "cancelled", "meetings": [shown], "taken": [], "past": False, "told": []},
-        text=f"Meeting on {shown['date']} cancelled",
+        text=say.cancelled(date=shown["date"]),
     )

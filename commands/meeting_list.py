@@ -10,6 +10,7 @@ from commands.framework.registry import Args, command
 from partnership import meetings
 from partnership.context import Context, Reply
 from partnership.lookup import find_group
+from partnership.messages import meetings as say
 from storage.models import Meeting
 
 
@@ -42,5 +43,5 @@ def meeting_list(ctx: Context, args: Args) -> Result:
             "group": group.name if group else "",
             "coordinator": ctx.is_coordinator,
         },
-        text=f"{len(rows)} meeting{'s' if len(rows) != 1 else ''}",
+        text=say.count_meetings(n=len(rows)),
     )

@@ -18,6 +18,7 @@ from partnership import meetings
 from partnership.context import Context, Reply, UserError
 from partnership.lookup import find_group
 from partnership.meetings import MeetingError
+from partnership.messages import meetings as say
 from storage.dates import uk
 
 # Between the two days: `to`, or an arrow.
@@ -45,10 +46,7 @@ def meeting_move(ctx: Context, args: Args) -> Result:
     text = args.get("text") or ""
     parts = _TO.split(text.strip(), maxsplit=1)
     if len(parts) != 2:
-        raise UserError(
-            "Say which meeting and where it moves: `/csp meeting move 21/01/2027 to 28/01/2027`. "
-            "Nothing was changed."
-        )
+        raise UserError(say.SAY_WHICH_MOVE)
     try:
         group = find_group(ctx, args.get("group") or "") if args.get("group") else None
         old = meetings.read_day(parts[0], ctx.today)
@@ -56,9 +54,9 @@ def meeting_move(ctx: Context, args: Args) -> Result:
         meeting = meetings.find_meeting(ctx.session, ctx.partnership, old, group)
         moved = meetings.move(ctx.session, meeting, new, today=ctx.today, now=ctx.now)
     except MeetingError as exc:
-        raise UserError(f"{exc} Nothing was changed.") from None
+        raise UserError(say.nothing_changed(problem=str(exc))) from None
     except UserError as exc:  # no such sub-group
-        raise UserError(f"{exc.message} Nothing was changed.", fields=exc.fields) from None
+        raise UserError(say.nothing_changed(problem=exc.message), fields=exc.fields) from None
     data = {
         "verb": "moved",
         "meetings": [meetings.view(ctx.partnership, meeting)],
@@ -72,4 +70,4 @@ def meeting_move(ctx: Context, args: Args) -> Result:
             {"partnership": ctx.partnership.slug, "meeting_id": meeting.id} if moved.told else None
         ),
     }
-    return Reply("meeting_changed", data, text=f"Meeting moved to {uk(moved.new)}")
+    return Reply("meeting_changed", data, text=say.moved(date=uk(moved.new)))

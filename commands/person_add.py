@@ -12,6 +12,7 @@ from partnership.context import Context, Reply, UserError
 from partnership.edits import read_text
 from partnership.groups import PERSON, record
 from partnership.lookup import find_organisation, rows_of, split_mention
+from partnership.messages import people as say
 from partnership.perms import coordinators
 from storage.models import Organisation, Person, Role
 from storage.words import ROLE_WORDS, fold
@@ -63,15 +64,13 @@ def person_add(ctx: Context, args: Args) -> Result:
     linked = next((p for p in everyone if slack_id and p.slack_user_id == slack_id), None)
     if linked is not None and who.name is not None and fold(linked.name) != fold(who.name):
         raise UserError(
-            f"That Slack account is already linked to {linked.name} in {ctx.partnership.name}. "
-            "One Slack account is one person: check whom you named.",
-            fields={"user": f"Already linked to {linked.name}"},
+            say.already_linked(name=linked.name, partnership=ctx.partnership.name),
+            fields={"user": say.already_linked_field(name=linked.name)},
         )
     person = linked or named(everyone, who.name, wanted.get("email"))
     if person is None and who.name is None:
-        start = "That Slack account is" if slack_id else "They are"
         raise UserError(
-            f"{start} not linked to anyone in the plan yet; give their full name: {USAGE}",
+            say.give_full_name(slack=bool(slack_id), usage=USAGE),
             fields={"name": "Required"},
         )
     keep_a_coordinator(ctx, person, wanted.get("role"))
@@ -101,7 +100,7 @@ def person_add(ctx: Context, args: Args) -> Result:
             "partnership": ctx.partnership.name,
             "slug": ctx.partnership.slug,
         },
-        text=f"{person.name} {'added' if created else 'updated'}",
+        text=say.added(name=person.name, created=created),
     )
 
 
@@ -125,29 +124,28 @@ def read_who(args: Args) -> Who:
     if slack_id is None and mention_name:
         words = f"{mention_name} {words}".strip()  # a typed "@Kath Rees" names, it doesn't link
     elif words.startswith("<@"):
-        raise UserError(f"Mention one person at a time: {USAGE}", fields={"user": "One person"})
+        raise UserError(say.one_at_a_time(usage=USAGE), fields={"user": "One person"})
     first, _, others = words.partition(" ")
     address = None
     if slack_id is None and SLACK_ID.fullmatch(first) and re.search(r"\d", first):
         slack_id, words = first, others.strip()
     elif _EMAIL.fullmatch(plain := _MAILTO.sub(lambda m: m[1], first)):
         if len(plain) > 254:
-            raise UserError("That email address is too long.", fields={"email": "Too long"})
+            raise UserError(say.EMAIL_TOO_LONG, fields={"email": "Too long"})
         address, words = plain, others.strip()
     if words and args.get("name") and fold(words) != fold(args.get("name") or ""):
         raise UserError(
-            f'I didn\'t understand `{words[:60]}`: give the name once, as `name:"Full Name"`. '
-            f"Type it as: {USAGE}",
+            say.name_twice(words=words, usage=USAGE),
             fields={"name": "Give the name once"},
         )
     name = read_text(args.get("name") or words or None, "name", limit=200)
     if name is not None and re.search(r"[<>@|]", name):
         raise UserError(
-            f"`{name[:60]}` is not a name; write it as the plan does, in quotes: {USAGE}",
+            say.not_a_name(name=name, usage=USAGE),
             fields={"name": "A person's full name"},
         )
     if slack_id is None and name is None and address is None:
-        raise UserError(f"Who? Mention them or give their name: {USAGE}", fields={"user": "Who"})
+        raise UserError(say.who(usage=USAGE), fields={"user": "Who"})
     return Who(slack_id, name, address)
 
 
@@ -166,7 +164,7 @@ def look_up(
     if who.address is None and existing is not None and existing.slack_user_id:
         return None, ""
     if ctx.directory is None:
-        return None, "there is no Slack connection here to look the address up"
+        return None, say.NO_SLACK_TO_ASK
     found = ctx.directory.user_by_email(ctx.partnership, address)
     return found.user_id, found.problem
 
@@ -190,10 +188,7 @@ def read_details(ctx: Context, args: Args) -> dict[str, Any]:
             wanted["role"] = role
         else:
             errors["role"] = "Choose lead, member, chair or coordinator"
-            messages.append(
-                f"`{text[:30]}` is not a role; use `role:lead`, `role:member`, "
-                "`role:chair` or `role:coordinator`."
-            )
+            messages.append(say.not_a_role(text=text))
     if (text := args.get("org")) is not None:
         try:
             wanted["organisation"] = find_organisation(ctx, text)
@@ -206,9 +201,7 @@ def read_details(ctx: Context, args: Args) -> dict[str, Any]:
             wanted["email"] = address
         else:
             errors["email"] = "An address such as name@example.gov.uk"
-            messages.append(
-                f"`{text[:60]}` is not an email address; write `email:name@example.gov.uk`."
-            )
+            messages.append(say.not_an_email(text=text))
     if errors:
         raise UserError(" ".join(messages), fields=errors)
     return wanted
@@ -220,8 +213,7 @@ def keep_a_coordinator(ctx: Context, person: Person | None, role: Role | None) -
         return
     if person.role == Role.COORDINATOR and coordinators(ctx) == [person.name]:
         raise UserError(
-            f"{person.name} is {ctx.partnership.name}'s only coordinator. Make someone else "
-            "a coordinator first (`role:coordinator`), then change this role.",
+            say.only_coordinator(name=person.name, partnership=ctx.partnership.name),
             fields={"role": "The only coordinator"},
         )
 

@@ -47,12 +47,12 @@ def person_link(ctx: Context, args: Args) -> Result:
                 "groups": [],
                 "partnership": ctx.partnership.name,
             },
-            text=f"{person.name} linked to Slack",
+            text=say.linked(name=person.name),
         )
     who = args.get("who") or args.get("text")
     if who is None:
         if args.get("user") is not None:
-            raise UserError(f"Whom should that account be linked to? {say.LINK_USAGE}")
+            raise UserError(say.whom_to_link())
         waiting = people.unlinked(ctx)
         return Reply(
             "person_unlinked",
@@ -61,12 +61,12 @@ def person_link(ctx: Context, args: Args) -> Result:
                 "people": [{"name": p.name, "email": p.email or ""} for p in waiting],
                 "slug": ctx.partnership.slug,
             },
-            text=f"{len(waiting)} not linked to Slack",
+            text=say.not_linked(n=len(waiting)),
         )
     person = people.find(ctx, who)
     return Form(
         name="person_link",
-        title="Link to Slack",
+        title=say.LINK_FORM,
         values={
             "name": person.name,
             "user": person.slack_user_id or "",

@@ -6,6 +6,7 @@ from commands.framework.core import Result
 from commands.framework.registry import Args, command
 from partnership import people
 from partnership.context import Context, Reply, UserError
+from partnership.messages import group_people as say
 
 
 @command(
@@ -27,7 +28,7 @@ def person_remove(ctx: Context, args: Args) -> Result:
     """
     who, rest = args.get("who"), args.get("text")
     if who is not None and rest:
-        raise UserError(f"I didn't understand `{rest[:60]}`: name one person.")
+        raise UserError(say.name_one_person(rest=rest))
     person = people.find(ctx, who or rest)
     left = people.remove(ctx, person)
     return Reply(
@@ -42,5 +43,5 @@ def person_remove(ctx: Context, args: Args) -> Result:
             "groups": left.groups,
             "partnership": ctx.partnership.name,
         },
-        text=f"{person.name} removed",
+        text=say.removed(name=person.name),
     )

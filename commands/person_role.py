@@ -33,9 +33,9 @@ def person_role(ctx: Context, args: Args) -> Result:
     if who is None:
         who = rest or None
     elif rest:
-        raise UserError(f"I didn't understand `{rest[:60]}`. Type it as: {say.ROLE_USAGE}.")
+        raise UserError(say.role_not_understood(rest=rest))
     if who is None:
-        raise UserError(f"{say.PERSON_NEEDED} {say.ROLE_USAGE}.", fields={"who": "Required"})
+        raise UserError(say.role_who(), fields={"who": "Required"})
     role = people.read_role(role_text)
     person = people.find(ctx, who)
     before = people.set_role(ctx, person, role)
@@ -52,5 +52,5 @@ def person_role(ctx: Context, args: Args) -> Result:
             "groups": [],
             "partnership": ctx.partnership.name,
         },
-        text=f"{person.name}: {role.value}",
+        text=say.role_set(name=person.name, role=role.value),
     )

@@ -7,6 +7,7 @@ from commands.framework.registry import Args, command
 from partnership.context import Context, Reply
 from partnership.lookup import find_priority
 from partnership.measure_status import in_blocks, own_measures
+from partnership.messages import plan as say
 from partnership.rollup import rollup
 
 # One priority asked for by name shows more of its overdue actions than the list of all.
@@ -57,5 +58,5 @@ def priority_status(ctx: Context, args: Args) -> Result:
         ),
         "posted_by": ctx.who if post else "",
     }
-    summary = ", ".join(f"{s.code} {s.rag}" for s in statuses) or "no priorities yet"
-    return Reply("priority_status", data, public=post, text=f"Priority status: {summary}")
+    summary = ", ".join(f"{s.code} {s.rag}" for s in statuses)
+    return Reply("priority_status", data, public=post, text=say.priority_status(summary=summary))

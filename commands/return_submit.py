@@ -13,6 +13,8 @@ from commands.framework.core import Form, Result
 from commands.framework.registry import Args, command
 from partnership import quarters
 from partnership.context import MAX_TEXT, Context, Reply, UserError
+from partnership.messages import returns as say
+from partnership.messages.values import keep_under
 from partnership.quarters import Quarter, again
 from partnership.rollup import ICONS
 from storage.dates import uk
@@ -84,8 +86,9 @@ def return_submit(ctx: Context, args: Args) -> Result:
     if not quarters.owes(ctx, group.end_date, quarter):
         assert group.end_date is not None
         raise UserError(
-            f"{group.name} ended on {uk(group.end_date)}, before {quarters.label(quarter)} "
-            "began, so it owes no return for that quarter."
+            say.group_ended(
+                group=group.name, ended=uk(group.end_date), quarter=quarters.label(quarter)
+            )
         )
     existing = load_return(ctx, group, quarter)
     standing = quarters.standings(ctx, quarter, [group])[0]
@@ -127,16 +130,17 @@ def closed_message(
 ) -> str:
     """Why a submitted return can no longer be amended, and what to do instead."""
     after = quarters.following(quarter)
-    nxt = (
-        f" Put anything new in the {quarters.label(after)} return"
-        f" (`/csp return submit quarter:{quarters.label(after).split()[0]}`)"
-        if ctx.fy.quarter_bounds(*after)[0] <= ctx.today
-        else " Put anything new in next quarter's return"
+    begun = ctx.fy.quarter_bounds(*after)[0] <= ctx.today
+    nxt = say.put_it_in(
+        quarter=quarters.label(after) if begun else None, code=quarters.label(after).split()[0]
     )
-    return (
-        f"{group.name}'s {quarters.label(quarter)} return was submitted on "
-        f"{uk(standing.submitted_on)} and its deadline ({uk(standing.deadline)}) has passed, "
-        f"so it can no longer be amended.{nxt}, or tell {quarters.coordinator_phrase(ctx)}."
+    return say.closed(
+        group=group.name,
+        quarter=quarters.label(quarter),
+        submitted=uk(standing.submitted_on),
+        deadline=uk(standing.deadline),
+        nxt=nxt,
+        coordinator=quarters.coordinator_phrase(ctx),
     )
 
 
@@ -179,7 +183,7 @@ def return_form(
         values[RAG_PREFIX + priority.code] = rags.get(priority.code, "")
     return Form(
         name="return_submit",
-        title=f"Return {quarters.label(quarter)}",
+        title=say.form_title(quarter=quarters.label(quarter)),
         values=values,
         options={
             "rag": [(r.value.title(), r.value) for r in Rag],
@@ -200,16 +204,14 @@ def read_text(value: str | None, name: str, *, required: bool = False) -> str | 
     if not text:
         if required:
             raise UserError(
-                f"The {words} can't be empty: say in a line or two how the quarter went "
-                f"(`{EXAMPLE}`).",
+                say.text_empty(words=words, example=EXAMPLE),
                 fields={name: "Required"},
             )
         return None
     if len(text) > MAX_TEXT:
         raise UserError(
-            f"The {words} is {len(text):,} characters long; keep it under {MAX_TEXT:,} "
-            "and link to a longer report if there is one.",
-            fields={name: f"Keep it under {MAX_TEXT:,} characters"},
+            say.text_too_long(words=words, length=len(text), limit=MAX_TEXT),
+            fields={name: keep_under(limit=MAX_TEXT)},
         )
     return text
 
@@ -245,11 +247,7 @@ def read_content(
         else:
             rags[priority.id] = rag
     if missing and "rag" not in errors:
-        pairs = ",".join(f"{c}=green" for c in missing)
-        messages.append(
-            f"Give a RAG (red, amber or green) for each priority the group covers: "
-            f"{', '.join(missing)} (typed: `rag:{pairs}`)."
-        )
+        messages.append(say.rag_missing(missing=missing))
         errors.setdefault("rag", "Give a RAG for each priority")
     if errors:
         raise UserError(" ".join(messages), fields=errors)
@@ -266,8 +264,7 @@ def read_typed_rags(text: str | None, priorities: list[Priority]) -> dict[str, s
     codes = ", ".join(p.code for p in priorities) or "none"
     if len(words) % 2:
         raise UserError(
-            f"`rag:{text[:60]}`: give each priority and its RAG in pairs, such as "
-            f"`rag:P1=green,P2=amber`. This group covers {codes}.",
+            say.rag_pairs(text=text, codes=codes),
             fields={"rag": "Write rag:P1=green,P2=amber"},
         )
     found: dict[str, str] = {}
@@ -275,12 +272,12 @@ def read_typed_rags(text: str | None, priorities: list[Priority]) -> dict[str, s
         priority = next((p for p in priorities if same_code(p.code, name)), None)
         if priority is None:
             raise UserError(
-                f"`{name[:20]}` is not a priority this group covers; it covers {codes}.",
+                say.not_covered(name=name, codes=codes),
                 fields={"rag": f"Priorities: {codes}"},
             )
         if RAG_WORDS.get(fold(word)) is None:
             raise UserError(
-                f"`{word[:20]}` is not a RAG rating for {priority.code}; use red, amber or green.",
+                say.not_a_rag(word=word, code=priority.code),
                 fields={"rag": "Choose red, amber or green"},
             )
         found[priority.code] = word
@@ -296,10 +293,9 @@ def check_version(ctx: Context, existing: QuarterlyReturn | None, version: str |
     """Refuse a form's submission if the return changed since the form was opened."""
     if version is None or not version.isdigit() or int(version) == version_of(ctx, existing):
         return
-    who = existing.submitted_by.name if existing and existing.submitted_by else "someone else"
+    who = existing.submitted_by.name if existing and existing.submitted_by else say.SOMEONE_ELSE
     raise UserError(
-        f"{who} saved this return while your form was open, so nothing was saved. "
-        "Open it again with `/csp return submit` to see their version, then amend it.",
+        say.saved_meanwhile(who=who),
         fields={"summary": "Changed by someone else since you opened this form"},
     )
 
@@ -391,9 +387,12 @@ def record(
             if p.id in rags
         ],
     }
-    what = f"amended (version {version + 1})" if amended else "submitted"
     return Reply(
         "return_submitted",
         data,
-        text=f"{group.name}'s {quarters.label(quarter)} return {what}",
+        text=say.submitted(
+            group=group.name,
+            quarter=quarters.label(quarter),
+            version=version + 1 if amended else None,
+        ),
     )

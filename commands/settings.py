@@ -14,6 +14,7 @@ from commands.framework.core import Result
 from commands.framework.registry import Args, command
 from partnership.context import Context, Reply, UserError
 from partnership.lookup import BOARD, board_channel_id
+from partnership.messages import settings as say
 from partnership.perms import require_coordinator
 from storage import channels
 from storage import partnership_settings as ps
@@ -69,8 +70,7 @@ def settings(ctx: Context, args: Args) -> Result:
         for key in re.split(r"[\s,]+", reset.strip()):
             if key not in ps.KEYS:
                 raise UserError(
-                    f"There is no setting `{key}` to reset; the settings are "
-                    f"{', '.join(ps.KEYS)}. Nothing was changed.",
+                    say.no_setting(key=key, keys=list(ps.KEYS)),
                     fields={"reset": "Unknown setting"},
                 )
             values[key] = ps.PartnershipSettings.model_fields[key].get_default(
@@ -80,8 +80,10 @@ def settings(ctx: Context, args: Args) -> Result:
         after = ps.change(before, values)
     except ps.SettingError as exc:
         example = EXAMPLES.get(exc.key, "")
-        hint = f" For example `{exc.key}:{example}`." if example else ""
-        raise UserError(f"{exc}.{hint} Nothing was changed.", fields={exc.key: str(exc)}) from None
+        hint = say.for_example(key=exc.key, example=example)
+        raise UserError(
+            say.bad_value(problem=str(exc), hint=hint), fields={exc.key: str(exc)}
+        ) from None
     changed = [
         (key, _shown(getattr(before, key)), _shown(getattr(after, key)))
         for key in ps.KEYS
@@ -118,14 +120,14 @@ def _show(ctx: Context, changed: list[tuple[str, str, str]]) -> Reply:
             "key": BOARD_KEY,
             "value": "" if board else "none",
             "channel": board or "",
-            "about": "where the pre-meeting digest is posted (besides the chairs' DMs)",
+            "about": say.BOARD_ABOUT,
             "default": board is None,
         }
     )
     text = (
-        f"Settings changed: {', '.join(k for k, _, _ in changed)}"
+        say.changed(keys=[k for k, _, _ in changed])
         if changed
-        else f"Settings of {ctx.partnership.name}"
+        else say.shown(partnership=ctx.partnership.name)
     )
     return Reply(
         "settings",
@@ -155,8 +157,7 @@ def _set_board(ctx: Context, text: str) -> str | None:
     m = _CHANNEL.match(text.strip())
     if not m:
         raise UserError(
-            f"{text!r} is not a channel. Pick it in the message box with `#` "
-            "(`board_channel:#csp-board`), or write `board_channel:none`. Nothing was changed.",
+            say.not_a_channel(text=text),
             fields={BOARD_KEY: "Not a channel"},
         )
     channel_id = m[1] or m[2]
@@ -164,9 +165,7 @@ def _set_board(ctx: Context, text: str) -> str | None:
         channels.assign(ctx.session, ctx.partnership, BOARD, channel_id)
     except channels.ChannelTakenError:
         raise UserError(
-            f"That channel is {channels.TAKEN}; choose a different channel, or ask that "
-            "partnership's coordinator to release it (`/csp settings board_channel:none`, or "
-            "their plan file's `slack: channels:`). Nothing was changed.",
+            say.channel_taken(taken=channels.TAKEN),
             fields={BOARD_KEY: "Used by another partnership"},
         ) from None
     return channel_id

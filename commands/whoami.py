@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from commands.framework.core import Result
 from commands.framework.registry import Args, command
 from partnership.context import Context, Reply
+from partnership.messages import people as say
 from storage.models import Action, Role, Status, SubGroup
 
 # What each role may do, as the reply states it (partnership/perms.py enforces it).
@@ -40,7 +41,7 @@ def whoami(ctx: Context, args: Args) -> Result:
             "groups": [],
             "open_actions": 0,
         }
-        return Reply("whoami", data, text=f"{ctx.who} in {partnership}")
+        return Reply("whoami", data, text=say.who_in(who=ctx.who, partnership=partnership))
     groups = list(
         ctx.session.scalars(
             select(SubGroup.name)
@@ -68,4 +69,6 @@ def whoami(ctx: Context, args: Args) -> Result:
         "groups": groups,
         "open_actions": owned or 0,
     }
-    return Reply("whoami", data, text=f"{me.name} ({me.role.value}) in {partnership}")
+    return Reply(
+        "whoami", data, text=say.who_as(name=me.name, role=me.role.value, partnership=partnership)
+    )

@@ -10,8 +10,9 @@ target with its trend.
 The view-model holds plain values only (strings, numbers, booleans, lists and
 dicts), never ORM objects: the Slack sweep renders it after its session has
 closed, and the same dict feeds the Block Kit, Markdown and HTML templates.
-Lists are complete here; the Slack template caps them (the Markdown and HTML
-board papers show everything).
+Lists are complete here; ``shown`` holds what the Slack message shows of them
+(:mod:`partnership.digest_shown`; the Markdown and HTML board papers show
+everything).
 
 "Since the last meeting" means since the day of the previous Leadership Group
 meeting (that day included: the previous digest went out before it), or, when
@@ -42,6 +43,7 @@ from partnership import digest_sections as sections
 from partnership.context import Context
 from partnership.digest_meetings import MeetingInfo, board_meetings, group_name, previous_meeting
 from partnership.digest_sections import RAG_RANK
+from partnership.digest_shown import shown
 from partnership.rollup import ICONS, PriorityStatus, rollup
 from storage.dates import uk
 from storage.models import (
@@ -143,6 +145,7 @@ def build(ctx: Context, meeting: MeetingInfo, meetings: list[MeetingInfo] | None
         "charts": pictures,
         "preview": None,
     }
+    data["shown"] = shown(data)
     snapshot = [SnapshotRow(s.id, s.rag, s.open, s.overdue_count) for s in statuses]
     return Digest(meeting, data, snapshot)
 

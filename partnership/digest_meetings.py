@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from partnership.context import Context, UserError
 from partnership.lookup import people_with_role
+from partnership.messages import meetings as say
 from storage.dates import DateError, did_you_mean, parse_date, uk
 from storage.models import (
     Meeting,
@@ -75,19 +76,15 @@ def group_name(ctx: Context) -> str:
 def pick_meeting(ctx: Context, text: str | None, meetings: list[MeetingInfo]) -> MeetingInfo:
     """The upcoming meeting on the date typed, or the next one; a UserError says which exist."""
     upcoming = [m for m in meetings if m.date >= ctx.today]
-    add_them = (
-        "Add the meeting dates with `/csp meeting add` (a series: `/csp meeting add every "
-        "third Thursday of Jan, Mar and May`), or in the plan file's `meetings:` section and "
-        "import it again (`csp-bot import PLAN.yaml`)."
-    )
     if not text:
         if upcoming:
             return upcoming[0]
         raise UserError(
-            f"No {group_name(ctx)} meeting is coming up in {ctx.partnership.name}"
-            + (f" (the last was on {uk(meetings[-1].date)})" if meetings else "")
-            + ". "
-            + add_them
+            say.none_coming(
+                group=group_name(ctx),
+                partnership=ctx.partnership.name,
+                last=uk(meetings[-1].date) if meetings else None,
+            )
         )
     # A date typed is read (and named in any refusal) before anything else is said.
     try:
@@ -95,22 +92,15 @@ def pick_meeting(ctx: Context, text: str | None, meetings: list[MeetingInfo]) ->
     except DateError:
         example = uk(upcoming[0].date if upcoming else ctx.today)
         hint = did_you_mean(text, "`")
-        raise UserError(
-            f"`{text[:40]}` is not a date I can read"
-            + (f": {hint} " if hint else ". ")
-            + f"Give the meeting's date, day first, such as `{example}`."
-        ) from None
+        raise UserError(say.not_a_meeting_date(text=text, hint=hint, example=example)) from None
     for meeting in upcoming:
         if meeting.date == day:
             return meeting
     dates = ", ".join(f"`{uk(m.date)}`" for m in upcoming[:6])
-    coming = f"Coming up: {dates}." if upcoming else "None is coming up. " + add_them
+    coming = say.coming_up(dates=dates if upcoming else "")
     if any(m.date == day for m in meetings):
-        raise UserError(
-            f"The meeting on {uk(day)} has passed; a digest shows where things stand before "
-            f"a meeting. {coming}"
-        )
-    raise UserError(f"There is no {group_name(ctx)} meeting on {uk(day)}. {coming}")
+        raise UserError(say.meeting_passed(day=uk(day), coming=coming))
+    raise UserError(say.no_meeting_on(group=group_name(ctx), day=uk(day), coming=coming))
 
 
 def previous_meeting(meetings: list[MeetingInfo], meeting: MeetingInfo) -> MeetingInfo | None:

@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy.orm.attributes import flag_modified
 
 from partnership.context import MAX_TEXT, MAX_TITLE, Context, Reply, UserError
+from partnership.messages import values
 from storage.dates import DateError, did_you_mean, parse_date, uk
 from storage.models import Action, ActionUpdate, Rag, Status
 from storage.queries import history_value
 from storage.words import RAG_WORDS, STATUS_WORDS, field_label, fold
 
-DATE_HINT = "a date such as 31/03/2027, 31 March 2027, today, +2w or end of quarter"
 # Who made an entry that names no person.
 NOBODY = {"import": "the plan import", "console": "the console operator", "scheduler": "the bot"}
 
@@ -33,13 +33,12 @@ def read_text(
     text = text.strip() if text is not None else None
     if not text:
         if required:
-            raise UserError(f"The {field} can't be empty.", fields={field: "Required"})
+            raise UserError(values.empty(field=field), fields={field: "Required"})
         return None
     if len(text) > limit:
         raise UserError(
-            f"The {field} is {len(text):,} characters long; keep it under {limit:,} "
-            "(put long reports in the quarterly return or a linked document).",
-            fields={field: f"Keep it under {limit:,} characters"},
+            values.text_too_long(field=field, length=len(text), limit=limit),
+            fields={field: values.keep_under(limit=limit)},
         )
     return text
 
@@ -56,7 +55,7 @@ def read_rag(value: str) -> Rag:
     rag = RAG_WORDS.get(fold(value))
     if rag is None:
         raise UserError(
-            f"`{value[:30]}` is not a RAG rating; use `rag:red`, `rag:amber` or `rag:green`.",
+            values.not_a_rag(value=value),
             fields={"rag": "Choose red, amber or green"},
         )
     return rag
@@ -67,8 +66,7 @@ def read_status(value: str) -> Status:
     status = STATUS_WORDS.get(fold(value))
     if status is None:
         raise UserError(
-            f"`{value[:30]}` is not a status; use `status:not_started`, `status:in_progress`, "
-            "`status:complete` or `status:dropped`.",
+            values.not_a_status(value=value),
             fields={"status": "Choose a status"},
         )
     return status
@@ -81,13 +79,11 @@ def read_due(ctx: Context, value: str) -> dt.date:
     except DateError:
         if hint := did_you_mean(value, "`"):
             raise UserError(
-                f"`{value[:40]}` is not a date I can read: {hint} Dates are day first: "
-                f"03/04/2027 is 3 April. Or write {DATE_HINT}.",
+                values.not_a_date_hinted(value=value, hint=hint),
                 fields={"due": hint[0].upper() + hint[1:].replace("`", "")},
             ) from None
         raise UserError(
-            f"`{value[:40]}` is not a date I can read; write {DATE_HINT}. "
-            "Dates are day first: 03/04/2027 is 3 April.",
+            values.not_a_date(value=value),
             fields={"due": "Write a date such as 31/03/2027"},
         ) from None
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from partnership.context import Context, Reply
+from partnership.messages import files as files_say
 from storage.export import export_rows, write_csv, write_xlsx
 
 FILE_SENT = "file_sent"
@@ -59,5 +60,5 @@ def upload_reply(what: str, files: list[dict[str, Any]]) -> Reply:
     return Reply(
         FILE_SENT,
         {"what": what, "names": names, "upload": files, "message": ""},
-        text=f"{what}: {names}",
+        text=files_say.file_sent(what=what, names=names),
     )

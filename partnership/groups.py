@@ -161,7 +161,7 @@ def read_name(ctx: Context, text: str | None) -> tuple[str, dt.date | None, bool
     if not name:
         raise UserError(say.GROUP_NAME_NEEDED, fields={"name": "Required"})
     if len(name) > 200:
-        raise UserError("A group's name is at most 200 characters.", fields={"name": "Too long"})
+        raise UserError(say.GROUP_NAME_TOO_LONG, fields={"name": "Too long"})
     if _NOT_IN_NAME.search(name):
         raise UserError(say.GROUP_NAME_CHARACTERS, fields={"name": "A group's name"})
     end = read_end(ctx, end_text) if end_text else None

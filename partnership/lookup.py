@@ -15,6 +15,8 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from partnership.context import Context, UserError
+from partnership.messages import actions, plan
+from partnership.messages import people as say_people
 from storage.models import (
     Action,
     Channel,
@@ -92,14 +94,13 @@ def find_action(ctx: Context, ref: str | None, *, history: bool = False) -> Acti
     """
     if ref is None or not ref.strip():
         raise UserError(
-            "Which action? Give its reference as `/csp action list` shows it (`A-17`, `7`, `1.2`).",
+            actions.WHICH_ACTION,
             fields={"ref": "Required"},
         )
     typed = ref.strip()
     if not _REF.fullmatch(typed.removeprefix("#").rstrip(".")):
         raise UserError(
-            f"`{typed[:40]}` is not an action reference: a reference is one word of letters, "
-            "digits, dots and dashes, such as `A-17`, `7` or `1.2` (see `/csp action list`).",
+            actions.not_a_reference(typed=typed),
             fields={"ref": "Write a reference such as A-17"},
         )
     params = {"partnership": ctx.partnership.id, "ref": typed.upper()}
@@ -121,15 +122,13 @@ def _by_key(ctx: Context, typed: str, *, history: bool) -> Action:
     if hits:
         which = " or ".join(f"`{ref}`" for _, ref in sorted(hits, key=lambda h: h[1]))
         raise UserError(
-            f"`{typed[:40]}` could be {which} in {ctx.partnership.name}; type the one you "
-            "mean exactly as `/csp action list` shows it.",
+            actions.ambiguous_reference(typed=typed, which=which, partnership=ctx.partnership.name),
             fields={"ref": "Type the reference exactly"},
         )
     shown = ", ".join(f"`{ref}`" for _, ref in rows[:3])
-    like = f" Its references look like {shown}." if rows else ""
+    like = actions.references_look_like(shown=shown) if rows else ""
     raise UserError(
-        f"There is no action `{typed[:40]}` in {ctx.partnership.name}.{like} "
-        "`/csp action list` shows them all.",
+        actions.no_such_action(typed=typed, partnership=ctx.partnership.name, like=like),
         fields={"ref": f"No action {typed[:40]}"},
     )
 
@@ -175,16 +174,12 @@ def find_person(ctx: Context, text: str, *, field: str = "owner") -> Person:
     slack_id, name = split_mention(text)
     shown = name or text
     near = difflib.get_close_matches(fold(shown), [fold(p.name) for p in everyone], n=1)
-    hint = (
-        f" Did you mean {next(p.name for p in everyone if fold(p.name) == near[0])}?"
-        if near
-        else ""
+    hint = say_people.did_you_mean(
+        name=next(p.name for p in everyone if fold(p.name) == near[0]) if near else None
     )
-    who = "That Slack user is" if slack_id and not name else f"`{shown[:60]}` is"
+    who = say_people.SLACK_USER_IS if slack_id and not name else say_people.named_is(shown=shown)
     raise UserError(
-        f"{who} not in {ctx.partnership.name}'s plan.{hint} Use a name from the plan "
-        'in quotes (`owner:"Kath Rees"`) or @mention them; a coordinator can add people '
-        "with `/csp person add`.",
+        say_people.not_in_plan(who=who, partnership=ctx.partnership.name, hint=hint),
         fields={field: "Not a person in this plan"},
     )
 
@@ -205,7 +200,7 @@ def find_priority(ctx: Context, text: str) -> Priority:
         return starts[0]
     codes = ", ".join(f"`{p.code}`" for p in rows) or "none yet"
     raise UserError(
-        f"There is no priority `{text[:40]}` in {ctx.partnership.name}. Its priorities: {codes}.",
+        plan.no_priority(text=text, partnership=ctx.partnership.name, codes=codes),
         fields={"priority": "Not a priority in this plan"},
     )
 
@@ -231,8 +226,7 @@ def find_group(ctx: Context, text: str) -> SubGroup:
         return found
     names = ", ".join(f"`{g.name}`" for g in rows) or "none"
     raise UserError(
-        f"There is no sub-group `{text[:60]}` in {ctx.partnership.name}. Its groups: {names}. "
-        'Quote a name with spaces: `group:"ASB Steering Group"`.',
+        plan.no_group(text=text, partnership=ctx.partnership.name, names=names),
         fields={"group": "Not a sub-group in this plan"},
     )
 
@@ -257,10 +251,14 @@ def find_measure(ctx: Context, text: str) -> Measure:
     if len(partial) == 1:
         return partial[0]
     listed = ", ".join(f"`{m.ref or m.name}`" for m in rows[:10]) or "none"
-    more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
-    why = "matches several measures" if partial else "is not a measure"
     raise UserError(
-        f"`{text[:60]}` {why} in {ctx.partnership.name}. Measures: {listed}{more}.",
+        plan.no_measure(
+            text=text,
+            several=bool(partial),
+            partnership=ctx.partnership.name,
+            listed=listed,
+            more=max(len(rows) - 10, 0),
+        ),
         fields={"measure": "Not a measure in this plan"},
     )
 
@@ -312,8 +310,6 @@ def find_organisation(ctx: Context, text: str) -> Organisation:
         return found
     names = ", ".join(f"`{o.name}`" for o in rows) or "none yet"
     raise UserError(
-        f"There is no organisation `{text[:60]}` in {ctx.partnership.name}. Its organisations: "
-        f'{names}. Quote a name with spaces: `org:"Riverside Police"`; new partners are '
-        "added through the plan file.",
+        plan.no_organisation(text=text, partnership=ctx.partnership.name, names=names),
         fields={"org": "Not an organisation in this plan"},
     )

@@ -65,7 +65,9 @@ def find(ctx: Context, text: str | None, *, field: str = "who") -> Person:
         close = nearest(fold(typed), firsts, cutoff=0.6) if typed else None
         if close is None:
             raise
-        raise UserError(f"{exc.message}{say.near(firsts[close])}", fields=exc.fields) from None
+        raise UserError(
+            say.not_found_near(message=exc.message, near=say.near(firsts[close])), fields=exc.fields
+        ) from None
 
 
 def read_role(text: str | None) -> Role:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from partnership.context import Context, Refused
+from partnership.messages import actions
+from partnership.messages import people as say
 from storage.models import Action, Person, Role
 
 
@@ -30,10 +32,7 @@ def coordinators(ctx: Context) -> list[str]:
 
 
 def _coordinator_phrase(ctx: Context) -> str:
-    names = coordinators(ctx)
-    if not names:
-        return "a coordinator (none is named in the plan yet)"
-    return "a coordinator (" + ", ".join(names) + ")"
+    return say.coordinator_or_none(names=coordinators(ctx))
 
 
 def may_change(ctx: Context, action: Action) -> bool:
@@ -54,24 +53,19 @@ def require_change(ctx: Context, action: Action) -> None:
         return
     who = []
     if action.owner is not None:
-        who.append(f"its owner ({action.owner.name})")
+        who.append(actions.its_owner(name=action.owner.name))
     if action.subgroup is not None and action.subgroup.lead is not None:
-        who.append(f"the lead of {action.subgroup.name} ({action.subgroup.lead.name})")
+        who.append(actions.group_lead(group=action.subgroup.name, name=action.subgroup.lead.name))
     who.append(_coordinator_phrase(ctx))
-    raise Refused(
-        f"Sorry, you can't change {action.ref}: only " + _or(who) + " can. "
-        "You can still read it with `/csp action show " + action.ref + "`."
-    )
+    raise Refused(actions.may_not_change(ref=action.ref, who=say.either(parts=who)))
 
 
 def require_coordinator(ctx: Context, doing: str) -> None:
     """Refuse unless the asker is a coordinator; ``doing`` completes "only ... can ..."."""
     if ctx.is_coordinator:
         return
-    raise Refused(f"Sorry, only {_coordinator_phrase(ctx)} can {doing} in {ctx.partnership.name}.")
-
-
-def _or(parts: list[str]) -> str:
-    if len(parts) == 1:
-        return parts[0]
-    return ", ".join(parts[:-1]) + " or " + parts[-1]
+    raise Refused(
+        say.only_coordinators(
+            coordinator=_coordinator_phrase(ctx), doing=doing, partnership=ctx.partnership.name
+        )
+    )

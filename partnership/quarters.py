@@ -26,6 +26,8 @@ from sqlalchemy.orm import joinedload
 
 from partnership.context import Context, Refused, UserError
 from partnership.lookup import find_group
+from partnership.messages import returns as say
+from partnership.messages.people import coordinator_named
 from partnership.perms import coordinators
 from storage.dates import parse_quarter, quarter_label, uk
 from storage.models import Meeting, Person, QuarterlyReturn, ReturnRevision, SubGroup
@@ -36,7 +38,6 @@ Quarter = tuple[int, int]  # (financial year's start year, quarter 1-4)
 # A review meeting further than this after the quarter end is not that quarter's review.
 REVIEW_WINDOW = dt.timedelta(days=120)
 DEFAULT_RULE = parse_deadline(str(PartnershipSettings.model_fields["return_deadline"].default))
-QUARTER_HINT = "write `Q3` or `Q3 2026/27` (Q1 is April–June, Q4 January–March)"
 
 # Where a group's return stands for a quarter.
 SUBMITTED, OVERDUE, DUE, OPEN = "submitted", "overdue", "due", "open"
@@ -164,13 +165,12 @@ def read_quarter(ctx: Context, text: str, *, field: str = "quarter") -> Quarter:
             quarter = parse_quarter(typed, fy=ctx.fy)
         except ValueError:
             raise UserError(
-                f"`{typed[:40]}` is not a quarter; {QUARTER_HINT}.",
+                say.not_a_quarter(typed=typed),
                 fields={field: "Write a quarter such as Q3 2026/27"},
             ) from None
     if ctx.fy.quarter_bounds(*quarter)[0] > ctx.today:
         raise UserError(
-            f"{label(quarter)} has not started yet, so it has no return; "
-            f"the current quarter is {label(current(ctx))}.",
+            say.not_started(quarter=label(quarter), current=label(current(ctx))),
             fields={field: "A quarter that has started"},
         )
     return quarter
@@ -214,7 +214,7 @@ def resolve_group(ctx: Context, named: str | None, words: str | None, gid: str |
     """The group named (by a form or button's id, or by name), else the one the asker leads."""
     if named and words:
         raise UserError(
-            f'Name the group once: `group:"{named[:60]}"`; I didn\'t understand `{words[:60]}`.',
+            say.group_twice(named=named, words=words),
             fields={"group": "Name the group once"},
         )
     if gid is not None:
@@ -226,10 +226,7 @@ def resolve_group(ctx: Context, named: str | None, words: str | None, gid: str |
                 )
             ).first()
         if found is None:
-            raise UserError(
-                f"That sub-group is no longer in {ctx.partnership.name}'s plan; "
-                "`/csp return status` lists the groups that owe a return."
-            )
+            raise UserError(say.group_gone(partnership=ctx.partnership.name))
         return found
     if named or words:
         return find_group(ctx, str(named or words))
@@ -245,27 +242,23 @@ def resolve_group(ctx: Context, named: str | None, words: str | None, gid: str |
     if led:
         names = ", ".join(f'`group:"{g.name}"`' for g in led)
         raise UserError(
-            f"You lead {len(led)} sub-groups; say which return: {names}.",
+            say.which_of_yours(n=len(led), names=names),
             fields={"group": "Which group?"},
         )
     if ctx.is_coordinator:
         names = ", ".join(f"`{g.name}`" for g in everyone) or "none yet"
         raise UserError(
-            f'Which sub-group\'s return? Name it: `/csp return submit group:"Name"`. '
-            f"{ctx.partnership.name}'s groups: {names}.",
+            say.which_group(partnership=ctx.partnership.name, names=names),
             fields={"group": "Which group?"},
         )
     raise Refused(
-        f"You don't lead a sub-group in {ctx.partnership.name}, so there is no return for you "
-        f"to submit: a group's lead or {coordinator_phrase(ctx)} submits it. "
-        "`/csp return status` shows which are in."
+        say.no_group_of_yours(partnership=ctx.partnership.name, coordinator=coordinator_phrase(ctx))
     )
 
 
 def coordinator_phrase(ctx: Context) -> str:
     """``a coordinator (Cora Coordinator)``, naming them."""
-    names = coordinators(ctx)
-    return f"a coordinator ({', '.join(names)})" if names else "a coordinator"
+    return coordinator_named(names=coordinators(ctx))
 
 
 def require_submit(ctx: Context, group: SubGroup) -> None:
@@ -274,10 +267,9 @@ def require_submit(ctx: Context, group: SubGroup) -> None:
         ctx.person is not None and group.lead_id is not None and group.lead_id == ctx.person.id
     ):
         return
-    lead = f"its lead ({group.lead.name}) or " if group.lead is not None else ""
+    lead = say.its_lead(name=group.lead.name) if group.lead is not None else ""
     raise Refused(
-        f"Sorry, you can't submit {group.name}'s quarterly return: only {lead}"
-        f"{coordinator_phrase(ctx)} can. `/csp return status` shows whether it is in."
+        say.may_not_submit(group=group.name, lead=lead, coordinator=coordinator_phrase(ctx))
     )
 
 

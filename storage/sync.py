@@ -7,7 +7,11 @@ Rules (documented for coordinators in docs/plan-format.md):
   ignored), meetings by group and date, readings by period, actions by ``ref``
   or, when a row has no ref, by title.
 * A value the file leaves empty is "not stated": it never clears what the bot
-  holds, so re-importing last year's spreadsheet cannot wipe updates made since.
+  holds.
+* A re-import merges, it never reverts: a field changed in the bot since the
+  same file was last imported (a lead's update) keeps the bot's value, and a
+  field changed in both is a conflict that keeps the bot's value unless the
+  importer prefers the file's (:mod:`storage.sync_held`, :mod:`storage.import_base`).
 * Every change to an action is an entry in its history (source ``import``), and
   a new progress note is appended only when it differs from the latest one, so
   importing the same file twice changes nothing.
@@ -34,7 +38,7 @@ from storage.models import Partnership, PartnershipWorkspace, Person, Source, ut
 from storage.plan_partnership import AdmittedIn
 from storage.plan_problems import PlanError, Problem
 from storage.planfile import PlanFile
-from storage.sync_held import Change, ImportReport
+from storage.sync_held import Change, Conflict, ImportReport, Kept
 from storage.sync_sections import Syncer
 from storage.words import fold
 
@@ -153,8 +157,14 @@ def apply_plan(
     by: Person | None = None,
     source: Source = Source.IMPORT,
     now: dt.datetime | None = None,
+    prefer_file: bool = False,
 ) -> ImportReport:
-    """Bring the database in line with ``plan``; raise PlanError (nothing kept) on problems."""
+    """Merge ``plan`` into the database; raise PlanError (nothing kept) on problems.
+
+    ``source_name`` is the file's name (a path will do): it says which earlier
+    import this one merges against. A field changed both in the file and in
+    the bot since then keeps the bot's value unless ``prefer_file``.
+    """
     warnings: list[str] = []
     created = False
     changed: list[str] = []
@@ -165,14 +175,25 @@ def apply_plan(
             source_name, [Problem(("partnership",), "say which partnership this is for")]
         )
     fy = FinancialYear(partnership.fy_start_month, partnership.fy_start_day)
-    syncer = Syncer(session, partnership, source, by, now or utcnow(), fy)
+    when = now or utcnow()
+    syncer = Syncer(
+        session,
+        partnership,
+        source,
+        by,
+        when,
+        fy,
+        source_name=source_name,
+        prefer_file=prefer_file,
+    )
     syncer.report.warnings.extend(warnings)
     syncer._record("partnership", partnership.slug, created, changed)
     syncer.sync(plan)
     if syncer.problems:
         raise PlanError(source_name, syncer.problems)
+    syncer.bases.save(by, when)
     session.flush()
     return syncer.report
 
 
-__all__ = ["Change", "ImportReport", "apply_plan", "find_partnership"]
+__all__ = ["Change", "Conflict", "ImportReport", "Kept", "apply_plan", "find_partnership"]

@@ -5,6 +5,13 @@ priorities, groups, measures, actions, meetings, readings), finds or creates
 one by its folded key (:meth:`Held.upsert`), and records each outcome in the
 :class:`ImportReport`. A priority may be named as a spreadsheet writes it
 ("Priority 1", "1", "Theme 1: ASB"). :mod:`storage.sync_sections` builds on it.
+
+A re-import merges (:meth:`Held.take`): each field the file states is compared
+with the bot's value and with the file's *base*, what the same file said when
+it was last imported (:mod:`storage.import_base`). Changed in the file only →
+applied; changed in the bot only (a lead's update) → kept, and reported; changed
+in both → a conflict, the bot's value kept unless the importer prefers the
+file's; no base (a first import) → applied, as imports always did.
 """
 
 from __future__ import annotations
@@ -12,15 +19,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.dates import FinancialYear
+from storage.import_base import Bases, plain
 from storage.models import (
     Action,
+    ActionUpdate,
     GroupKind,
     Measure,
     MeasureReading,
@@ -29,6 +37,7 @@ from storage.models import (
     OrgKind,
     Partnership,
     Person,
+    PlanChange,
     Priority,
     Role,
     Source,
@@ -37,55 +46,15 @@ from storage.models import (
 from storage.plan_fields import Path_
 from storage.plan_problems import Problem
 from storage.queries import latest_notes
+from storage.sync_report import Change, Conflict, ImportReport, Kept
+
+__all__ = ["Change", "Conflict", "Held", "ImportReport", "Kept"]
 from storage.words import fold
 
 T = TypeVar("T")
 
-
-@dataclass(frozen=True)
-class Change:
-    """One thing the import created or updated."""
-
-    kind: str
-    key: str
-    verb: str  # "created" or "updated"
-    fields: tuple[str, ...] = ()
-
-    def __str__(self) -> str:
-        detail = f" ({', '.join(self.fields)})" if self.verb == "updated" and self.fields else ""
-        return f"{self.verb} {self.kind} {self.key}{detail}"
-
-
-@dataclass
-class ImportReport:
-    """What an import did, for the person who ran it."""
-
-    partnership: str = ""
-    changes: list[Change] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    unchanged: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def changed(self) -> bool:
-        """True when the import altered anything."""
-        return bool(self.changes)
-
-    def count(self, kind: str, verb: str) -> int:
-        """How many of a kind were created or updated."""
-        return sum(1 for c in self.changes if c.kind == kind and c.verb == verb)
-
-    def summary(self) -> str:
-        """A few lines: counts per kind, then warnings."""
-        kinds = sorted({c.kind for c in self.changes} | set(self.unchanged))
-        lines = [f"Partnership: {self.partnership}"]
-        if not self.changes:
-            lines.append("No changes: the bot already holds everything in this file.")
-        for kind in kinds:
-            created, updated = self.count(kind, "created"), self.count(kind, "updated")
-            same = self.unchanged.get(kind, 0)
-            lines.append(f"  {kind}: {created} created, {updated} updated, {same} unchanged")
-        lines.extend(f"  warning: {w}" for w in self.warnings)
-        return "\n".join(lines)
+# A row's field as the plan's change history (partnership/groups.py, people.py) names it.
+_PLAN_CHANGE_KEYS = {"priorities": "covers", "slack_user_id": "slack"}
 
 
 class Held:
@@ -99,6 +68,9 @@ class Held:
         by: Person | None,
         now: dt.datetime,
         fy: FinancialYear,
+        *,
+        source_name: str = "",
+        prefer_file: bool = False,
     ) -> None:
         self.s = session
         self.p = partnership
@@ -106,7 +78,17 @@ class Held:
         self.by = by
         self.now = now
         self.fy = fy
-        self.report = ImportReport(partnership=partnership.name)
+        self.prefer_file = prefer_file
+        self._history: dict[int, list[ActionUpdate]] | None = None
+        self._changes: dict[tuple[str, int], list[PlanChange]] | None = None
+        self.bases = Bases(session, partnership, source_name)
+        self.report = ImportReport(
+            partnership=partnership.name,
+            file_name=self.bases.file_name,
+            merged=bool(self.bases.own),
+            prefer_file=prefer_file,
+            timezone=partnership.timezone or "Europe/London",
+        )
         self.problems: list[Problem] = []
         pid = partnership.id
         self.orgs = self._index(Organisation, lambda o: o.name)
@@ -156,16 +138,109 @@ class Held:
 
     # ------------------------------------------------------------------ helpers
 
-    def _set(self, obj: Any, values: dict[str, Any]) -> list[str]:
-        """Assign stated (non-None) values that differ; return the names changed."""
+    def _set(
+        self,
+        obj: Any,
+        values: dict[str, Any],
+        kind: str | None = None,
+        key: str | None = None,
+        created: bool = False,
+    ) -> list[str]:
+        """Assign stated (non-None) values the merge takes; return the names changed.
+
+        With a ``kind`` and ``key`` the row takes part in the three-way merge
+        (:meth:`take`) and what the file states becomes its base; without, the
+        file's values apply as they stand.
+        """
         changed = []
+        base = self.bases.get(kind, key) if kind and key and not created else None
+        stated: dict[str, Any] = {}
         for name, value in values.items():
             if value is None:
                 continue
-            if getattr(obj, name) != value:
-                setattr(obj, name, value)
-                changed.append(name)
+            stated[name] = plain(value)
+            current = getattr(obj, name)
+            if plain(current) == stated[name]:
+                continue
+            if kind and key and not self.take(obj, kind, key, name, value, current, base):
+                continue
+            setattr(obj, name, value)
+            changed.append(name)
+        if kind and key:
+            self.bases.remember(kind, key, stated)
         return changed
+
+    def take(
+        self,
+        obj: Any,
+        kind: str,
+        key: str,
+        name: str,
+        value: Any,
+        current: Any,
+        base: dict[str, Any] | None,
+    ) -> bool:
+        """Whether the file's ``value`` replaces the bot's ``current`` one (they differ).
+
+        Changed in the file only, or never imported: the file's. Changed in the
+        bot only: the bot's, reported as kept. Changed in both: a conflict, the
+        bot's unless the importer prefers the file's.
+        """
+        if base is None or name not in base:
+            return True
+        file_v, bot_v, base_v = plain(value), plain(current), base[name]
+        if bot_v == base_v:
+            return True
+        who, when, via = self._who(obj, name)
+        if file_v == base_v:
+            self.report.kept.append(Kept(kind, key, name, file_v, bot_v, base_v, who, when, via))
+            return False
+        self.report.conflicts.append(
+            Conflict(kind, key, name, file_v, bot_v, base_v, who, when, via, self.prefer_file)
+        )
+        return self.prefer_file
+
+    def _who(self, obj: Any, name: str) -> tuple[str | None, dt.datetime | None, str | None]:
+        """Who last changed a field of an action, group or person, when and how, from history."""
+        if isinstance(obj, SubGroup | Person) and obj.id is not None:
+            return self._who_else(obj, _PLAN_CHANGE_KEYS.get(name, name))
+        if not isinstance(obj, Action) or obj.id is None:
+            return None, None, None
+        if self._history is None:
+            # One query for every action's history, on the first value kept or in conflict.
+            self._history = {}
+            entries = self.s.scalars(
+                select(ActionUpdate)
+                .where(ActionUpdate.partnership_id == self.p.id)
+                .order_by(ActionUpdate.id.desc())
+            )
+            for e in entries:
+                self._history.setdefault(e.action_id, []).append(e)
+        for entry in self._history.get(obj.id, []):
+            touched = name in (entry.changes or {}) or (name == "note" and entry.note)
+            if touched:
+                person = entry.by or entry.on_behalf_of
+                return (person.name if person else None), entry.at, entry.source.value
+        return None, None, None
+
+    def _who_else(
+        self, obj: SubGroup | Person, name: str
+    ) -> tuple[str | None, dt.datetime | None, str | None]:
+        """Who last changed a field of a group or a person, from the plan's change history."""
+        if self._changes is None:
+            self._changes = {}
+            entries = self.s.scalars(
+                select(PlanChange)
+                .where(PlanChange.partnership_id == self.p.id)
+                .order_by(PlanChange.id.desc())
+            )
+            for e in entries:
+                self._changes.setdefault((e.subject, e.subject_id), []).append(e)
+        subject = "group" if isinstance(obj, SubGroup) else "person"
+        for entry in self._changes.get((subject, obj.id), []):
+            if name in (entry.changes or {}):
+                return (entry.by.name if entry.by else None), entry.at, entry.source.value
+        return None, None, None
 
     def _record(self, kind: str, key: str, created: bool, changed: Iterable[str]) -> None:
         fields = tuple(changed)
@@ -192,7 +267,7 @@ class Held:
         if created:
             self.s.add(obj)
             table[fold(key)] = obj
-        changed = self._set(obj, values)
+        changed = self._set(obj, values, kind, key, created)
         self._record(kind, key, created, changed)
         return obj
 

@@ -3,7 +3,8 @@
 :class:`Syncer` walks a :class:`~storage.planfile.PlanFile` section by section
 (organisations, people, priorities, groups, measures and their readings,
 meetings, actions), creating what is new and setting what the file states;
-every change to an action becomes an entry in its history.
+every change to an action becomes an entry in its history, naming the file.
+Each field goes through the merge of :meth:`~storage.sync_held.Held.take`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from storage.plan_fields import Path_
 from storage.plan_problems import Problem
 from storage.planfile import ActionIn, MeasureIn, MeetingIn, PlanFile
 from storage.queries import history_value
-from storage.sync_held import Held
+from storage.sync_held import Held, Kept
 from storage.words import fold
 
 
@@ -130,11 +131,24 @@ class Syncer(Held):
         label = f"{m.date.isoformat()} {sub.name if sub else 'leadership group'}"
         row = self.meetings.get(key)
         created = row is None
+        if row is None and self.bases.get("meeting", label) is not None:
+            # Imported before and no longer on that date: moved or cancelled in the bot.
+            day = m.date.isoformat()
+            self.report.kept.append(Kept("meeting", label, "date", day, None, day))
+            self._record("meeting", label, False, [])
+            return
         if row is None:
             row = Meeting(partnership_id=self.p.id, subgroup=sub, date=m.date)
             self.s.add(row)
             self.meetings[key] = row
-        changed = self._set(row, {"time": m.time, "title": m.title, "location": m.location})
+        changed = self._set(
+            row,
+            {"time": m.time, "title": m.title, "location": m.location},
+            "meeting",
+            label,
+            created,
+        )
+        self.bases.remember("meeting", label, {"date": m.date.isoformat()})
         self._record("meeting", label, created, changed)
 
     def measure(self, path: Path_, m: MeasureIn, code: str | None, position: int) -> None:
@@ -180,8 +194,9 @@ class Syncer(Held):
                 )
                 self.s.add(row)
             this_file[(part, label)] = row
-            changed = self._set(row, {"value": reading.value, "note": reading.note})
             shown = f"{m.name} {part} {label}" if part else f"{m.name} {label}"
+            fields = {"value": reading.value, "note": reading.note}
+            changed = self._set(row, fields, "reading", shown, created)
             self._record("reading", shown, created, changed)
 
     def parts(self, obj: Measure, m: MeasureIn) -> dict[str, str]:
@@ -196,16 +211,15 @@ class Syncer(Held):
             if row is None:
                 row = MeasurePart(partnership_id=self.p.id, name=part.name)
                 obj.parts.append(row)
-            changed = self._set(
-                row,
-                {
-                    "name": part.name,
-                    "position": position,
-                    "baseline": part.baseline,
-                    "target": part.target,
-                },
-            )
-            self._record("measure part", f"{m.name}: {part.name}", created, changed)
+            key = f"{m.name}: {part.name}"
+            fields = {
+                "name": part.name,
+                "position": position,
+                "baseline": part.baseline,
+                "target": part.target,
+            }
+            changed = self._set(row, fields, "measure part", key, created)
+            self._record("measure part", key, created, changed)
         for gone in held.values():
             obj.parts.remove(gone)
             self.s.delete(gone)
@@ -262,10 +276,17 @@ class Syncer(Held):
         else:
             before = {name: getattr(obj, name) for name in wanted}
         self.seen_refs.add(obj.ref.upper())
-        changed = self._set(obj, wanted)
+        changed = self._set(obj, wanted, "action", obj.ref, created)
         if created:
             changed = [n for n in wanted if getattr(obj, n) is not None]
-        note_is_new = a.note is not None and (created or self.latest_note.get(obj.id) != a.note)
+        latest = self.latest_note.get(obj.id)
+        note_is_new = a.note is not None and (created or latest != a.note)
+        if note_is_new and not created:
+            # A note the bot has moved on from (a lead's newer update) is not news.
+            base = self.bases.get("action", obj.ref)
+            note_is_new = self.take(obj, "action", obj.ref, "note", a.note, latest, base)
+        if a.note is not None:
+            self.bases.remember("action", obj.ref, {"note": a.note})
         if changed or note_is_new:
             obj.updated_at = self.now
             update = ActionUpdate(
@@ -275,6 +296,7 @@ class Syncer(Held):
                 by=self.by,
                 source=self.source,
                 note=a.note if note_is_new else None,
+                file_name=self.bases.file_name or None,
                 changes={
                     n: [history_value(before[n]), history_value(getattr(obj, n))] for n in changed
                 },

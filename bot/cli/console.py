@@ -36,6 +36,7 @@ from commands.framework.core import Form
 from commands.framework.dispatch import Outcome, dispatch_text
 from partnership.context import Context, Reply, UserError
 from partnership.lookup import match_person, people
+from partnership.messages import edge as say
 from storage.models import Partnership, Person, Source
 
 log = logging.getLogger("csp_bot.console")
@@ -161,7 +162,7 @@ class Console:
     def _context(self, session: Session, slug: str | None = None) -> Context:
         person = session.get(Person, self.person_id) if self.person_id is not None else None
         if self.person_id is not None and person is None:
-            raise UserError("The person you were acting as is no longer in the plan; use /as.")
+            raise UserError(say.ACTED_AS_GONE)
         if slug is None or slug == self.slug:
             partnership = self._partnership(session, self.slug)
         else:
@@ -183,7 +184,7 @@ class Console:
         try:
             partnership = self._partnership(session, slug)
         except ConsoleError:
-            raise UserError(f"There is no partnership `{slug}`. {_known(session)}") from None
+            raise UserError(say.no_partnership(slug=slug, known=_known(session))) from None
         if person is None:
             return partnership, None
         ctx = Context(session, partnership, None, self.clock(), Source.CONSOLE, operator=True)
@@ -192,8 +193,7 @@ class Console:
         there = same_account[0] if same_account else match_person(everyone, person.name)
         if there is None:
             raise UserError(
-                f"{person.name} is not in {partnership.name}'s plan, so `in:{slug}` cannot act "
-                f"there. Use `/as NAME` for someone who is, or `/as operator`."
+                say.cannot_act_there(name=person.name, partnership=partnership.name, slug=slug)
             )
         return partnership, there
 
@@ -216,7 +216,7 @@ def _known(session: Session) -> str:
     slugs = ", ".join(
         f"`{s}`" for s in session.scalars(select(Partnership.slug).order_by(Partnership.slug))
     )
-    return f"Partnerships here: {slugs or 'none'}."
+    return say.partnerships_here(slugs=slugs)
 
 
 def form_text(form: Form, style: Style = PLAIN) -> str:

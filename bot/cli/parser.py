@@ -153,6 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--dry-run", action="store_true", help="report what would change; write nothing"
     )
+    imp.add_argument(
+        "--prefer-file",
+        action="store_true",
+        help="where the file and the bot both changed a value since this file was last "
+        "imported, take the file's (the bot's is kept otherwise)",
+    )
     imp.add_argument("-v", "--verbose", action="store_true", help="list every change")
     start.add_arguments(imp)
 

@@ -24,6 +24,7 @@ from storage.db import (
     upgrade,
 )
 from storage.export import export_rows, write_csv, write_xlsx
+from storage.import_base import record_export
 from storage.models import Partnership
 from storage.planfile import PlanFile, load_plan_file
 from storage.sync import ImportReport, apply_plan, find_partnership
@@ -161,7 +162,13 @@ def _apply(
                     f"{source} is the plan of {plan.partnership.name!r}, not {partnership_name!r}; "
                     "drop --partnership or import the right file."
                 )
-        report = apply_plan(session, plan, source_name=source, partnership=target)
+        report = apply_plan(
+            session,
+            plan,
+            source_name=source,
+            partnership=target,
+            prefer_file=bool(getattr(args, "prefer_file", False)),
+        )
         following = after(session, target) if after is not None and target is not None else ""
         if args.dry_run:
             session.rollback()
@@ -208,20 +215,24 @@ def export_targets(output: str | None, fmt: str | None, slug: str) -> list[tuple
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     """Write the action plan as CSV and/or XLSX in the standard template columns."""
     factory = sessions(settings)
-    with factory() as session:
+    with factory() as session, session.begin():
         partnership = pick_partnership(session, args.partnership)
         targets = export_targets(args.output, args.format, partnership.slug)
         rows = export_rows(session, partnership)
         title = partnership.plan_title or partnership.name
         slug = partnership.slug
-    written = []
-    for fmt, target in targets:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "csv":
-            write_csv(target, rows)
-        else:
-            write_xlsx(target, rows, title=title)
-        written.append(str(target))
+        # What the file says becomes its base, so editing it and importing it
+        # back keeps the updates made in the bot meanwhile.
+        # (Written inside the transaction: a file that cannot be written records no base.)
+        written = []
+        for fmt, target in targets:
+            record_export(session, partnership, target.name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if fmt == "csv":
+                write_csv(target, rows)
+            else:
+                write_xlsx(target, rows, title=title)
+            written.append(str(target))
     out(f"Exported {plural(len(rows), 'action')} of {slug} to {', '.join(written)}.")
     return 0
 

@@ -68,6 +68,7 @@ def base_environment(**options: Any) -> Environment:
     env.filters["mention"] = mention
     env.filters["channel"] = channel
     env.filters["plural"] = plural
+    env.filters["and_list"] = and_list
     env.filters["how_long"] = how_long
     env.filters["days_and_working_days"] = days_and_working_days
     env.globals.update(
@@ -110,6 +111,13 @@ def render_blocks(template: str, data: dict[str, Any]) -> list[dict[str, Any]]:
     for notice in data.get(NOTICES) or ():  # lines any reply may carry (partnership.context)
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(notice)}]})
     return blocks
+
+
+def and_list(items: list[str]) -> str:
+    """``a, b and c``: the items joined as a sentence lists them."""
+    if not items:
+        return ""
+    return ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1]
 
 
 def mention(slack_user_id: str | None) -> Markup:

@@ -34,15 +34,13 @@ from bot.schedule.base import Message, Recipient, Sender
 from bot.schedule.outbox import ALREADY, BUSY, FAILED, RECOVERED, RETRY, SENT, deliver
 from partnership.chasing import KIND, REPORT, reason
 from partnership.context import Reply
+from partnership.messages import delivery as say
 from storage.models import Notification
-from storage.words import plural
 
 log = logging.getLogger("csp_bot.chase")
 
 # What a lead whose delivery raised (the database, not Slack) is told about.
-OUR_SIDE = (
-    "something went wrong on our side; chase again in a few minutes (nobody is messaged twice)"
-)
+OUR_SIDE = say.CHASE_OUR_SIDE
 
 
 def messages(request: dict[str, Any]) -> list[Message]:
@@ -108,9 +106,7 @@ def finish_chase(
             data["failed"].append({**lead, "reason": OUR_SIDE})
     data["leads"] = len(data["reached"])
     data["actions"] = sum(lead["count"] for lead in data["reached"])
-    text = f"Chased {plural(data['leads'], 'lead')} about {plural(data['actions'], 'action')}"
-    if data["already"]:
-        text += f"; {len(data['already'])} already chased today"
+    text = say.chased(leads=data["leads"], actions=data["actions"], already=len(data["already"]))
     return Reply(REPORT, data, text=text)
 
 

@@ -42,8 +42,8 @@ from partnership.digest_meetings import (
     period,
 )
 from partnership.lookup import board_channel_id
+from partnership.messages import delivery as say
 from storage.models import DigestSnapshot, Notification, Partnership, Source
-from storage.words import plural
 
 # The template of /csp digest send's reply, whose data asks for the send.
 SEND = "digest_send"
@@ -179,14 +179,7 @@ def send_digest(
     ]
 
 
-OUTCOME_WORDS = {
-    "sent": "sent",
-    "recovered": "sent",
-    "already": "already sent earlier — not sent again",
-    "busy": "being sent by another process right now",
-    "retry": "Slack did not take it; the bot will try again in a few minutes",
-    "failed": "could not be delivered; the coordinators will be told why",
-}
+OUTCOME_WORDS = say.OUTCOME_WORDS
 
 
 def finish_send(
@@ -209,5 +202,5 @@ def finish_send(
     sent = sum(1 for r in results if r["ok"])
     data = {**reply.data, "send": None, "done": True, "results": results}
     when = reply.data["meeting"]["date"]
-    text = f"Digest for the meeting on {when} sent to {sent} of {plural(len(results), 'recipient')}"
+    text = say.digest_sent(when=when, sent=sent, recipients=len(results))
     return Reply(SEND, data, text=text)

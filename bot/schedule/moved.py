@@ -21,6 +21,7 @@ from bot.schedule.base import Message, Recipient, Sender
 from bot.schedule.outbox import deliver
 from partnership import meetings
 from partnership.context import Context, Reply
+from partnership.messages import delivery as say
 from storage.dates import uk
 from storage.models import Partnership, Person, Source
 
@@ -52,7 +53,7 @@ def due(ctx: Context, meeting_id: int | None = None) -> list[Message]:
             "old": uk(note.old),
             "meeting": meetings.view(ctx.partnership, note.meeting),
         }
-        text = f"The {data['group']} meeting on {uk(note.old)} has moved to {uk(note.new)}"
+        text = say.meeting_moved(group=str(data["group"]), old=uk(note.old), new=uk(note.new))
         found.append(
             Message(
                 meetings.MOVED_KIND, recipient, note.period, Reply("meeting_moved", data, text=text)

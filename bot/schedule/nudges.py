@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 from bot.schedule.base import Message, Recipient
 from partnership.chasing import MAX_LISTED, Owed, collect, listing
 from partnership.context import Context, Reply
+from partnership.messages import delivery as say
 from storage.models import Action, ActionNudge
-from storage.words import plural
 
 KIND = "nudge"
 OVERDUE, STALE = "overdue", "stale"
@@ -97,14 +97,10 @@ def message(ctx: Context, item: Owed) -> Message:
         "interval": ctx.settings.nudge_interval,
     }
     if item.overdue:
-        text = (
-            f"{_count(len(item.overdue), 'of your actions is', 'of your actions are')} "
-            f"overdue in {ctx.partnership.name}"
-        )
+        text = say.nudge_overdue(n=len(item.overdue), partnership=ctx.partnership.name)
     else:
-        text = (
-            f"{_count(len(item.stale), 'of your actions has', 'of your actions have')} "
-            f"had no update for {plural(ctx.settings.stale_days, 'day')} in {ctx.partnership.name}"
+        text = say.nudge_stale(
+            n=len(item.stale), days=ctx.settings.stale_days, partnership=ctx.partnership.name
         )
     # Every action in the message, the counted ones too: the owner has been told
     # about them (and where to see them), so they wait out the interval as well.
@@ -151,7 +147,3 @@ def remember(
             claim.merge(ActionNudge(**row))
 
     return upsert
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"One {one}" if n == 1 else f"{n} {many}"

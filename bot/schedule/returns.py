@@ -25,6 +25,7 @@ from typing import Any
 from bot.schedule.base import Message, Recipient, coordinators, on_slack
 from partnership import quarters
 from partnership.context import Context, Reply
+from partnership.messages import delivery as say
 from partnership.quarters import Quarter, Standing, again
 from storage.dates import uk
 from storage.models import SubGroup
@@ -143,8 +144,13 @@ def lead_message(
         # Tagged with the partnership here: a direct message has no channel to say which.
         "button": f"{standing.group_id}:{quarters.code(quarter)}@{ctx.partnership.slug}",
     }
-    what = "overdue" if stage.kind == CHASE else f"due {data['weekday']} {data['deadline']}"
-    text = f"{standing.group}: {quarters.label(quarter)} return {what}"
+    text = say.return_due(
+        group=standing.group,
+        quarter=quarters.label(quarter),
+        overdue=stage.kind == CHASE,
+        weekday=data["weekday"],
+        deadline=data["deadline"],
+    )
     template = "return_chase" if stage.kind == CHASE else "return_reminder"
     return Message(
         stage.kind,
@@ -185,7 +191,7 @@ def missing_messages(
         "total": len(found),
     }
     label = quarters.label(quarter)
-    text = f"{len(missing)} {label} return{'s' if len(missing) != 1 else ''} missing"
+    text = say.returns_missing(n=len(missing), quarter=label)
     key = f"{quarter[0]}Q{quarter[1]}"
     meta = {"groups": [r["group"] for r in rows]}
     return [

@@ -21,6 +21,7 @@ from typing import Any
 from bot.schedule.base import Message, coordinators, on_slack
 from partnership.chasing import is_overdue, is_snoozed, owed_actions, stale_before
 from partnership.context import Context, Reply
+from partnership.messages import delivery as say
 from storage.dates import uk
 from storage.models import Action
 
@@ -31,8 +32,8 @@ KIND = "rollup"
 MAX_LINES = 20
 MAX_REFS = 5
 MAX_NO_OWNER = 15
-NO_GROUP = "Not in a sub-group"
-NO_ORGANISATION = "No organisation named"
+NO_GROUP = say.NO_GROUP
+NO_ORGANISATION = say.NO_ORGANISATION
 
 
 def due(ctx: Context) -> list[Message]:
@@ -48,10 +49,7 @@ def due(ctx: Context) -> list[Message]:
     if not recipients:
         return []
     data = summary(ctx)
-    if data["overdue_total"]:
-        text = f"Weekly roll-up for {ctx.partnership.name}: {data['overdue_total']} overdue"
-    else:
-        text = f"Weekly roll-up for {ctx.partnership.name}: nothing overdue"
+    text = say.rollup(partnership=ctx.partnership.name, overdue=data["overdue_total"])
     reply = Reply("rollup", data, text=text)
     meta = {"overdue": data["overdue_refs"], "by_email": [p["name"] for p in data["by_email"]]}
     return [Message(KIND, r, week_of(today), reply, meta=meta) for r in recipients]

@@ -27,6 +27,7 @@ from bot.schedule.base import Message, Sender, Sweep, coordinators, on_slack
 from bot.schedule.outbox import Tally, deliver, key_of, retry_stale
 from partnership.chasing import reason
 from partnership.context import Context, Reply
+from partnership.messages import delivery as say
 from storage.dates import period_words
 from storage.models import (
     Channel,
@@ -48,6 +49,8 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("rollup", rollup.due),
 )
 UNDELIVERED = "undelivered"
+# How many undelivered messages the coordinators' message lists by name (the rest are counted).
+UNDELIVERED_SHOWN = 30
 # Plain words for the kinds of message a coordinator may be told failed.
 KIND_WORDS = {
     "return_reminder": "quarterly return reminder",
@@ -193,7 +196,12 @@ def undelivered(factory: sessionmaker[Session], pid: int, now: dt.datetime) -> l
                 len(ids),
             )
             return []
-        data = {"partnership": partnership.name, "items": items, "count": len(items)}
+        data = {
+            "partnership": partnership.name,
+            "items": items[:UNDELIVERED_SHOWN],
+            "count": len(items),
+            "more": max(len(items) - UNDELIVERED_SHOWN, 0),
+        }
 
     def mark_reported(claim: Session) -> None:
         claim.execute(
@@ -203,7 +211,7 @@ def undelivered(factory: sessionmaker[Session], pid: int, now: dt.datetime) -> l
             .execution_options(synchronize_session=False)
         )
 
-    text = f"{len(items)} scheduled message{'s' if len(items) != 1 else ''} could not be delivered"
+    text = say.undelivered(n=len(items))
     return [
         Message(
             UNDELIVERED, r, f"upto:{last}", Reply("undelivered", data, text=text), mark_reported

@@ -30,7 +30,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.render.replies import message, reply_pages
 from bot.slack import payload
-from bot.slack.listeners import STALE_FORM, Edge
+from bot.slack.listeners import Edge
 from bot.slack.reach import proxy_for
 from bot.slack.runner import apology
 from commands.framework.dispatch import Outcome, error_reply
@@ -38,6 +38,7 @@ from commands.import_plan import FORM
 from partnership import import_preview
 from partnership.context import Context, Reply, UserError
 from partnership.messages import files as say
+from partnership.messages.edge import STALE_FORM
 from partnership.plan_import import MAX_UPLOAD, safe_name
 from storage.models import Source
 

@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from partnership.context import UserError
+from partnership.messages import edge as say
 from storage.models import (
     Action,
     ChannelOwner,
@@ -124,19 +125,12 @@ def identify(
     found = memberships(session, team_id, user_id, channel_id)
     people = [person for person, _ in found]
     if not people:
-        raise UserError(
-            "I don't know you yet: you are not in any partnership's plan in this workspace. "
-            "Ask your partnership's coordinator to add you (`/csp person add @you`)."
-        )
+        raise UserError(say.UNKNOWN_PERSON)
     by_slug = {p.partnership.slug: p for p in people}
     if slug is not None:
         if slug in by_slug:
             return Asker(by_slug[slug].partnership, by_slug[slug])
-        raise UserError(
-            f"You are not in a partnership called `{slug}`. Yours: "
-            + ", ".join(f"`{s}`" for s in sorted(by_slug))
-            + "."
-        )
+        raise UserError(say.not_in_partnership(slug=slug, yours=sorted(by_slug)))
     owners = [person for person, in_its_channel in found if in_its_channel]
     if len(owners) == 1:
         return Asker(owners[0].partnership, owners[0])
@@ -149,8 +143,4 @@ def identify(
         return Asker(chosen.partnership, chosen)
     names = ", ".join(f"`{p.partnership.slug}` ({p.partnership.name})" for p in candidates)
     first = candidates[0].partnership.slug
-    raise UserError(
-        f"You are in several partnerships here: {names}. Type the command in the "
-        f"partnership's channel, or start it with `in:<slug>`, e.g. "
-        f"`/csp in:{first} action list mine`."
-    )
+    raise UserError(say.which_partnership(names=names, first=first))

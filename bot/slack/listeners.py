@@ -46,19 +46,13 @@ from commands.framework.dispatch import (
 )
 from commands.framework.registry import Args, is_slow
 from partnership.context import Context, Directory, Reply, UserError
+from partnership.messages import edge as say
+from partnership.messages.actions import FORM_WONT_OPEN
 from storage.models import Source
 
 log = logging.getLogger("csp_bot.slack")
 
 Clock = Callable[[], dt.datetime]
-FORM_FAILED = "Slack would not open the form. Type `/csp return submit` instead."
-LINK_FORM_FAILED = (
-    'Slack would not open the form. Press the button again, or type `/csp person link "Full Name"`.'
-)
-STALE_FORM = (
-    "This form could not be read, so nothing was saved. Close it and open it again "
-    "(or type the command instead)."
-)
 # Keys of a modal's private_metadata that the edge sets (not the command's values).
 EDGE_META = frozenset({"channel", "from", "partnership"})
 # Threads per web process for work after the ack. Each mostly waits on Slack, so
@@ -69,6 +63,8 @@ AfterAck = Callable[[Callable[[], None]], object]
 # The sender for a slow command's outbox messages: given the request's client and
 # the partnership's slug (OAuth mode picks that partnership's workspace's bot).
 Senders = Callable[[WebClient, str | None], Sender]
+# A button's value read: the partnership it is tagged with, and what it runs.
+Pressed = tuple[str | None, Callable[[Context], Outcome]]
 
 
 def request_sender(client: WebClient, _slug: str | None) -> Sender:
@@ -164,7 +160,7 @@ class Edge:
             if is_slow(text):
                 ack(
                     response_type="ephemeral",
-                    text=":hourglass_flowing_sand: On it — I'll post the result here shortly.",
+                    text=say.ON_IT,
                 )
                 self.later(lambda: self.slow_command(body, client, slug, text), "slow command")
                 return
@@ -190,7 +186,7 @@ class Edge:
         reply = (
             outcome.result
             if isinstance(outcome.result, Reply)
-            else error_reply(UserError("That command opens no form."))
+            else error_reply(UserError(say.OPENS_NO_FORM))
         )
         if outcome.ok:
             # `/csp digest send` and `/csp chase` asked for messages to go out:
@@ -247,22 +243,18 @@ class Edge:
     def on_return_button(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """A reminder's "Submit the return" button: open the return form for that quarter."""
         ack()
-        try:
-            value, slug = split_value(str(body["actions"][0].get("value", "")))
-            outcome = self.run(
-                body,
-                Source.BUTTON,
-                lambda ctx: dispatch_button(ctx, "return submit", value),
-                slug=slug,
-                label="button",
-            )
-        except Exception:  # a payload we cannot read: log it; Slack already has its ack
-            log.exception("return button listener failed")
+
+        def read(tagged: str) -> Pressed:
+            value, slug = split_value(tagged)
+            return slug, lambda ctx: dispatch_button(ctx, "return submit", value)
+
+        outcome = self.pressed(body, read, "return button")
+        if outcome is None:
             return
         result = outcome.result
         if isinstance(result, Form):
             if not payload.open_form(client, body, result, outcome.partnership):
-                failed = error_reply(UserError(FORM_FAILED))
+                failed = error_reply(UserError(say.FORM_FAILED))
                 self.later(
                     lambda: payload.direct(client, payload.user(body), failed), "return button"
                 )
@@ -276,13 +268,13 @@ class Edge:
         it, so a button's value can do nothing its presser could not type.
         """
         ack()
-        try:
-            slug, text = take_partnership(str(body["actions"][0].get("value", "")))
-            outcome = self.run(
-                body, Source.BUTTON, lambda ctx: dispatch_text(ctx, text), slug=slug, label="button"
-            )
-        except Exception:  # a payload we cannot read: log it; Slack already has its ack
-            log.exception("line button listener failed")
+
+        def read(tagged: str) -> Pressed:
+            slug, text = take_partnership(tagged)
+            return slug, lambda ctx: dispatch_text(ctx, text)
+
+        outcome = self.pressed(body, read, "line button")
+        if outcome is None:
             return
         result = outcome.result
         if isinstance(result, Form):  # `person link "Name"`: the people picker
@@ -290,14 +282,24 @@ class Edge:
             if not payload.open_form(
                 client, body, result, outcome.partnership, from_home=from_home
             ):
-                failed = error_reply(UserError(LINK_FORM_FAILED))
+                failed = error_reply(UserError(say.LINK_FORM_FAILED))
                 self.later(lambda: payload.direct(client, payload.user(body), failed), "link form")
         elif isinstance(result, Reply):
-            reply = result
+            reply, where = result, outcome.partnership
             self.later(
-                lambda: payload.respond(body, reply_pages(reply, outcome.partnership), reply),
-                "button reply",
+                lambda: payload.respond(body, reply_pages(reply, where), reply), "button reply"
             )
+
+    def pressed(
+        self, body: dict[str, Any], read: Callable[[str], Pressed], what: str
+    ) -> Outcome | None:
+        """Run what a button's value asks, after the ack; None (logged) if it cannot be read."""
+        try:
+            slug, call = read(str(body["actions"][0].get("value", "")))
+            return self.run(body, Source.BUTTON, call, slug=slug, label="button")
+        except Exception:  # a payload we cannot read: log it; Slack already has its ack
+            log.exception("%s listener failed", what)
+            return None
 
     def on_submit(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """A form's submission: the same command, the same validation, errors on fields."""
@@ -306,7 +308,7 @@ class Edge:
             meta = payload.metadata(view)
             if meta is None:  # not what we put there: a stale, broken or tampered form
                 ids = input_ids(view)
-                ack(response_action="errors", errors={ids[0]: STALE_FORM}) if ids else ack()
+                ack(response_action="errors", errors={ids[0]: say.STALE_FORM}) if ids else ack()
                 return
             values = {
                 **submitted_values(view),
@@ -391,16 +393,7 @@ class Edge:
             if payload.open_form(client, body, result, outcome.partnership):
                 ack()
             else:
-                ack(
-                    **payload.ephemeral(
-                        error_reply(
-                            UserError(
-                                "Slack would not open the form. Type the values instead "
-                                "(see `/csp help action update`)."
-                            )
-                        )
-                    )
-                )
+                ack(**payload.ephemeral(error_reply(UserError(FORM_WONT_OPEN))))
             return
         pages = reply_pages(result, outcome.partnership)
         ack(

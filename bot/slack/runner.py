@@ -31,6 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from commands.framework.dispatch import Outcome, error_reply
 from partnership.context import Context, Reply, UserError
+from partnership.messages import edge as say
 
 log = logging.getLogger("csp_bot.runner")
 
@@ -40,13 +41,11 @@ def apology(reference: str) -> Reply:
     return Reply(
         "error",
         {
-            "message": "Sorry, something went wrong on our side and nothing was saved. "
-            f"Please try again in a minute; if it keeps happening, tell your coordinator "
-            f"(reference {reference}).",
+            "message": say.apology(reference=reference),
             "line": "",
             "example": "",
         },
-        text="Sorry, something went wrong",
+        text=say.APOLOGY_TEXT,
     )
 
 
@@ -74,14 +73,8 @@ def execute(
                 continue
             log.warning("%s still clashing after %d attempts", label, ATTEMPTS)
             if isinstance(exc, StaleDataError):
-                return _try_again(
-                    "Someone else changed that action at the same moment, so nothing was "
-                    "saved. Look at it again (`/csp action show <ref>`) and repeat your update."
-                )
-            return _try_again(
-                "That clashed with a change made at the same moment, so nothing was saved. "
-                "Please try again."
-            )
+                return _try_again(say.ACTION_CLASHED)
+            return _try_again(say.CLASHED)
         except DBAPIError as exc:
             if exc.connection_invalidated and not reconnected:
                 # The database restarted under us: nothing was committed; go again.

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 from commands.framework.registry import Args, Command
 from partnership.context import UserError
+from partnership.messages import framework as say
 
 OPEN_QUOTES = {'"': '"“”', "“": '"“”', "”": '"“”', "'": "'‘’", "‘": "'‘’", "’": "'‘’"}
 _KEY = re.compile(r"([A-Za-z][A-Za-z_\-]*)[:=](.*)", re.S)
@@ -126,10 +127,7 @@ def _quoted(text: str, i: int) -> tuple[str, int]:
         j += 1
     if j >= len(text):
         shown = text[i : i + 30]
-        raise UserError(
-            f"The quote that starts `{shown}` is never closed. Put a matching quote at the "
-            'end of the phrase (`"like this"`), or leave the quotes out.'
-        )
+        raise UserError(say.quote_not_closed(shown=shown))
     return text[i + 1 : j], j + 1
 
 
@@ -174,13 +172,10 @@ def parse(cmd: Command, text: str, probe: Probe | None = None) -> Args:
             value = tok.text
             if not value and not tok.quoted:
                 if i >= len(tokens) or tokens[i].key is not None:
-                    raise UserError(
-                        f"`{tok.key}:` has nothing after it: give it a value, "
-                        f"`{tok.key}:<value>`, or leave it out."
-                    )
+                    raise UserError(say.key_without_value(key=tok.key))
                 value, i = tokens[i].text, i + 1  # "due: 03/04/2027"
             if name in args.values:
-                raise UserError(f"`{tok.key}:` is given twice; give it once.")
+                raise UserError(say.key_twice(key=tok.key))
             if not tok.quoted:
                 kind = _kind(cmd, name)
                 if kind:
@@ -204,7 +199,7 @@ def parse(cmd: Command, text: str, probe: Probe | None = None) -> Args:
     if free:
         if cmd.rest is None:
             shown = " ".join(f.text for f in free)[:60]
-            raise UserError(f"I didn't understand `{shown}`. Type it as: `{cmd.line}`")
+            raise UserError(say.not_understood(shown=shown, line=cmd.line))
         args.values[cmd.rest] = _join(text, free)
     return args
 
@@ -256,16 +251,17 @@ def _unknown_key(cmd: Command, tok: Token) -> None:
     near = difflib.get_close_matches(tok.key.lower() if tok.key else "", known, n=1, cutoff=0.6)
     if near:
         keys = ", ".join(f"`{k}:`" for k in cmd.keys)
-        keep = (
-            f" To keep `{tok.key}:` as words of the {cmd.rest}, put them in quotes "
-            f'(`"{tok.key}: …"`).'
-            if cmd.rest
-            else ""
-        )
+        keep = say.keep_as_words(key=tok.key or "", rest=cmd.rest) if cmd.rest else ""
         raise UserError(
-            f"`{tok.key}:` is not something `/csp {cmd.name}` understands. "
-            f"Did you mean `{near[0]}:{tok.text}`? Its keys are {keys}.{keep} "
-            f"Type it as: `{cmd.line}`"
+            say.unknown_key(
+                key=tok.key or "",
+                command=cmd.name,
+                near=near[0],
+                text=tok.text,
+                keys=keys,
+                keep=keep,
+                line=cmd.line,
+            )
         )
 
 
@@ -274,8 +270,6 @@ def kept_notice(cmd: Command, kept: list[str]) -> str:
     unique = list(dict.fromkeys(k if len(k) <= 30 else k[:29] + "…" for k in kept))
     words = ", ".join(f"`{k}:`" for k in unique)
     keys = ", ".join(f"`{k}:`" for k in cmd.keys)
-    are, they = ("is not a key", "it is") if len(unique) == 1 else ("are not keys", "they are")
-    return (
-        f"{words} {are} of `/csp {cmd.name}`, so {they} kept in the {cmd.rest} as typed"
-        f" (its keys are {keys})."
+    return say.kept_notice(
+        words=words, one=len(unique) == 1, command=cmd.name, rest=cmd.rest or "", keys=keys
     )

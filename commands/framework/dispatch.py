@@ -17,6 +17,7 @@ from commands.framework.registry import Args, Command, find, registry
 from partnership.context import NOTICES, Context, Refused, Reply, UserError
 from partnership.edits import is_date
 from partnership.lookup import is_group, match_person, people
+from partnership.messages import framework as say
 from partnership.perms import require_coordinator
 from storage.models import Person
 
@@ -72,10 +73,7 @@ def dispatch_text(ctx: Context, text: str) -> Outcome:
     text = without_nul(text)
     try:
         if len(text) > MAX_COMMAND:
-            raise UserError(
-                f"That command is {len(text):,} characters long; Slack allows {MAX_COMMAND:,}. "
-                "Shorten the note, or attach long reports to the quarterly return."
-            )
+            raise UserError(say.too_long(length=len(text), limit=MAX_COMMAND))
         cmd, used = find(text.split()[:2])
         if cmd.coordinator_only:
             require_coordinator(ctx, f"use `/csp {cmd.name}`")

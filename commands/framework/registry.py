@@ -17,6 +17,7 @@ from typing import Any
 
 from commands.framework.core import Result
 from partnership.context import Context, UserError
+from partnership.messages import framework as say
 from storage.words import nearest
 
 Runner = Callable[[Context, "Args"], Result]
@@ -161,14 +162,16 @@ def find(words: list[str]) -> tuple[Command, int]:
     if in_topic:
         typed = " ".join(lowered[:2])
         near = nearest(typed, [c.name for c in in_topic], cutoff=0.6)
-        hint = f" Did you mean `/csp {near}`?" if near else ""
         names = ", ".join(f"`{c.name}`" for c in in_topic)
-        raise UserError(f"`/csp {typed}` is not a command.{hint} The {topic} commands: {names}.")
+        raise UserError(
+            say.not_a_command_in_topic(
+                typed=typed, hint=say.did_you_mean(near=near), topic=topic, names=names
+            )
+        )
     typed = " ".join(lowered[:2])
     candidates = [c.name for c in commands.values()] + sorted({c.topic for c in commands.values()})
     near = nearest(typed, candidates, cutoff=0.5) or nearest(topic, candidates, cutoff=0.5)
-    hint = f" Did you mean `/csp {near}`?" if near else ""
-    raise UserError(f"`/csp {words[0]}` is not a command.{hint} Type `/csp help` to see them all.")
+    raise UserError(say.not_a_command(typed=words[0], hint=say.did_you_mean(near=near)))
 
 
 def is_slow(text: str) -> bool:

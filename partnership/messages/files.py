@@ -197,3 +197,8 @@ def paper_refused(*, partnership: str, coordinators: str) -> str:
 def export_sent(*, what: str, names: str) -> str:
     """A file sent to the asker's direct messages."""
     return f"{what} sent to your direct messages: {names}."
+
+
+def file_sent(*, what: str, names: str) -> str:
+    """The fallback text of a file sent out."""
+    return f"{what}: {names}"

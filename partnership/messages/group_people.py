@@ -136,3 +136,87 @@ def link_stale(*, partnership: str) -> str:
         f"That person is no longer in {partnership}'s plan, so nothing was linked. "
         f"Open the form again: {LINK_USAGE}."
     )
+
+
+# --------------------------------------------------------------------------- fallback texts
+
+
+def group_added(*, group: str) -> str:
+    """The fallback text of ``group add``."""
+    return f"Sub-group {group} added"
+
+
+def closed_text(*, group: str) -> str:
+    """The fallback text of ``group close``."""
+    return f"{group} closed"
+
+
+def group_covers(*, group: str, codes: list[str]) -> str:
+    """The fallback text of ``group covers``."""
+    return f"{group} covers {', '.join(codes) or 'no priority'}"
+
+
+def group_lead(*, group: str, lead: str) -> str:
+    """The fallback text of ``group lead``."""
+    return f"{group}: lead {lead}"
+
+
+def groups_listed(*, n: int) -> str:
+    """The fallback text of ``group list``."""
+    return f"{n} sub-group{'s' if n != 1 else ''}"
+
+
+def lead_not_understood(*, rest: str) -> str:
+    """Words ``group lead`` has no place for."""
+    return f"I didn't understand `{rest[:60]}`: {LEAD_NEEDED}"
+
+
+def whom_to_link() -> str:
+    """``person link`` with an account and no one to link it to."""
+    return f"Whom should that account be linked to? {LINK_USAGE}"
+
+
+def linked(*, name: str) -> str:
+    """The fallback text of ``person link``."""
+    return f"{name} linked to Slack"
+
+
+def not_linked(*, n: int) -> str:
+    """The fallback text of the list of people not linked to Slack."""
+    return f"{n} not linked to Slack"
+
+
+LINK_FORM = "Link to Slack"
+
+
+def name_one_person(*, rest: str) -> str:
+    """``person remove`` naming more than one."""
+    return f"I didn't understand `{rest[:60]}`: name one person."
+
+
+def removed(*, name: str) -> str:
+    """The fallback text of ``person remove``."""
+    return f"{name} removed"
+
+
+def role_not_understood(*, rest: str) -> str:
+    """Words ``person role`` has no place for."""
+    return f"I didn't understand `{rest[:60]}`. Type it as: {ROLE_USAGE}."
+
+
+def role_who() -> str:
+    """``person role`` naming nobody."""
+    return f"{PERSON_NEEDED} {ROLE_USAGE}."
+
+
+def role_set(*, name: str, role: str) -> str:
+    """The fallback text of ``person role``."""
+    return f"{name}: {role}"
+
+
+GROUP_NAME_TOO_LONG = "A group's name is at most 200 characters."
+
+
+def not_found_near(*, message: str, near: str) -> str:
+    """A person not found, and the nearest first name."""
+    return f"{message}{near}"

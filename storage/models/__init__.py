@@ -36,6 +36,7 @@ from storage.models.enums import (
     Status,
     StrEnum,
 )
+from storage.models.imports import ImportBase
 from storage.models.messaging import (
     ActionNudge,
     Notification,
@@ -81,6 +82,7 @@ __all__ = [
     "DigestSnapshot",
     "Direction",
     "GroupKind",
+    "ImportBase",
     "Measure",
     "MeasurePart",
     "MeasureReading",

@@ -252,6 +252,8 @@ class ActionUpdate(Base):
     # {field: [old, new]} with values as plain JSON (dates as ISO strings).
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     note: Mapped[str | None] = mapped_column(Text)
+    # The file an import entry came from (its name as uploaded or given to the CLI).
+    file_name: Mapped[str | None] = mapped_column(String(300))
 
     action: Mapped[Action] = relationship(back_populates="updates")
     by: Mapped[Person | None] = relationship(foreign_keys=[by_id])

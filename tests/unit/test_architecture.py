@@ -5,7 +5,8 @@ dependency). The rules, from the bottom up:
 
 * ``storage`` imports nothing of ours above it;
 * ``partnership`` (the domain) imports only ``storage`` and itself, and no
-  Slack, Jinja2 or templates;
+  Slack, Jinja2 or templates; ``partnership.messages`` (the sentences) imports
+  nothing but the standard library and itself;
 * ``commands`` imports only ``partnership``, ``storage`` and ``commands``, never
   ``bot`` or Slack; a sub-command module imports no other sub-command (only
   ``commands/__init__.py``, the list, names them all), and the framework none;
@@ -18,6 +19,7 @@ dependency). The rules, from the bottom up:
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,6 +86,12 @@ def broken_rules(edges: dict[str, set[str]]) -> list[str]:
             rule = None
             if under(src, "storage") and under(dst, "bot", "commands", "partnership"):
                 rule = "storage imports nothing above it"
+            elif (
+                under(src, "partnership.messages")
+                and not under(dst, "partnership.messages")
+                and dst.partition(".")[0] not in sys.stdlib_module_names
+            ):
+                rule = "partnership.messages imports only the standard library"
             elif under(src, "partnership") and not (
                 under(dst, "partnership", "storage") or not under(dst, *OURS)
             ):
@@ -162,6 +170,10 @@ def test_the_checks_catch_a_planted_violation(tmp_path: Path) -> None:
         "storage/models.py": "from partnership import rollup\n",
         "partnership/__init__.py": "",
         "partnership/rollup.py": "import slack_sdk\nfrom bot.slack import app\n",
+        "partnership/messages/__init__.py": "",
+        "partnership/messages/words.py": (
+            "import re\nfrom partnership.messages import x\nfrom storage import models\nimport jinja2\n"
+        ),
         "commands/__init__.py": "from commands import a, b\n",
         "commands/a.py": "from commands.b import thing\n",
         "commands/b.py": "def f():\n    from bot.render import environment\n",
@@ -186,6 +198,9 @@ def test_the_checks_catch_a_planted_violation(tmp_path: Path) -> None:
         "bot.schedule.run -> commands.a: bot.schedule imports no CLI and no sub-command",
         "commands.a -> commands.b: only commands/__init__.py names the sub-commands",
         "commands.b -> bot.render.environment: commands never imports bot or Slack",
+        "partnership.messages.words -> jinja2: partnership.messages imports only the standard library",
+        "partnership.messages.words -> storage.models: "
+        "partnership.messages imports only the standard library",
         "partnership.rollup -> bot.slack.app: partnership imports only storage and itself",
         "partnership.rollup -> slack_sdk: partnership knows no Slack and no templates",
         "storage.models -> partnership.rollup: storage imports nothing above it",
