@@ -23,9 +23,11 @@ previous meeting's digest was sent.
 
 Queries, whatever the plan's size: meetings 1, roll-up 3, the previous
 meeting's snapshot 1, history in the window 1, overdue actions 1, returns 3
-(:func:`partnership.quarters.standings`), escalations 1, measures 2 — thirteen; a
+(:func:`partnership.quarters.standings`), escalations 1, measures 2, the pictures 4
+(:mod:`partnership.digest_charts`) — seventeen; a
 "before review" deadline rule adds one per quarter looked back (at most
-:data:`partnership.digest_sections.QUARTERS_BACK`).
+:data:`partnership.digest_sections.QUARTERS_BACK`, and by the pictures'
+returns grid).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from partnership import digest_charts
 from partnership import digest_sections as sections
 from partnership.context import Context
 from partnership.digest_meetings import MeetingInfo, board_meetings, group_name, previous_meeting
@@ -102,6 +105,7 @@ def build(ctx: Context, meeting: MeetingInfo, meetings: list[MeetingInfo] | None
     reported = sections.returns(ctx, meeting)
     escalations = sections.escalations(ctx, window_start)
     measures = sections.measures(ctx, {s.id: s.code for s in statuses})
+    pictures = digest_charts.charts(ctx, meeting, meetings, statuses)
 
     rags = {key: 0 for key in ("red", "amber", "green", "not_rated")}
     for s in statuses:
@@ -138,6 +142,7 @@ def build(ctx: Context, meeting: MeetingInfo, meetings: list[MeetingInfo] | None
         "returns": reported,
         "escalations": escalations,
         "measures": measures,
+        "charts": pictures,
         "preview": None,
     }
     data["shown"] = shown(data)

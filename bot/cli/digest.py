@@ -1,8 +1,12 @@
-"""``csp-bot digest``: the chairs' pre-meeting digest as board papers, in Markdown or HTML.
+"""``csp-bot digest``: the chairs' pre-meeting digest as board papers, in Markdown, HTML or PDF.
 
 The same view-model as the Slack digest (partnership/digest.py), with every
 list in full, rendered by bot/render/documents.py (which escapes for each
 format), the same paper ``/csp digest paper`` sends in Slack.
+
+The HTML paper carries the measure charts as PNG ``data:`` URIs
+(:mod:`bot.render.charts`), so it is one file that works offline; the PDF is
+that page laid out on A4 by WeasyPrint (:func:`bot.render.documents.render_pdf`).
 
 Registered in ``bot/cli/`` with :func:`add_arguments` and :func:`cmd_digest`.
 """
@@ -16,7 +20,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.cli.common import CliError, pick_partnership, sessions
-from bot.render.documents import FORMATS, md_escape, render_document
+from bot.render.documents import FORMATS as DOCUMENTS
+from bot.render.documents import md_escape, render_document, render_pdf
 from bot.settings import Settings
 from partnership.context import Context, UserError
 from partnership.digest import build
@@ -24,7 +29,9 @@ from partnership.digest_meetings import MeetingInfo, board_meetings, group_name,
 from storage.dates import DateError, did_you_mean, parse_date, uk
 from storage.models import Source
 
-__all__ = ["FORMATS", "add_arguments", "cmd_digest", "md_escape", "render_document"]
+__all__ = ["FORMATS", "add_arguments", "cmd_digest", "md_escape", "render_document", "render_pdf"]
+
+FORMATS = (*DOCUMENTS, "pdf")
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -86,13 +93,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the Leadership Group meeting's date, such as 18/03/2027 or +2w (default: the "
         "next meeting in the plan; a day the plan does not hold is taken as given)",
     )
-    parser.add_argument("--format", choices=FORMATS, default="md", help="md (default) or html")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="md",
+        help="md (default), html (one file, charts inside) or pdf (A4; needs -o FILE)",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
 
 
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
-    """Write the chairs' digest for a Leadership Group meeting as Markdown or HTML."""
-    # bot.cli imports this module to register the command: import it back lazily.
+    """Write the chairs' digest for a Leadership Group meeting as Markdown, HTML or PDF."""
+    if args.format == "pdf" and not args.output:
+        raise CliError("A PDF is not for the terminal: name a file for it, e.g. -o paper.pdf.")
 
     factory = sessions(settings)
     with factory() as session:
@@ -101,13 +114,17 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
         meetings = board_meetings(ctx)
         meeting = _meeting(ctx, args.meeting, meetings)
         data = build(ctx, meeting, meetings).data
-    text = render_document(data, args.format)
-    if not args.output:
-        sys.stdout.write(text)
-        return 0
+    if args.format == "pdf":
+        content = render_pdf(data)
+    else:
+        text = render_document(data, args.format)
+        if not args.output:
+            sys.stdout.write(text)
+            return 0
+        content = text.encode("utf-8")
     target = Path(args.output)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    target.write_bytes(content)
     print(
         f"Wrote the digest for the {data['group']} on {data['meeting']['date']} "
         f"({partnership.slug}) to {target}."

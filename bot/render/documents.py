@@ -11,6 +11,10 @@ one does for Slack (bot/render/environment.py):
   escapes the characters Markdown reads as formatting, links or HTML and puts
   the text on one line, so a title can neither bold itself nor start a
   heading, a list or a table row.
+
+The HTML paper carries its measure charts as PNG ``data:`` URIs
+(:mod:`bot.render.charts`), so it is one file that works offline;
+:func:`render_pdf` lays that page out on A4 (:mod:`bot.render.pdf`).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
+from bot.render import charts, pdf
 from bot.render.environment import base_environment
 
 FORMATS = ("md", "html")
@@ -62,7 +67,13 @@ def _environment(fmt: str) -> Environment:
 
 
 def render_document(data: dict[str, Any], fmt: str) -> str:
-    """The digest view-model as a Markdown or HTML document."""
+    """The digest view-model as a Markdown or HTML document (HTML with its charts inside)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use md or html")
-    return _environment(fmt).get_template(f"digest.{fmt}.j2").render(**data)
+    extra = {"pictures": charts.pictures(data.get("charts") or {})} if fmt == "html" else {}
+    return _environment(fmt).get_template(f"digest.{fmt}.j2").render(**data, **extra)
+
+
+def render_pdf(data: dict[str, Any]) -> bytes:
+    """The digest view-model as a PDF board paper: the HTML paper on A4 pages."""
+    return pdf.html_to_pdf(render_document(data, "html"))

@@ -113,7 +113,7 @@ def test_cli_with_no_meetings_names_the_date_and_the_way_out(
     [
         (("--meeting", "31/02/2027"), 2, "csp-bot: argument --meeting: '31/02/2027' is not a date"),
         (("--meeting", "03/13/2027"), 2, "is not a date: did you mean 13/03/2027 (13 March 2027)?"),
-        (("--format", "pdf"), 2, "csp-bot: argument --format: invalid choice: 'pdf'"),
+        (("--format", "docx"), 2, "csp-bot: argument --format: invalid choice: 'docx'"),
         (
             ("--meeting", "01/09/2026"),
             1,
