@@ -18,17 +18,24 @@ from typing import Any
 from partnership.context import Context, Reply
 from partnership.messages import files as files_say
 from storage.export import export_rows, write_csv, write_xlsx
+from storage.import_base import record_export
 
 FILE_SENT = "file_sent"
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def plan_file(ctx: Context, fmt: str) -> dict[str, Any]:
-    """The partnership's action plan as one file to upload: its name, title and bytes."""
+    """The partnership's action plan as one file to upload: its name, title and bytes.
+
+    As ``csp-bot export`` does, what the file says is recorded as its base (in
+    the command's transaction), so the coordinator who edits it in Excel and
+    sends it back with ``/csp import`` keeps the updates made in the bot meanwhile.
+    """
     partnership = ctx.partnership
     rows = export_rows(ctx.session, partnership)
     title = partnership.plan_title or partnership.name
     name = f"{partnership.slug}-action-plan.{fmt}"
+    record_export(ctx.session, partnership, name, by=ctx.person, now=ctx.now)
     with tempfile.TemporaryDirectory(prefix="csp-export-") as folder:
         path = Path(folder) / name
         if fmt == "csv":

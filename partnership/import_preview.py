@@ -8,7 +8,15 @@ a fingerprint of what the partnership held (:class:`storage.models.PendingImport
 coordinator presses it within a day and the fingerprint still matches — the
 plan unchanged since the preview, so the import does what the preview said —
 then applies the same bytes for real, recorded in history as the coordinator's
-import of that file.
+import of that file (``ActionUpdate.file_name``, who and when); the preview row
+is then deleted, history being the import's record.
+
+A re-import merges (:mod:`storage.sync_held`): the preview lists, as the CLI
+prints them, the values the bot kept (the file's older value ignored) and each
+conflict. When there are conflicts it offers two choices — keep the bot's
+values, or take the file's (``--prefer-file``) — and each button's value
+carries its choice (``TOKEN:keep`` / ``TOKEN:file``), so it applies what the
+preview showed for that choice; a choice the preview did not offer is refused.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from partnership.context import Context, Refused, Reply, UserError
@@ -29,6 +37,7 @@ from storage.models import (
     Action,
     ActionUpdate,
     Channel,
+    ImportBase,
     Measure,
     MeasureReading,
     Meeting,
@@ -36,6 +45,7 @@ from storage.models import (
     Partnership,
     PendingImport,
     Person,
+    PlanChange,
     Priority,
     Source,
     SubGroup,
@@ -48,8 +58,13 @@ DONE = "import_done"
 EXPIRES = dt.timedelta(days=1)
 # Lines of a list the preview shows before "and N more".
 SHOWN = 15
-# What an import reads or writes: any change to these since the preview refuses the button.
+# A button's choice: keep the bot's values in a conflict, or take the file's.
+KEEP, TAKE_FILE = "keep", "file"
+# What an import reads or writes (the merge's bases and the history it names who from
+# included): any change to these since the preview refuses the button.
 _HELD: tuple[Any, ...] = (
+    ImportBase,
+    PlanChange,
     Organisation,
     Person,
     Priority,
@@ -90,17 +105,11 @@ def fingerprint(session: Session, partnership: Partnership) -> str:
 
 
 def purge(session: Session, now: dt.datetime) -> None:
-    """Forget previews older than a day; an applied one keeps its record but not its bytes."""
-    cutoff = now - EXPIRES
+    """Forget previews older than a day (and any applied row an older version kept)."""
     session.execute(
         delete(PendingImport).where(
-            PendingImport.created_at < cutoff, PendingImport.applied_at.is_(None)
+            (PendingImport.created_at < now - EXPIRES) | PendingImport.applied_at.is_not(None)
         )
-    )
-    session.execute(
-        update(PendingImport)
-        .where(PendingImport.created_at < cutoff, PendingImport.applied_at.is_not(None))
-        .values(data=b"")
     )
 
 
@@ -123,7 +132,7 @@ def _read(ctx: Context, name: str, data: bytes) -> Incoming:
     return incoming
 
 
-def _apply(ctx: Context, incoming: Incoming) -> ImportReport:
+def _apply(ctx: Context, incoming: Incoming, *, prefer_file: bool = False) -> ImportReport:
     """The import the CLI runs, in the caller's transaction, as this coordinator's."""
     try:
         return apply_plan(
@@ -134,16 +143,17 @@ def _apply(ctx: Context, incoming: Incoming) -> ImportReport:
             by=ctx.person,
             source=Source.IMPORT,
             now=ctx.now,
+            prefer_file=prefer_file,
         )
     except PlanError as exc:
         raise UserError(say.plan_problems(name=incoming.name, problems=exc.render())) from None
 
 
-def _dry_run(ctx: Context, incoming: Incoming) -> ImportReport:
+def _dry_run(ctx: Context, incoming: Incoming, *, prefer_file: bool = False) -> ImportReport:
     """What the import would do, in a savepoint rolled back: nothing is kept."""
     savepoint = ctx.session.begin_nested()
     try:
-        return _apply(ctx, incoming)
+        return _apply(ctx, incoming, prefer_file=prefer_file)
     finally:
         savepoint.rollback()
 
@@ -153,27 +163,16 @@ def _listed(items: list[str]) -> dict[str, Any]:
     return {"lines": items[:SHOWN], "more": max(0, len(items) - SHOWN), "count": len(items)}
 
 
-def _difference(item: Any) -> str:
-    """One conflict as a line: the row and field, both values, who made the bot's."""
-    if not hasattr(item, "file_value"):
-        return str(item)
-    return say.conflict_line(
-        row=f"{item.kind} {item.key}",
-        field=str(item.field),
-        file_value=str(item.file_value),
-        bot_value=str(item.bot_value),
-        who=str(item.who or ""),
-    )
+def _updated(report: ImportReport) -> list[str]:
+    """The rows an import changed, each with the fields it changed."""
+    return [str(c).removeprefix("updated ") for c in report.changes if c.verb == "updated"]
 
 
-def _view(incoming: Incoming, report: ImportReport) -> dict[str, Any]:
-    """The preview's (and the result's) view-model: mapping, changes, refused rows, warnings."""
+def _view(incoming: Incoming, report: ImportReport, *, preview: bool) -> dict[str, Any]:
+    """The preview's (and the result's) view-model: mapping, changes, merge, refused rows."""
     table = incoming.table
     created = [f"{c.kind} {c.key}" for c in report.changes if c.verb == "created"]
-    updated = [str(c).removeprefix("updated ") for c in report.changes if c.verb == "updated"]
     kinds = sorted({c.kind for c in report.changes} | set(report.unchanged))
-    # The merge's conflicts, where the report has them (the three-way merge branch).
-    conflicts = [_difference(c) for c in getattr(report, "conflicts", [])]
     return {
         "file": incoming.name,
         "mapping": table.mapping_report().splitlines() if table is not None else [],
@@ -188,10 +187,12 @@ def _view(incoming: Incoming, report: ImportReport) -> dict[str, Any]:
             for kind in kinds
         ],
         "created": _listed(created),
-        "updated": _listed(updated),
+        "updated": _listed(_updated(report)),
+        # The merge's lines as the CLI prints them; a preview's conflicts await the choice.
+        "kept": _listed(report.kept_lines()),
+        "conflicts": _listed(report.conflict_lines(outcome=not preview)),
         "bad_rows": _listed([str(b) for b in table.bad_rows] if table is not None else []),
         "warnings": _listed(list(report.warnings)),
-        "conflicts": _listed(conflicts),
         "changed": report.changed,
     }
 
@@ -203,9 +204,14 @@ def preview(ctx: Context, name: str, data: bytes) -> Reply:
     incoming = _read(ctx, name, data)
     held = fingerprint(ctx.session, ctx.partnership)
     report = _dry_run(ctx, incoming)
-    view = _view(incoming, report)
+    view = _view(incoming, report, preview=True)
     bad = incoming.table is not None and bool(incoming.table.bad_rows)
-    nothing = not report.changed and not bad
+    nothing = not report.changed and not bad and not report.conflicts
+    view["taking_file"] = _listed([])
+    if report.conflicts:
+        # What the other choice would change, from its own dry run of the same bytes.
+        taking = _dry_run(ctx, incoming, prefer_file=True)
+        view["taking_file"] = _listed(_updated(taking))
     token = ""
     if not nothing:
         token = secrets.token_urlsafe(24)
@@ -220,8 +226,43 @@ def preview(ctx: Context, name: str, data: bytes) -> Reply:
                 created_at=ctx.now,
             )
         )
-    view |= {"token": token, "readable_only": bad, "nothing": nothing}
+    view |= {
+        "token": token,
+        "readable_only": bad,
+        "nothing": nothing,
+        "buttons": _buttons(token, readable=bad, choice=bool(report.conflicts)) if token else [],
+    }
     return Reply(PREVIEW, view, text=say.preview_text(name=incoming.name))
+
+
+def _buttons(token: str, *, readable: bool, choice: bool) -> list[dict[str, Any]]:
+    """The preview's buttons: Import (one per choice when there are conflicts), then Cancel."""
+    verb = "import_readable" if readable else "import_apply"
+    if choice:
+        offered = [
+            (say.import_keeping(readable=readable), KEEP, verb),
+            (say.import_taking_file(readable=readable), TAKE_FILE, f"{verb}_file"),
+        ]
+    else:
+        offered = [(say.import_label(readable=readable), KEEP, verb)]
+    found = [
+        {"text": text, "action_id": action, "value": f"{token}:{kind}", "primary": i == 0}
+        for i, (text, kind, action) in enumerate(offered)
+    ]
+    return [
+        *found,
+        {"text": "Cancel", "action_id": "import_cancel", "value": token, "primary": False},
+    ]
+
+
+def button_token(value: str) -> str:
+    """The preview's token in a button's value (``TOKEN`` or ``TOKEN:choice``)."""
+    return value.partition(":")[0][:64]
+
+
+def button_choice(value: str) -> str:
+    """The choice a button's value carries: ``keep`` unless it says otherwise."""
+    return value.partition(":")[2][:20] or KEEP
 
 
 def pending_partnership(session: Session, token: str) -> str | None:
@@ -247,19 +288,27 @@ def _pending(ctx: Context, token: str) -> PendingImport:
     return row
 
 
-def apply_pending(ctx: Context, token: str, *, readable: bool) -> Reply:
-    """Import exactly what a preview showed; refuse if the plan has changed since."""
+def apply_pending(ctx: Context, token: str, *, readable: bool, choice: str = KEEP) -> Reply:
+    """Import exactly what a preview showed for ``choice``; refuse if the plan changed since.
+
+    A forged choice — one no button carries, or the file's values on a preview
+    without conflicts (which offered no such button) — is refused, and the
+    caller's transaction, rolled back on the refusal, writes nothing.
+    """
     row = _pending(ctx, token)
+    if choice not in (KEEP, TAKE_FILE):
+        raise UserError(say.BAD_CHOICE)
     if fingerprint(ctx.session, ctx.partnership) != row.fingerprint:
         raise UserError(say.PLAN_CHANGED)
     incoming = _read(ctx, row.filename, row.data)
     if incoming.table is not None and incoming.table.bad_rows and not readable:
         raise UserError(say.ALL_ROWS_REFUSED)
-    report = _apply(ctx, incoming)
-    row.applied_at = ctx.now
-    row.applied_by_id = ctx.person.id if ctx.person is not None else None
-    row.data = b""
-    view = _view(incoming, report) | {"by": ctx.who}
+    report = _apply(ctx, incoming, prefer_file=choice == TAKE_FILE)
+    if choice == TAKE_FILE and not report.conflicts:
+        raise UserError(say.BAD_CHOICE)
+    # History now records the import (who, when, the file's name): the preview is done.
+    ctx.session.delete(row)
+    view = _view(incoming, report, preview=False) | {"by": ctx.who}
     return Reply(DONE, view, text=say.imported_text(name=incoming.name))
 
 

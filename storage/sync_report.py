@@ -110,29 +110,42 @@ class ImportReport:
 
     def merge_lines(self) -> list[str]:
         """What the merge kept from the bot and each conflict, one line each."""
-        zone = _zone(self.timezone)
         lines: list[str] = []
         if self.kept:
             lines.append(
                 f"Kept {plural(len(self.kept), 'value')} changed in the bot since this file was "
                 "last imported (the file's older values were ignored):"
             )
-            lines.extend(_kept_line(d, zone) for d in self.kept)
+            lines.extend(f"  {line}" for line in self.kept_lines())
         if self.conflicts:
             lines.append(
                 f"{plural(len(self.conflicts), 'conflict')}: changed in the file and in the bot "
                 "since this file was last imported:"
             )
-            for c in self.conflicts:
-                took = (
-                    "took the file's value, as asked"
+            lines.extend(f"  {line}" for line in self.conflict_lines())
+        return lines
+
+    def kept_lines(self) -> list[str]:
+        """Each value the bot kept (the file's older one ignored), as the CLI prints it."""
+        zone = _zone(self.timezone)
+        return [_kept_line(d, zone) for d in self.kept]
+
+    def conflict_lines(self, *, outcome: bool = True) -> list[str]:
+        """Each conflict with both values and who made the bot's change; ``outcome``: which won."""
+        zone = _zone(self.timezone)
+        lines = []
+        for c in self.conflicts:
+            line = (
+                f"{c.kind} {c.key}, {field_label(c.field)}: file {show(c.file_value)}, "
+                f"bot {show(c.bot_value)}{_by(c, zone)}, was {show(c.base_value)}"
+            )
+            if outcome:
+                line += (
+                    "; took the file's value, as asked"
                     if c.applied
-                    else "kept the bot's value (import again preferring the file's to take it)"
+                    else "; kept the bot's value (import again preferring the file's to take it)"
                 )
-                lines.append(
-                    f"  {c.kind} {c.key}, {field_label(c.field)}: file {show(c.file_value)}, "
-                    f"bot {show(c.bot_value)}{_by(c, zone)}, was {show(c.base_value)}; {took}"
-                )
+            lines.append(line)
         return lines
 
 
@@ -140,11 +153,11 @@ def _kept_line(d: Kept, zone: dt.tzinfo) -> str:
     """One value the bot kept, with who changed it and what the file still says."""
     if d.kind == "meeting" and d.bot_value is None:
         return (
-            f"  meeting {d.key}: no longer on {show(d.file_value)} in the bot (moved or "
+            f"meeting {d.key}: no longer on {show(d.file_value)} in the bot (moved or "
             "cancelled there), so the file's meeting was not added again"
         )
     return (
-        f"  {d.kind} {d.key}, {field_label(d.field)}: kept {show(d.bot_value)}"
+        f"{d.kind} {d.key}, {field_label(d.field)}: kept {show(d.bot_value)}"
         f"{_by(d, zone)}; the file still says {show(d.file_value)}"
     )
 

@@ -8,9 +8,10 @@ only, with a timeout, reading in chunks and stopping at the 10 MB cap — and
 :func:`partnership.import_preview.preview` reads it as ``csp-bot import`` does
 and runs the import as a dry run. The preview is posted privately; its
 buttons (Import, Import the readable rows, Cancel) carry only a random token
-and are handled by :meth:`Imports.on_button`, which applies the very bytes
-that were previewed. A file that is bad, missing or slow gets a private reply
-and writes nothing.
+and, when the merge met conflicts, the choice (keep the bot's values or take
+the file's: ``TOKEN:keep`` / ``TOKEN:file``); :meth:`Imports.on_button` applies
+the very bytes that were previewed, with that choice. A file that is bad,
+missing or slow gets a private reply and writes nothing.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from storage.models import Source
 
 log = logging.getLogger("csp_bot.slack")
 
-BUTTONS = re.compile(r"^import_(apply|readable|cancel)$")
+BUTTONS = re.compile(r"^import_(apply|readable|cancel|apply_file|readable_file)$")
 # Seconds to wait for Slack's file host, for the connection and each read.
 DOWNLOAD_TIMEOUT = 20
 CHUNK = 64 * 1024
@@ -241,13 +242,15 @@ class Imports:
         try:
             element = body["actions"][0]
             verb = str(element["action_id"]).removeprefix("import_")
-            token = str(element.get("value", ""))[:64]
+            value = str(element.get("value", ""))[:200]
         except (KeyError, IndexError, TypeError):
             log.warning("import button payload could not be read")
             return
-        self.edge.later(lambda: self.press(body, verb, token), "import button")
+        token = import_preview.button_token(value)
+        choice = import_preview.button_choice(value)
+        self.edge.later(lambda: self.press(body, verb, token, choice), "import button")
 
-    def press(self, body: dict[str, Any], verb: str, token: str) -> None:
+    def press(self, body: dict[str, Any], verb: str, token: str, choice: str) -> None:
         """Run the button's import (or cancel) for the preview's own partnership."""
         with self.edge.factory() as session:
             slug = import_preview.pending_partnership(session, token)
@@ -258,7 +261,8 @@ class Imports:
         def call(ctx: Context) -> Reply:
             if verb == "cancel":
                 return import_preview.cancel_pending(ctx, token)
-            return import_preview.apply_pending(ctx, token, readable=verb == "readable")
+            readable = verb.startswith("readable")
+            return import_preview.apply_pending(ctx, token, readable=readable, choice=choice)
 
         outcome = self.edge.run(body, Source.BUTTON, _guard(call), slug=slug, label="import")
         result = outcome.result

@@ -141,10 +141,25 @@ def imported_text(*, name: str) -> str:
     return f"Imported {name}."
 
 
-def conflict_line(*, row: str, field: str, file_value: str, bot_value: str, who: str) -> str:
-    """A field changed both in the file and in the bot since the file was last imported."""
-    by = f" (changed by {who})" if who else ""
-    return f"{row} {field}: the file says {file_value!r}, the bot has {bot_value!r}{by}"
+def import_label(*, readable: bool) -> str:
+    """The Import button of a preview without conflicts."""
+    return "Import the readable rows" if readable else "Import"
+
+
+def import_keeping(*, readable: bool) -> str:
+    """The Import button that keeps the bot's value in each conflict."""
+    return f"{import_label(readable=readable)} (keep the bot's values)"
+
+
+def import_taking_file(*, readable: bool) -> str:
+    """The Import button that takes the file's value in each conflict (``--prefer-file``)."""
+    return f"{import_label(readable=readable)}, taking the file's values"
+
+
+BAD_CHOICE = (
+    "That button does not match its preview, so nothing was imported. Send the file "
+    "again with `/csp import` and press one of the preview's own buttons."
+)
 
 
 def other_partnership(*, name: str) -> str:

@@ -3,8 +3,8 @@
 The bytes stay on the server (a button's value cannot carry a file): the
 preview stores them under a random token with a fingerprint of what the
 partnership held when it was previewed, and the button applies exactly those
-bytes only if the fingerprint still matches. An applied row keeps who, when
-and the file's name (the import's record) and drops the bytes; rows never
+bytes only if the fingerprint still matches. An applied row is deleted (the
+history records who imported which file, and when); rows never
 applied are purged after a day.
 """
 
@@ -31,5 +31,6 @@ class PendingImport(Base):
     # sha256 of the partnership's plan as it stood at the preview.
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # No longer set (an applied row is deleted); kept until a migration drops them.
     applied_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))

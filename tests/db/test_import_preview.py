@@ -88,15 +88,3 @@ def test_the_console_is_sent_to_the_cli(plans: Session) -> None:
     ):
         outcome, text = run(ctx, line)
         assert not outcome.ok and says in text, text
-
-
-def test_a_conflict_is_shown_with_both_values_and_who() -> None:
-    class Conflict:  # the shape of the three-way merge's storage.sync_report.Conflict
-        kind, key, field = "action", "A-1", "due"
-        file_value, bot_value, who = "2027-06-30", "2027-09-30", "Lee Lead"
-
-    line = import_preview._difference(Conflict())
-    assert (
-        line
-        == "action A-1 due: the file says '2027-06-30', the bot has '2027-09-30' (changed by Lee Lead)"
-    )
