@@ -213,43 +213,9 @@ def _reference_lines(ax: Axes, chart: dict[str, Any]) -> None:
     """The baseline (dashed), the target (dotted) and the path between them (dash-dot)."""
     baseline, target, path = chart["baseline"], chart["target"], chart["path"]
     if baseline is not None:
-        ax.axhline(
-            baseline["value"],
-            color=GREY,
-            linestyle="--",
-            linewidth=1.2,
-            label=baseline["label"],
-            zorder=1,
-        )
-        if baseline["x"]:
-            ax.plot(
-                [_day(baseline["x"])],
-                [baseline["value"]],
-                marker="D",
-                color=GREY,
-                markersize=5,
-                linestyle="none",
-                zorder=2,
-            )
+        _level(ax, baseline, colour=GREY, style="--", width=1.2, marker="D", size=5)
     if target is not None:
-        ax.axhline(
-            target["value"],
-            color=INK,
-            linestyle=":",
-            linewidth=1.6,
-            label=target["label"],
-            zorder=1,
-        )
-        if target["x"]:
-            ax.plot(
-                [_day(target["x"])],
-                [target["value"]],
-                marker="*",
-                color=INK,
-                markersize=10,
-                linestyle="none",
-                zorder=2,
-            )
+        _level(ax, target, colour=INK, style=":", width=1.6, marker="*", size=10)
     if path is not None:
         ax.plot(
             [_day(p["x"]) for p in path],
@@ -258,6 +224,37 @@ def _reference_lines(ax: Axes, chart: dict[str, Any]) -> None:
             linestyle="-.",
             linewidth=1.2,
             label="Path to target",
+            zorder=2,
+        )
+
+
+def _level(
+    ax: Axes,
+    level: dict[str, Any],
+    *,
+    colour: str,
+    style: str,
+    width: float,
+    marker: str,
+    size: int,
+) -> None:
+    """A level across the chart (baseline or target), marked at its own date when it has one."""
+    ax.axhline(
+        level["value"],
+        color=colour,
+        linestyle=style,
+        linewidth=width,
+        label=level["label"],
+        zorder=1,
+    )
+    if level["x"]:
+        ax.plot(
+            [_day(level["x"])],
+            [level["value"]],
+            marker=marker,
+            color=colour,
+            markersize=size,
+            linestyle="none",
             zorder=2,
         )
 

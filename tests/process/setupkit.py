@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,13 +72,16 @@ def users_info(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def e2e(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+@contextmanager
+def workspace_stack(
+    request: pytest.FixtureRequest,
+    workdir: Path,
+    plans: list[Path],
+    env: dict[str, str] | None = None,
 ) -> Iterator[Stack]:
-    """The server (CSP_SETUP_USERS=U0NAMED) on riverside and hillford, and the fake Slack."""
+    """The server on a database holding ``plans`` (none: empty), the fake Slack answering
+    ``users.info`` as :func:`users_info` does, for the backend ``request.param`` names."""
     backend = str(request.param)
-    workdir = tmp_path_factory.mktemp(f"setup-{backend}")
     with ExitStack() as stack:
         if backend == "sqlite":
             sqlite: SqliteTemplate = request.getfixturevalue("sqlite_template")
@@ -85,13 +89,24 @@ def e2e(
         else:
             postgres: PostgresTemplate = request.getfixturevalue("postgres_template")
             url = stack.enter_context(contextmanager(postgres.copy)())
-        prepare_database(url, [PLANS / "riverside.yaml", PLANS / "hillford.yaml"])
+        prepare_database(url, plans)
         fake = stack.enter_context(FakeSlack())
         fake.answer("users.info", users_info)
-        server = stack.enter_context(Server(url, fake, env={"CSP_SETUP_USERS": NAMED}))
+        server = stack.enter_context(Server(url, fake, env=env or {}))
         db = Baseline(url)
         stack.callback(db.close)
         yield Stack(backend, url, fake, server, db, fake.calls())
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def e2e(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """The server (CSP_SETUP_USERS=U0NAMED) on riverside and hillford, and the fake Slack."""
+    workdir = tmp_path_factory.mktemp(f"setup-{request.param}")
+    plans = [PLANS / "riverside.yaml", PLANS / "hillford.yaml"]
+    with workspace_stack(request, workdir, plans, {"CSP_SETUP_USERS": NAMED}) as stack:
+        yield stack
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,6 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,20 +31,15 @@ from bot.schedule.sender import EVENT_TYPE, SlackSender
 from bot.settings import Settings
 from storage.db import make_engine, session_factory
 from storage.models import Action, Meeting, Partnership
-from tests.databases import PostgresTemplate, SqliteTemplate
 from tests.e2e import (
     ACK_LIMIT,
     BOT_TOKEN,
-    Baseline,
     Response,
-    Server,
     Stack,
     all_text,
-    prepare_database,
     validate,
 )
-from tests.fakeslack import FakeSlack
-from tests.process.setupkit import open_setup, submit, users_info
+from tests.process.setupkit import open_setup, submit, workspace_stack
 
 LONDON = ZoneInfo("Europe/London")
 TEAM, GEN = "T0EMPTY", "C0EGEN"  # setupkit's empty workspace and its channel
@@ -79,22 +73,9 @@ def e2e(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     """The server on an empty database, and the fake Slack (U0ADMIN a workspace admin)."""
-    backend = str(request.param)
-    workdir = tmp_path_factory.mktemp(f"install-{backend}")
-    with ExitStack() as stack:
-        if backend == "sqlite":
-            sqlite: SqliteTemplate = request.getfixturevalue("sqlite_template")
-            url = sqlite.copy(workdir / "bot.db")
-        else:
-            postgres: PostgresTemplate = request.getfixturevalue("postgres_template")
-            url = stack.enter_context(contextmanager(postgres.copy)())
-        prepare_database(url, [])
-        fake = stack.enter_context(FakeSlack())
-        fake.answer("users.info", users_info)
-        server = stack.enter_context(Server(url, fake))
-        db = Baseline(url)
-        stack.callback(db.close)
-        yield Stack(backend, url, fake, server, db, fake.calls())
+    workdir = tmp_path_factory.mktemp(f"install-{request.param}")
+    with workspace_stack(request, workdir, []) as stack:
+        yield stack
 
 
 def acked(response: Response) -> dict[str, Any]:
