@@ -44,13 +44,24 @@ LINES: dict[str, str] = {
     "chase": "chase",
     "digest preview": "digest preview",
     "digest send": "digest send 10/12/2026",
+    "digest paper": "digest paper",
+    "export": "export csv",
+    "group add": "group add Bench Group lead:Lee Lead covers:P1",
+    "group close": "group close ASB Steering Group",
+    "group covers": "group covers ASB Steering Group P1,P2",
+    "group lead": "group lead ASB Steering Group Lee Lead",
+    "group list": "group list",
     "help": "help",
+    "import": "import",
     "measure record": 'measure record M-1 36 period:"Q2 2026/27"',
     "meeting add": 'meeting add 14/01/2027 10:00 "Bench meeting"',
     "meeting cancel": "meeting cancel 11/03/2027",
     "meeting list": "meeting list",
     "meeting move": "meeting move 11/03/2027 to 18/03/2027",
     "person add": 'person add "Bench Person" role:member',
+    "person link": "person link",
+    "person remove": 'person remove "Lee Lead"',
+    "person role": 'person role "Lee Lead" chair',
     "priority status": "priority status",
     "return status": "return status",
     "return submit": (
@@ -58,6 +69,7 @@ LINES: dict[str, str] = {
         'summary:"On track" rag:P1=green'
     ),
     "settings": "settings",
+    "setup": "setup",
     "whoami": "whoami",
 }
 

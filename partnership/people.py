@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from partnership.context import Context, UserError
-from partnership.edits import change_action
+from partnership.edits import clear_owner
 from partnership.groups import GROUP, PERSON, record
 from partnership.lookup import find_person, match_person, rows_of, split_mention
 from partnership.messages import group_people as say
@@ -125,9 +125,8 @@ def remove(ctx: Context, person: Person) -> Removed:
             .order_by(Action.position, Action.id)
         )
     )
-    for action in owned:
-        # The status named as it is: a note alone would mark a not-started action started.
-        change_action(ctx, action, {"owner": None, "status": action.status}, note)
+    listed = [(a.ref, a.title) for a in owned]
+    clear_owner(ctx, person, owned, note)
     led = list(
         ctx.session.scalars(
             select(SubGroup)
@@ -148,7 +147,7 @@ def remove(ctx: Context, person: Person) -> Removed:
     person.removed_at = ctx.now.astimezone(dt.UTC)
     person.slack_user_id = None  # they can no longer act; the account may be linked again
     record(ctx, PERSON, person.id, person.name, changes)
-    return Removed([(a.ref, a.title) for a in owned], [g.name for g in led])
+    return Removed(listed, [g.name for g in led])
 
 
 def unlinked(ctx: Context) -> list[Person]:
