@@ -1,4 +1,4 @@
-"""``/csp digest paper [<meeting date>]``: the board paper (HTML and Markdown) in your DMs."""
+"""``/csp digest paper [<meeting date>]``: the board paper (PDF, HTML and Markdown) in your DMs."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ from storage.models import Role, Source
 def digest_paper(ctx: Context, args: Args) -> Result:
     """Get the board paper for the next Leadership Group meeting as files, in your DMs.
 
-    Chairs and coordinators only. The chairs' digest written out in full as an
-    HTML page and a Markdown file — the same paper `csp-bot digest` writes —
-    to attach to the meeting's papers. Give a meeting's date for a later one.
+    Chairs and coordinators only. The chairs' digest written out in full as a
+    PDF to file with the agenda, an HTML page and a Markdown file — the same
+    paper `csp-bot digest` writes — to attach to the meeting's papers. Give a
+    meeting's date for a later one.
     """
     if not (ctx.is_coordinator or (ctx.person is not None and ctx.person.role == Role.CHAIR)):
         names = coordinators(ctx)
@@ -40,5 +41,5 @@ def digest_paper(ctx: Context, args: Args) -> Result:
     meeting = pick_meeting(ctx, words, meetings)
     data = build(ctx, meeting, meetings).data
     name = f"{ctx.partnership.slug}-board-paper-{meeting.date:%Y-%m-%d}"
-    files = [paper_file(data, "html", name), paper_file(data, "md", name)]
+    files = [paper_file(data, fmt, name) for fmt in ("html", "md", "pdf")]
     return upload_reply("The board paper", files)

@@ -52,7 +52,7 @@ def plan_file(ctx: Context, fmt: str) -> dict[str, Any]:
 
 
 def paper_file(data: dict[str, Any], fmt: str, name: str) -> dict[str, Any]:
-    """The board paper in one format, to be rendered by the edge (``render``: md or html)."""
+    """The board paper in one format, to be rendered by the edge (``render``: pdf, md or html)."""
     return {
         "filename": f"{name}.{fmt}",
         "title": f"Board paper ({fmt.upper()})",

@@ -22,6 +22,7 @@ compares with it to show what got better or worse.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.schedule import digest_charts
 from bot.schedule.base import Message, Recipient, Sender
 from bot.schedule.outbox import deliver
 from partnership.context import Context, Reply
@@ -44,6 +46,8 @@ from partnership.digest_meetings import (
 from partnership.lookup import board_channel_id
 from partnership.messages import delivery as say
 from storage.models import DigestSnapshot, Notification, Partnership, Source
+
+log = logging.getLogger("csp_bot.sweeps")
 
 # The template of /csp digest send's reply, whose data asks for the send.
 SEND = "digest_send"
@@ -173,10 +177,18 @@ def send_digest(
         # A meeting removed from the plan since the command ran: nothing to send.
         messages = messages_for(ctx, chosen[0], meetings, skip_claimed=False) if chosen else []
         pid = partnership.id
-    return [
+    outcomes = [
         (m.recipient.name, deliver(factory, sender, m, pid, partnership_slug, now))
         for m in messages
     ]
+    try:
+        # The charts follow into each sent digest's thread, under keys of their own.
+        digest_charts.deliver_due(
+            factory, sender, pid, partnership_slug, now, meeting_id=meeting_id
+        )
+    except Exception:  # the digests are sent; the next scheduled run tries the charts again
+        log.exception("charts of the digest for meeting %s failed", meeting_id)
+    return outcomes
 
 
 OUTCOME_WORDS = say.OUTCOME_WORDS

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.schedule import digests, moved, nudges, returns, rollup
+from bot.schedule import digest_charts, digests, moved, nudges, returns, rollup
 from bot.schedule.base import Message, Sender, Sweep, coordinators, on_slack
 from bot.schedule.outbox import Tally, deliver, key_of, retry_stale
 from partnership.chasing import reason
@@ -57,6 +57,7 @@ KIND_WORDS = {
     "return_chase": "missing return chase",
     "returns_missing": "missing returns list",
     "digest": "pre-meeting digest",
+    "digest_charts": "charts of the pre-meeting digest",
     "meeting_moved": "note that a meeting has moved",
     "nudge": "overdue/stale nudge",
     "rollup": "weekly roll-up",
@@ -129,11 +130,21 @@ def _run_one(
             key = key_of(message.kind, message.recipient.target, message.period)
             if out is not None and message.recipient.address:
                 sender.post(message.recipient.address, payload, key)
+                if payload.get("attach"):
+                    # The charts that would follow the digest into its thread.
+                    charts = {"uploads": payload["attach"], "thread_of": key}
+                    sender.post(message.recipient.address, charts, "digest_charts" + key[6:])
             tally.add(key, "due")
         return
     retry_stale(factory, sender, pid, now, tally)
     for message in messages:
         _deliver_one(factory, sender, message, pid, slug, now, tally)
+    try:
+        # After the digests just sent (and any sent before whose charts are still to go).
+        digest_charts.deliver_due(factory, sender, pid, slug, now, tally)
+    except Exception:  # the text digests stay sent; the charts are tried on the next run
+        log.exception("charts of the digests of partnership %s failed", slug)
+        tally.add(f"digest_charts|{slug}", "error")
     for message in undelivered(factory, pid, now):
         _deliver_one(factory, sender, message, pid, slug, now, tally)
 

@@ -20,8 +20,11 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.render.replies import message, reply_pages
 from bot.render.terminal import PLAIN, Style, terminal_text
+from bot.schedule import chart_upload
 from commands.framework.core import Delivery
 from partnership.context import Reply
+from partnership.digest_uploads import CHARTS
+from partnership.messages import charts as chart_say
 
 log = logging.getLogger("csp_bot.sender")
 
@@ -50,12 +53,27 @@ class SlackSender:
         self.client = client
 
     def prepare(self, reply: Reply, slug: str) -> dict[str, Any]:
-        """Render a reply into pages of blocks plus the notification text."""
+        """Render a reply into pages of blocks plus the notification text.
+
+        A digest's payload also keeps its charts (``attach``), uploaded into its
+        thread once it is sent; the charts' own payload is their files.
+        """
+        if reply.template == CHARTS:
+            return chart_upload.payload(reply)
         pages = reply_pages(reply, slug)
-        return {"pages": pages, "text": message(pages[0], reply)["text"]}
+        return {
+            "pages": pages,
+            "text": message(pages[0], reply)["text"],
+            **chart_upload.attachments(reply),
+        }
 
     def post(self, address: str, payload: dict[str, Any], key: str) -> Delivery:
-        """Post the first page with the key in its metadata, the rest in its thread."""
+        """Post the first page with the key in its metadata, the rest in its thread.
+
+        A charts payload is uploaded into the thread of the digest it follows.
+        """
+        if "uploads" in payload:
+            return chart_upload.upload(self.client, address, payload, key, self.find_posted)
         pages: list[list[dict[str, Any]]] = payload.get("pages") or [[]]
         text = str(payload.get("text") or "")
         thread: tuple[str, str] | None = None
@@ -91,7 +109,17 @@ class SlackSender:
         return Delivery(address, True)
 
     def already_posted(self, address: str, key: str) -> bool:
-        """Whether a recent message in the conversation carries this key."""
+        """Whether a recent message in the conversation carries this key.
+
+        A digest's charts carry no metadata: they are there when the digest's
+        thread holds a file of theirs.
+        """
+        if key.startswith(CHARTS + "|"):
+            return chart_upload.in_thread(self.client, address, key, self.find_posted)
+        return self.find_posted(address, key) is not None
+
+    def find_posted(self, address: str, key: str) -> tuple[str, str] | None:
+        """The (channel, ts) of a recent message in the conversation carrying this key."""
         try:
             channel = address
             if address[:1] in ("U", "W"):
@@ -108,13 +136,13 @@ class SlackSender:
                         meta.get("event_type") == EVENT_TYPE
                         and (meta.get("event_payload") or {}).get("key") == key
                     ):
-                        return True
+                        return channel, str(item.get("ts") or "")
                 cursor = (history.get("response_metadata") or {}).get("next_cursor") or None
                 if not cursor:
                     break
         except (SlackApiError, SlackClientError, OSError, KeyError) as exc:
             log.warning("could not read history to check %s: %s", key, type(exc).__name__)
-        return False
+        return None
 
 
 class PrintSender:
@@ -125,11 +153,23 @@ class PrintSender:
         self.style = style
 
     def prepare(self, reply: Reply, slug: str) -> dict[str, Any]:
-        """Render a reply to pages of blocks, as Slack would get them."""
-        return {"pages": reply_pages(reply, slug), "text": reply.text}
+        """Render a reply to pages of blocks, as Slack would get them (charts as files)."""
+        if reply.template == CHARTS:
+            return chart_upload.payload(reply)
+        return {
+            "pages": reply_pages(reply, slug),
+            "text": reply.text,
+            **chart_upload.attachments(reply),
+        }
 
     def post(self, address: str, payload: dict[str, Any], key: str) -> Delivery:
-        """Print the message as text."""
+        """Print the message as text; a digest's charts are named, not drawn."""
+        if "uploads" in payload:
+            uploads = payload["uploads"]
+            titles = "; ".join(str(u["title"]) for u in uploads)
+            said = chart_say.charts_would_attach(n=len(uploads), titles=titles)
+            self.out(f"  ┌ to {address} ({key})\n  │ {said}")
+            return Delivery(address, True)
         pages = payload.get("pages") or []
         text = "\n".join(terminal_text(page, self.style) for page in pages)
         indented = "\n".join("  │ " + line for line in text.splitlines())

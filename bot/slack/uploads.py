@@ -16,7 +16,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.render.documents import render_document
+from bot.render.documents import render_document, render_pdf
 from commands.framework.dispatch import error_reply
 from partnership.context import Reply, UserError
 from partnership.exports import FILE_SENT
@@ -27,6 +27,9 @@ log = logging.getLogger("csp_bot.slack")
 
 def _content(item: dict[str, Any]) -> bytes:
     """A file's bytes: given, or the board paper rendered in its format."""
+    if item.get("render") == "pdf":
+        # WeasyPrint and matplotlib load here, after the ack, on the first paper.
+        return render_pdf(dict(item["model"]))
     if "render" in item:
         return render_document(dict(item["model"]), str(item["render"])).encode("utf-8")
     return bytes(item["content"])

@@ -130,3 +130,24 @@ def returns_alt(*, columns: list[str], rows: list[tuple[str, list[str]]]) -> str
             line += f", missing from {', '.join(missing)}"
         said.append(line)
     return f"{RETURNS_TITLE}. " + "; ".join(said) + "."
+
+
+# The digest's charts, uploaded into its thread (bot/schedule/digest_charts.py).
+def charts_comment(*, n: int) -> str:
+    """The line the digest's charts are shared with in its thread."""
+    noun = "chart" if n == 1 else "charts"
+    return (
+        f"{n} {noun} for this digest. Each picture's description says its figures in words;"
+        " a long one is written out in full below."
+    )
+
+
+def charts_would_attach(*, n: int, titles: str) -> str:
+    """What the printing sender says instead of drawing the charts."""
+    noun = "chart" if n == 1 else "charts"
+    return f"would attach {n} {noun} in the digest's thread: {titles}"
+
+
+def chart_words(*, title: str, words: str) -> str:
+    """A chart's figures written out in full, for a description Slack would cut short."""
+    return f"{title}: {words}"

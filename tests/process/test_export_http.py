@@ -119,7 +119,8 @@ def test_a_failed_upload_says_so(e2e: Stack) -> None:
 
 def test_the_board_paper_as_html_and_markdown_the_same_as_the_cli(e2e: Stack) -> None:
     _, reply = slow(e2e, CORA, "digest paper")
-    html, md = uploaded(e2e, 2)
+    # The PDF comes third (tests/process/test_digest_charts_http.py looks at it).
+    html, md, _ = uploaded(e2e, 3)
     assert html.filename.endswith(".html") and md.filename.endswith(".md")
     assert html.filename.startswith("riverside-board-paper-")
     assert {html.channel, md.channel} == {"D0CORA"}

@@ -166,3 +166,25 @@ def test_the_year_in_figures(year: list[Sent]) -> None:
     assert counts["rollup"] == 59  # every ISO week from 1 April 2026 to 14 May 2027
     assert counts["nudge"] == 120
     assert not counts["undelivered"]
+
+
+def test_each_digest_carries_its_charts_once_in_its_thread(year: list[Sent]) -> None:
+    """Every digest's charts go into its own thread on its day, each file once.
+
+    (Here, not in a new module: a module of its own would run the whole year again.)
+    """
+    digests = of(year, "digest")
+    charts = [s for s in year if s.kind == "digest_charts"]
+    threads: dict[tuple[str, str], list[Sent]] = defaultdict(list)
+    for s in charts:
+        threads[(s.address, s.key.split("|")[2])].append(s)
+    # One thread of charts per digest sent, in the conversation it went to, on its day.
+    assert len(threads) == len(digests) == 18
+    conversation = {CHAIR: "D" + CHAIR[1:], VICE: "D" + VICE[1:], BOARD: BOARD}
+    assert sorted({(files[0].day, address) for (address, _), files in threads.items()}) == sorted(
+        (day, conversation[to]) for day, to in digests
+    )
+    for files in threads.values():
+        names = [s.key.rsplit("|", 1)[1] for s in files]
+        assert len(names) == len(set(names)) >= 1
+        assert {s.day for s in files} == {files[0].day}

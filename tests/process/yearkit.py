@@ -31,7 +31,7 @@ from storage.planfile import load_plan_file
 from storage.sync import apply_plan
 from tests import kit
 from tests.conftest import _fresh_postgres
-from tests.fakeslack import FakeSlack
+from tests.fakeslack import FakeSlack, Upload
 
 LONDON = ZoneInfo("Europe/London")
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "stroud-2023.yaml"
@@ -243,6 +243,8 @@ def _year(url: str) -> Iterator[list[Sent]]:
         sender = SlackSender(scheduler_client(settings))
         seen = 0
         stamped: list[tuple[dt.date, int]] = []
+        # Files shared (the digests' charts), with the day and hour they went.
+        shared: list[tuple[dt.date, int, Upload]] = []
         day = START
         while day <= END:
             for hour in SWEEP_HOURS:
@@ -254,6 +256,7 @@ def _year(url: str) -> Iterator[list[Sent]]:
                 posts = slack.calls("chat.postMessage")
                 stamped += [(day, hour)] * (len(posts) - seen)
                 seen = len(posts)
+                shared += [(day, hour, u) for u in slack.uploads()[len(shared) :]]
             day += dt.timedelta(days=1)
         sent = []
         for (when, hour), call in zip(stamped, slack.calls("chat.postMessage"), strict=True):
@@ -264,6 +267,10 @@ def _year(url: str) -> Iterator[list[Sent]]:
             key = meta["event_payload"]["key"]
             text = " ".join(str(b) for b in call.params.get("blocks") or [])
             sent.append(Sent(when, hour, key.split("|")[0], call.params["channel"], key, text))
+        for when, hour, upload in shared:
+            # Keyed by thread and file: a chart uploaded twice into a thread would repeat it.
+            key = f"digest_charts|{upload.channel}|{upload.thread_ts}|{upload.filename}"
+            sent.append(Sent(when, hour, "digest_charts", upload.channel, key, upload.title))
         yield sent
     engine.dispose()
 

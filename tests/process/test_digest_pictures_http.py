@@ -1,0 +1,77 @@
+"""Over signed HTTP: the board paper's PDF in the asker's DM, and the charts of ``/csp digest send``.
+
+The real server and the fake Slack, on SQLite and PostgreSQL. ``/csp digest
+paper`` uploads the PDF after the HTML and Markdown papers; ``/csp digest
+send`` posts the digest through the outbox and its charts follow into each
+digest's thread, once, however often it is asked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.e2e import ACK_LIMIT, Response, Stack, all_text, running, validate
+
+CORA = "U0CORA"  # Riverside's coordinator
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def e2e(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """The server on riverside and hillford, and the fake Slack, per backend."""
+    workdir = tmp_path_factory.mktemp(f"pictures-{request.param}")
+    with running(request, workdir) as stack:
+        yield stack
+
+
+@pytest.fixture(autouse=True)
+def clean(e2e: Stack) -> Iterator[Stack]:
+    """Each test starts from the imported plans; the server logs no traceback."""
+    e2e.reset()
+    seen = len(e2e.server.output())
+    yield e2e
+    time.sleep(0.05)  # let a lazy listener's last log line land
+    new = e2e.server.output()[seen:]
+    assert "Traceback" not in new, new[-4000:]
+
+
+def slow(e2e: Stack, user: str, line: str) -> tuple[Response, dict[str, Any]]:
+    """A slow command: a prompt "On it" ack, then its reply through the response URL."""
+    response = e2e.server.command(user, line)
+    assert response.status == 200 and response.elapsed < ACK_LIMIT, response.body
+    assert "On it" in all_text(response.json), response.json
+    [posted] = e2e.fake.wait_for("response_url", where=lambda c: c.path.endswith(response.token))
+    validate(posted.params["blocks"])
+    return response, posted.params
+
+
+def test_the_board_paper_comes_as_a_pdf_too(e2e: Stack) -> None:
+    _, reply = slow(e2e, CORA, "digest paper")
+    uploads = e2e.fake.uploads()
+    assert [u.filename.rsplit(".", 1)[1] for u in uploads] == ["html", "md", "pdf"]
+    pdf = uploads[2]
+    assert pdf.filename.startswith("riverside-board-paper-") and pdf.channel == "D0CORA"
+    assert pdf.data.startswith(b"%PDF") and len(pdf.data) > 5000
+    assert pdf.title == "Board paper (PDF)"
+    assert pdf.filename in all_text(reply["blocks"])
+
+
+def test_digest_send_puts_the_charts_in_each_digests_thread_once(e2e: Stack) -> None:
+    slow(e2e, CORA, "digest send")
+    uploads = e2e.fake.uploads()
+    for conversation in ("D0CHRIS", "C0RBOARD"):
+        [digest] = [m for m in e2e.fake.messages(conversation) if not m["thread_ts"]]
+        mine = [u for u in uploads if u.channel == conversation]
+        assert len(mine) >= 3, conversation
+        assert {u.thread_ts for u in mine} == {digest["ts"]}
+        assert all(u.data.startswith(b"\x89PNG") for u in mine)
+    asked = e2e.fake.calls("files.getUploadURLExternal")
+    assert len(asked) == len(uploads) and all(c.params.get("alt_txt") for c in asked)
+    # Asked again: the digest is not sent again, nor are its charts.
+    slow(e2e, CORA, "digest send")
+    assert len(e2e.fake.uploads()) == len(uploads)
