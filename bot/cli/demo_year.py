@@ -15,7 +15,6 @@ import shlex
 from collections import Counter
 from collections.abc import Callable, Iterable
 from importlib import resources
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -26,7 +25,6 @@ from bot.render.replies import reply_pages
 from bot.render.terminal import PLAIN, Style, terminal_text
 from bot.schedule.run import run_due
 from bot.schedule.sender import PrintSender
-from commands.framework.core import Delivery
 from partnership import import_preview, setup
 from partnership.context import Context, Reply, UserError
 from storage.dates import DateError, parse_date
@@ -75,16 +73,12 @@ class NamedSender(PrintSender):
         self.clock = clock
         self.sent: Counter[str] = Counter()
 
-    def post(self, address: str, payload: dict[str, Any], key: str) -> Delivery:
-        """Print the message as text, headed by who gets it, where and when."""
-        pages = payload.get("pages") or []
-        text = "\n".join(terminal_text(page, self.style) for page in pages)
-        indented = "\n".join("  │ " + line for line in text.splitlines())
+    def heading(self, address: str, key: str) -> str:
+        """The day it arrives and who gets it, by name; counted for the summary."""
         day = self.clock().astimezone(LONDON).strftime("%a %d/%m/%Y")
         name = self.name_of(address)
         self.sent[name.removesuffix(DM)] += 1
-        self.out(f"  ┌ {day}, to {name}\n{indented}")
-        return Delivery(address, True)
+        return f"{day}, to {name}"
 
     def name_of(self, address: str) -> str:
         """A person's name (a direct message) or a channel's role, for a Slack id."""

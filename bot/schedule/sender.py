@@ -164,17 +164,22 @@ class PrintSender:
 
     def post(self, address: str, payload: dict[str, Any], key: str) -> Delivery:
         """Print the message as text; a digest's charts are named, not drawn."""
+        self.out(f"  ┌ {self.heading(address, key)}\n{self.body(payload)}")
+        return Delivery(address, True)
+
+    def heading(self, address: str, key: str) -> str:
+        """Who a printed message is to (the demo names them)."""
+        return f"to {address} ({key})"
+
+    def body(self, payload: dict[str, Any]) -> str:
+        """A message's text as printed, each line behind a bar."""
         if "uploads" in payload:
             uploads = payload["uploads"]
             titles = "; ".join(str(u["title"]) for u in uploads)
-            said = chart_say.charts_would_attach(n=len(uploads), titles=titles)
-            self.out(f"  ┌ to {address} ({key})\n  │ {said}")
-            return Delivery(address, True)
+            return "  │ " + chart_say.charts_would_attach(n=len(uploads), titles=titles)
         pages = payload.get("pages") or []
         text = "\n".join(terminal_text(page, self.style) for page in pages)
-        indented = "\n".join("  │ " + line for line in text.splitlines())
-        self.out(f"  ┌ to {address} ({key})\n{indented}")
-        return Delivery(address, True)
+        return "\n".join("  │ " + line for line in text.splitlines())
 
     def already_posted(self, address: str, key: str) -> bool:
         """Printed messages leave no trace to find."""
