@@ -250,7 +250,7 @@ def machine_line() -> str:
 HEADER = """# Benchmarks
 
 Figures from the scripts in `benchmarks/`. Rerun everything with
-`/tmp/venv/bin/python benchmarks/run_all.py` (add `--quick` for a short run), or
+`python benchmarks/run_all.py` (add `--quick` for a short run), or
 one benchmark with `python benchmarks/<name>.py [--quick]`; each script rewrites
 its own section below. PostgreSQL is used for every figure (set
 `BENCH_POSTGRES_URL` to an admin URL; the default is

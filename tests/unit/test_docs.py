@@ -125,3 +125,12 @@ def test_every_readme_section_named_in_the_code_exists() -> None:
             assert quoted[1] in headings, f"{where}: no README section {quoted[1]!r}"
         if anchor:
             assert anchor[1] in {_slug(h) for h in headings}, f"{where}: no #{anchor[1]}"
+
+
+def test_no_document_names_a_path_of_the_machine_it_was_written_on() -> None:
+    """docs/ and the README say `python benchmarks/…`, never a venv of ours (the deploy
+    guide's /home/csp is the service account's home, meant as written)."""
+X
+    for path in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        found = machine.findall(path.read_text(encoding="utf-8"))
+        assert not found, (path.name, found[:3])
