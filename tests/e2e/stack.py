@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,16 @@ class Stack:
         """Put the database back as imported and forget what Slack was sent."""
         self.db.restore()
         self.fake.reset()
+
+    @contextmanager
+    def test(self) -> Iterator[Stack]:
+        """One test: from the imported plans, and no traceback in the server's log after it."""
+        self.reset()
+        seen = len(self.server.output())
+        yield self
+        time.sleep(0.05)  # let a lazy listener's last log line land
+        new = self.server.output()[seen:]
+        assert "Traceback" not in new, new[-4000:]
 
 
 def long_plan(path: Path, count: int = 120) -> Path:

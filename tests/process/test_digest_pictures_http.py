@@ -8,46 +8,10 @@ digest's thread, once, however often it is asked.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from typing import Any
+from tests.e2e import Stack, all_text
+from tests.process.fileskit import CORA, clean, e2e, slow
 
-import pytest
-
-from tests.e2e import ACK_LIMIT, Response, Stack, all_text, running, validate
-
-CORA = "U0CORA"  # Riverside's coordinator
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def e2e(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    """The server on riverside and hillford, and the fake Slack, per backend."""
-    workdir = tmp_path_factory.mktemp(f"pictures-{request.param}")
-    with running(request, workdir) as stack:
-        yield stack
-
-
-@pytest.fixture(autouse=True)
-def clean(e2e: Stack) -> Iterator[Stack]:
-    """Each test starts from the imported plans; the server logs no traceback."""
-    e2e.reset()
-    seen = len(e2e.server.output())
-    yield e2e
-    time.sleep(0.05)  # let a lazy listener's last log line land
-    new = e2e.server.output()[seen:]
-    assert "Traceback" not in new, new[-4000:]
-
-
-def slow(e2e: Stack, user: str, line: str) -> tuple[Response, dict[str, Any]]:
-    """A slow command: a prompt "On it" ack, then its reply through the response URL."""
-    response = e2e.server.command(user, line)
-    assert response.status == 200 and response.elapsed < ACK_LIMIT, response.body
-    assert "On it" in all_text(response.json), response.json
-    [posted] = e2e.fake.wait_for("response_url", where=lambda c: c.path.endswith(response.token))
-    validate(posted.params["blocks"])
-    return response, posted.params
+__all__ = ["clean", "e2e"]  # fixtures shared through the kit
 
 
 def test_the_board_paper_comes_as_a_pdf_too(e2e: Stack) -> None:

@@ -13,51 +13,17 @@ import csv
 import io
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from storage.models import Action, Partnership
-from tests.e2e import ACK_LIMIT, REPO, Response, Stack, all_text, running, validate
+from tests.e2e import REPO, Stack, all_text
 from tests.fakeslack import Upload
+from tests.process.fileskit import CORA, MO, clean, e2e, slow
 
-MO = "U0MO"  # a member of Riverside
-CORA = "U0CORA"  # its coordinator
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def e2e(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    """The server on riverside and hillford, and the fake Slack, per backend."""
-    workdir = tmp_path_factory.mktemp(f"export-{request.param}")
-    with running(request, workdir) as stack:
-        yield stack
-
-
-@pytest.fixture(autouse=True)
-def clean(e2e: Stack) -> Iterator[Stack]:
-    """Each test starts from the imported plans; the server logs no traceback."""
-    e2e.reset()
-    seen = len(e2e.server.output())
-    yield e2e
-    time.sleep(0.05)  # let a lazy listener's last log line land
-    new = e2e.server.output()[seen:]
-    assert "Traceback" not in new, new[-4000:]
-
-
-def slow(e2e: Stack, user: str, line: str) -> tuple[Response, dict[str, Any]]:
-    """A slow command: a prompt "On it" ack, then its reply through the response URL."""
-    response = e2e.server.command(user, line)
-    assert response.status == 200 and response.elapsed < ACK_LIMIT, response.body
-    assert "On it" in all_text(response.json), response.json
-    [posted] = e2e.fake.wait_for("response_url", where=lambda c: c.path.endswith(response.token))
-    validate(posted.params["blocks"])
-    return response, posted.params
+__all__ = ["clean", "e2e"]  # fixtures shared through the kit
 
 
 def refs(e2e: Stack, slug: str, column: Any = Action.ref) -> set[str]:
