@@ -15,7 +15,7 @@ from partnership import cycles, quarters
 from partnership.context import Context, UserError
 from partnership.cycles import Period
 from partnership.messages import cycles as say
-from storage.cycles import MEETING, MONTHLY, QUARTERLY, TWICE, Cycle
+from storage.cycles import MEETING, MONTHLY, NONE, QUARTERLY, TWICE, Cycle
 from storage.dates import MONTHS, DateError, parse_date, parse_quarter, uk
 
 _HALF_FIRST = re.compile(r"h\s*([12])(?:\s*,?\s*(?:fy\s*)?(\d{4})\s*/\s*(\d{2}|\d{4}))?")
@@ -138,3 +138,25 @@ def _open(ctx: Context, period: Period, cycle: Cycle, field: str) -> None:
             say.not_started(period=cycles.label(period), current=cycles.label(now) if now else ""),
             fields={field: say.period_field(cycle=str(cycle))},
         )
+
+
+def in_use(ctx: Context) -> list[Cycle]:
+    """The partnership's cycle first, then every other cycle one of its open groups follows."""
+    found = {str(ctx.settings.cycle): ctx.settings.cycle}
+    for group in quarters.groups_with_leads(ctx):
+        cycle = cycles.cycle_of(ctx, group)
+        found.setdefault(str(cycle), cycle)
+    return [c for c in found.values() if c.kind != NONE]
+
+
+def read_any(ctx: Context, text: str, *, field: str = "quarter") -> tuple[Period, Cycle]:
+    """A period of any cycle in use (the partnership's first), with that cycle."""
+    tried = in_use(ctx) or [ctx.settings.cycle]
+    first: UserError | None = None
+    for cycle in tried:
+        try:
+            return read(ctx, text, cycle, field=field), cycle
+        except UserError as exc:
+            first = first or exc
+    assert first is not None
+    raise first

@@ -65,3 +65,22 @@ def group_cycle(*, group: str, cycle: str, own: bool) -> str:
     if own:
         return f"{group} now reports {cycle}."
     return f"{group} now follows the partnership's reporting cycle ({cycle})."
+
+
+def noun(*, kind: str) -> str:
+    """What a period's report is called: ``quarterly return``, ``half-year return``..."""
+    return {
+        "quarterly": "quarterly return",
+        "twice": "half-year return",
+        "monthly": "monthly return",
+    }.get(kind, "return")
+
+
+def heading(*, kind: str) -> str:
+    """The returns list's heading for a cycle: ``Quarterly returns``..."""
+    return noun(kind=kind).capitalize() + "s" if kind != "meeting" else "Returns before the meeting"
+
+
+def period_word(*, kind: str) -> str:
+    """A cycle's period in one word: quarter, half-year, month, meeting."""
+    return {"quarterly": "quarter", "twice": "half-year", "monthly": "month"}.get(kind, "meeting")
