@@ -20,6 +20,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -77,6 +78,8 @@ class Held:
         self.source = source
         self.by = by
         self.now = now
+        # The partnership's local day: when a group created now starts to owe returns.
+        self.today = now.astimezone(ZoneInfo(partnership.timezone or "Europe/London")).date()
         self.fy = fy
         self.prefer_file = prefer_file
         self._history: dict[int, list[ActionUpdate]] | None = None

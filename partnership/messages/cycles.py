@@ -78,7 +78,7 @@ def noun(*, kind: str) -> str:
 
 def heading(*, kind: str) -> str:
     """The returns list's heading for a cycle: ``Quarterly returns``..."""
-    return noun(kind=kind).capitalize() + "s" if kind != "meeting" else "Returns before the meeting"
+    return noun(kind=kind).capitalize() + "s"
 
 
 def period_word(*, kind: str) -> str:
