@@ -31,7 +31,7 @@ _MONTHS = {
 _TWICE = re.compile(r"^(?:twice\s+a\s+year|twice\s+yearly|half[\s-]*yearly|six[\s-]*monthly)\b")
 _MEETING = re.compile(
     r"^(?:before\s+(?:each|every)\s+(?:leadership\s+group\s+|board\s+)?meeting)\s*(?::\s*)?"
-    r"(?:(\d{1,2})\s+working\s+days?(?:\s+before)?)?$"
+    r"(?:(\d{1,2})\s+(?:working\s+)?days?(?:\s+before)?)?$"
 )
 
 
