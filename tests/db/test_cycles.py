@@ -100,7 +100,9 @@ def test_twice_a_year_submit_and_status(session: Session) -> None:
     assert "Half-year returns · H2 2026/27" in shown
     assert "ASB Steering Group" in shown
     # A quarter is not a period of this cycle: refused, saying what is.
-    refused = typed(ctx_at(session, "Gina Grouplead", at("2027-04-12 10:00")), "return submit quarter:Q3")
+    refused = typed(
+        ctx_at(session, "Gina Grouplead", at("2027-04-12 10:00")), "return submit quarter:Q3"
+    )
     assert not refused.ok
     assert refused.error is not None and "H1 2027/28" in refused.error.message
 
