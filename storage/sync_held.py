@@ -80,6 +80,8 @@ class Held:
         self.now = now
         # The partnership's local day: when a group created now starts to owe returns.
         self.today = now.astimezone(ZoneInfo(partnership.timezone or "Europe/London")).date()
+        # The created_on of a group this import creates (None: it existed before the plan).
+        self.groups_from: dt.date | None = self.today
         self.fy = fy
         self.prefer_file = prefer_file
         self._history: dict[int, list[ActionUpdate]] | None = None

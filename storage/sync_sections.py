@@ -103,7 +103,7 @@ class Syncer(Held):
                 grp.name,
                 SubGroup,
                 # The day it is created here: no report due before then is owed.
-                {"name": grp.name, "created_on": self.today},
+                {"name": grp.name, "created_on": self.groups_from},
                 {
                     "kind": grp.kind,
                     "reporting_cycle": grp.cycle,
