@@ -18,20 +18,33 @@ month's end; a meeting's report N working days before the meeting.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from partnership.context import Context
-from storage.cycles import MEETING, MONTHLY, NONE, QUARTERLY, TWICE, Cycle, parse_cycle
-from storage.dates import fy_label, month_end, quarter_label, uk
+from storage.cycles import (
+    HALF,
+    MEETING,
+    MEETING_DAY,
+    MONTH,
+    MONTHLY,
+    NONE,
+    QUARTERLY,
+    TWICE,
+    Cycle,
+    Period,
+    kind_of,
+    meeting_day,
+    parse_cycle,
+)
+from storage.cycles import period_label as label
+from storage.dates import month_end, uk
 from storage.models import Meeting, SubGroup
 from storage.partnership_settings import PartnershipSettings, parse_deadline
 
-Period = tuple[int, int]
-HALF, MONTH, MEETING_DAY = 10, 100, 10000
+__all__ = ["HALF", "MEETING_DAY", "MONTH", "Period", "kind_of", "label", "meeting_day"]
 # A review meeting further than this after the period's end is not its review.
 REVIEW_WINDOW = dt.timedelta(days=120)
 DEFAULT_RULE = parse_deadline(str(PartnershipSettings.model_fields["return_deadline"].default))
@@ -47,18 +60,6 @@ class Deadline:
     rule: str
     note: str = ""
     meeting: dt.date | None = None
-
-
-def kind_of(period: Period) -> str:
-    """Which cycle a period belongs to."""
-    n = period[1]
-    if n >= MEETING_DAY:
-        return MEETING
-    if n > MONTH:
-        return MONTHLY
-    if n > HALF:
-        return TWICE
-    return QUARTERLY
 
 
 def cycle_of(ctx: Context, group: SubGroup | None = None) -> Cycle:
@@ -84,25 +85,6 @@ def month(year: int, number: int) -> Period:
 def meeting(day: dt.date) -> Period:
     """The report ahead of a Leadership Group meeting on ``day``."""
     return (day.year, MEETING_DAY + day.month * 100 + day.day)
-
-
-def meeting_day(period: Period) -> dt.date:
-    """The day of a meeting period's meeting."""
-    rest = period[1] - MEETING_DAY
-    return dt.date(period[0], rest // 100, rest % 100)
-
-
-def label(period: Period) -> str:
-    """``Q3 2026/27``, ``H1 2027/28``, ``March 2027`` or ``the 18/03/2027 meeting``."""
-    year, n = period
-    kind = kind_of(period)
-    if kind == MEETING:
-        return f"the {uk(meeting_day(period))} meeting"
-    if kind == MONTHLY:
-        return f"{calendar.month_name[n - MONTH]} {year}"
-    if kind == TWICE:
-        return f"H{n - HALF} {fy_label(year)}"
-    return quarter_label(year, n)
 
 
 def key(period: Period) -> str:

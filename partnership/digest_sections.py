@@ -22,7 +22,7 @@ from partnership.messages import cycles as say_cycles
 from partnership.quarters import Deadline, Quarter
 from partnership.rollup import OPEN
 from storage.cycles import MEETING
-from storage.dates import fy_label, quarter_label, uk
+from storage.dates import fy_label, uk
 from storage.models import (
     Action,
     ActionUpdate,
@@ -319,7 +319,7 @@ def escalations(ctx: Context, window_start: dt.datetime) -> list[dict[str, Any]]
         out.append(
             {
                 "group": name,
-                "quarter": quarter_label(fy, quarter),
+                "quarter": cycles.label((fy, quarter)),
                 "submitted": uk(at.astimezone(ctx.zone).date()) if at is not None else "",
                 "text": " ".join(lines),
                 "lines": lines,

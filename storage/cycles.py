@@ -12,10 +12,17 @@ cycle's periods and deadlines are is ``partnership/cycles.py``.
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import re
 from dataclasses import dataclass
 
+from storage.dates import fy_label, quarter_label, uk
+
 QUARTERLY, TWICE, MEETING, MONTHLY, NONE = "quarterly", "twice", "meeting", "monthly", "none"
+# A period is (year, number), stored as a return's (fy_start_year, quarter): see
+# partnership/cycles.py. Numbers above these mark a half, a month, a meeting.
+Period = tuple[int, int]
+HALF, MONTH, MEETING_DAY = 10, 100, 10000
 ACCEPTED = (
     "`quarterly`, `twice a year: September, March`, "
     "`before each meeting: 5 working days` or `monthly`"
@@ -107,3 +114,34 @@ def _twice(rest: str, fy_month: int) -> Cycle:
                 f"one of {names}, not {calendar.month_name[month]}"
             )
     return Cycle(TWICE, months=months)
+
+
+def kind_of(period: Period) -> str:
+    """Which cycle a period belongs to."""
+    n = period[1]
+    if n >= MEETING_DAY:
+        return MEETING
+    if n > MONTH:
+        return MONTHLY
+    if n > HALF:
+        return TWICE
+    return QUARTERLY
+
+
+def meeting_day(period: Period) -> dt.date:
+    """The day of a meeting period's meeting."""
+    rest = period[1] - MEETING_DAY
+    return dt.date(period[0], rest // 100, rest % 100)
+
+
+def period_label(period: Period) -> str:
+    """``Q3 2026/27``, ``H1 2027/28``, ``March 2027`` or ``the 18/03/2027 meeting``."""
+    year, n = period
+    kind = kind_of(period)
+    if kind == MEETING:
+        return f"the {uk(meeting_day(period))} meeting"
+    if kind == MONTHLY:
+        return f"{calendar.month_name[n - MONTH]} {year}"
+    if kind == TWICE:
+        return f"H{n - HALF} {fy_label(year)}"
+    return quarter_label(year, n)

@@ -327,7 +327,8 @@ class Held:
 
     def group(self, name: str | None) -> SubGroup | None:
         """A group by name, created (standing) when new."""
-        return self._named("group", self.groups, SubGroup, name, {"kind": GroupKind.STANDING})
+        defaults = {"kind": GroupKind.STANDING, "created_on": self.groups_from}
+        return self._named("group", self.groups, SubGroup, name, defaults)
 
 
 _NUMBERED = re.compile(
