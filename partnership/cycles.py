@@ -294,19 +294,30 @@ def _after(rule: str, period: Period) -> str:
     return rule.replace("quarter end", "month end" if kind == MONTHLY else "the named month")
 
 
-def owes(ctx: Context, group: SubGroup, period: Period, cycle: Cycle | None = None) -> bool:
+def owes(
+    ctx: Context,
+    group: SubGroup,
+    period: Period,
+    cycle: Cycle | None = None,
+    dues: dict[str, Deadline] | None = None,
+) -> bool:
     """Whether an open group is asked for a report for a period.
 
     Only for its own cycle's periods, not after it ends, and not for a period
-    whose deadline passed before it was created.
+    whose deadline passed before it was created. ``dues`` (deadlines by cycle)
+    is filled and reused, so a list of groups costs one deadline per cycle.
     """
     cycle = cycle or cycle_of(ctx, group)
     if cycle.kind != kind_of(period) or group.closed_on is not None:
         return False
-    start = bounds(ctx, period)[0]
-    if group.end_date is not None and group.end_date < start:
+    if group.end_date is not None and group.end_date < bounds(ctx, period)[0]:
         return False
-    return group.created_on is None or deadline(ctx, period, cycle).day >= group.created_on
+    if group.created_on is None:
+        return True
+    known = dues if dues is not None else {}
+    if str(cycle) not in known:
+        known[str(cycle)] = deadline(ctx, period, cycle)
+    return known[str(cycle)].day >= group.created_on
 
 
 def name_hint(cycle: Cycle) -> str:

@@ -245,13 +245,14 @@ def standings(
     due: Deadline | None = None,
 ) -> list[Standing]:
     """Where each group's return stands (default: every group that owes one); fixed queries."""
+    # Deadlines by cycle, each worked out once for the whole list.
+    dues: dict[str, Deadline] = {}
     if groups is None:
         everyone = groups_with_leads(ctx, closed=True)
         shown = _with_returns(ctx, quarter) if any(g.closed_on for g in everyone) else set()
-        groups = [g for g in everyone if cycles.owes(ctx, g, quarter) or g.id in shown]
+        groups = [g for g in everyone if cycles.owes(ctx, g, quarter, dues=dues) or g.id in shown]
     if not groups:
         return []
-    dues: dict[str, Deadline] = {}
     fy, q = quarter
     scope = (
         QuarterlyReturn.partnership_id == ctx.partnership.id,

@@ -108,10 +108,11 @@ def quarter_messages(
 ) -> list[Message]:
     """What is due today about one period's returns, for groups on one cycle."""
     cycle = cycle or ctx.settings.cycle
-    owing = [g for g in groups if cycles.owes(ctx, g, quarter, cycle)]
+    dues: dict[str, quarters.Deadline] = {}
+    owing = [g for g in groups if cycles.owes(ctx, g, quarter, cycle, dues)]
     if not owing:
         return []
-    due_day = cycles.deadline(ctx, quarter, cycle)
+    due_day = dues.get(str(cycle)) or cycles.deadline(ctx, quarter, cycle)
     found = quarters.standings(ctx, quarter, owing, due_day)
     # A report before a meeting is not chased once the meeting has been held.
     held = due_day.meeting is not None and cycles.kind_of(quarter) == MEETING
