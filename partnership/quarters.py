@@ -1,4 +1,8 @@
-"""Quarterly returns: a quarter's deadline, which quarter and group are meant, who owes one.
+"""Returns: a period's deadline, which period and group are meant, who owes one.
+
+The periods are quarters unless the partnership or a group reports on another
+cycle (partnership/cycles.py holds every cycle's periods, names and deadlines;
+the quarter-only helpers here keep the quarterly words as they were).
 
 Shared by ``/csp return submit``, ``/csp return status``, the Home tab and the
 returns sweep, so all four agree on one deadline and one state for each
