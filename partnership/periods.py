@@ -16,7 +16,7 @@ from partnership.context import Context, UserError
 from partnership.cycles import Period
 from partnership.messages import cycles as say
 from storage.cycles import MEETING, MONTHLY, NONE, QUARTERLY, TWICE, Cycle
-from storage.dates import MONTHS, DateError, parse_date, parse_quarter, uk
+from storage.dates import MONTHS, DateError, parse_date, uk
 
 _HALF_FIRST = re.compile(r"h\s*([12])(?:\s*,?\s*(?:fy\s*)?(\d{4})\s*/\s*(\d{2}|\d{4}))?")
 _HALF_LAST = re.compile(r"(?:fy\s*)?(\d{4})\s*/\s*(\d{2}|\d{4})\s*,?\s*h\s*([12])")
@@ -53,13 +53,6 @@ def read(ctx: Context, text: str, cycle: Cycle, *, field: str = "quarter") -> Pe
 
 def _words(ctx: Context, s: str, cycle: Cycle) -> Period | None:
     """A period in words, read the way ``cycle`` names its periods (None: not one)."""
-    if cycle.kind == QUARTERLY:
-        if m := re.fullmatch(r"q\s*([1-4])", s):
-            return _latest_begun(ctx, [(fy, int(m[1])) for fy in _years(ctx)])
-        try:
-            return parse_quarter(s, fy=ctx.fy)
-        except ValueError:
-            return None
     if cycle.kind == TWICE:
         if m := _HALF_FIRST.fullmatch(s):
             if m[2] is None:
