@@ -6,15 +6,21 @@ from typing import Any
 
 from commands.framework.core import Result
 from commands.framework.registry import Args, command
-from partnership import quarters
+from partnership import cycles, periods, quarters
 from partnership.context import Context, Reply
+from partnership.messages import cycles as say_cycles
 from storage.dates import uk
 
 
 @command(
     "return status",
-    usage="[quarter]",
-    examples=("/csp return status", "/csp return status Q2", "/csp return status Q3 2026/27"),
+    usage="[quarter, half-year, month or meeting]",
+    examples=(
+        "/csp return status",
+        "/csp return status Q2",
+        "/csp return status Q3 2026/27",
+        "/csp return status H1 2027/28",
+    ),
     rest="quarter",
     keys=("quarter",),
     aliases={"period": "quarter"},
@@ -24,13 +30,20 @@ def return_status(ctx: Context, args: Args) -> Result:
     """Show which sub-groups have submitted their quarterly return and which are missing.
 
     Without a quarter, shows the latest ended quarter (or the current one once
-    every return for it is in and its deadline has passed). Anyone in the
-    partnership may look.
+    every return for it is in and its deadline has passed); on another
+    reporting cycle, its period (`H1 2027/28`, `March 2027`, `18/03/2027` for
+    the report before that meeting). Anyone in the partnership may look.
     """
     text = args.get("quarter")
-    quarter = quarters.read_quarter(ctx, text) if text else quarters.default_quarter(ctx)
-    due = quarters.deadline(ctx, *quarter)
-    found = quarters.standings(ctx, quarter, due=due)
+    if text:
+        quarter, cycle = periods.read_any(ctx, text)
+    else:
+        cycle = ctx.settings.cycle
+        quarter = quarters.default_quarter(ctx)
+    due = cycles.deadline(ctx, quarter, cycle)
+    # Each group's own deadline (a group on its own twice-yearly months differs).
+    found = quarters.standings(ctx, quarter)
+    before = cycles.previous(ctx, quarter)
     today = ctx.today
     rows: list[dict[str, Any]] = [
         {
@@ -68,7 +81,9 @@ def return_status(ctx: Context, args: Args) -> Result:
         "submitted": count[quarters.SUBMITTED],
         "missing": count[quarters.OVERDUE],
         "escalations": sum(1 for s in found if s.escalations),
-        "other": quarters.label(quarters.previous(quarter)),
+        "other": quarters.label(before) if before is not None else "",
+        "heading": say_cycles.heading(kind=cycles.kind_of(quarter)),
+        "period_word": say_cycles.period_word(kind=cycles.kind_of(quarter)),
     }
     text_line = (
         f"{quarters.label(quarter)} returns: {count[quarters.SUBMITTED]} of {len(found)} submitted"

@@ -11,12 +11,14 @@ from sqlalchemy.orm import selectinload
 
 from commands.framework.core import Form, Result
 from commands.framework.registry import Args, command
-from partnership import quarters
+from partnership import cycles, periods, quarters
 from partnership.context import MAX_TEXT, Context, Reply, UserError
+from partnership.messages import cycles as say_cycles
 from partnership.messages import returns as say
 from partnership.messages.values import keep_under
 from partnership.quarters import Quarter, again
 from partnership.rollup import ICONS
+from storage.cycles import QUARTERLY
 from storage.dates import uk
 from storage.models import (
     Priority,
@@ -50,7 +52,7 @@ def button_args(value: str) -> Args:
 
 @command(
     "return submit",
-    usage='[group:<name>] [quarter:<Q3 2026/27>] [summary:"…" rag:P1=green …]',
+    usage='[group:<name>] [quarter:<Q3 2026/27 or H1 2027/28 …>] [summary:"…" rag:P1=green …]',
     examples=(
         "/csp return submit",
         '/csp return submit group:"ASB Steering Group" quarter:Q2',
@@ -75,20 +77,31 @@ def return_submit(ctx: Context, args: Args) -> Result:
     The return has a summary, achievements, issues and risks, escalations for
     the board and a RAG for each priority the group covers; typed, they are
     `summary:` `achievements:` `issues:` `escalations:` and `rag:P1=green,P2=amber`.
-    It is for the latest ended quarter unless you name one (`quarter:Q3`). A
+    It is for the latest ended quarter unless you name one (`quarter:Q3`); a
+    group on another cycle names its period so (`quarter:"H1 2027/28"`,
+    `quarter:"March 2027"`, `quarter:18/03/2027` for the report before that
+    meeting). A
     group's lead or a coordinator may submit it; it can be amended until the
     end of the deadline day, and each earlier version is kept.
     """
     group = quarters.resolve_group(ctx, args.get("group"), args.get("words"), args.get("group_id"))
     quarters.require_submit(ctx, group)
     text = args.get("quarter")
-    quarter = quarters.read_quarter(ctx, text) if text else quarters.default_quarter(ctx, group)
+    cycle = cycles.cycle_of(ctx, group)
+    quarter = periods.read(ctx, text, cycle) if text else quarters.default_quarter(ctx, group)
     if not quarters.owes(ctx, group.end_date, quarter):
         assert group.end_date is not None
         raise UserError(
             say.group_ended(
                 group=group.name, ended=uk(group.end_date), quarter=quarters.label(quarter)
             )
+        )
+    created = group.created_on
+    late_made = created is not None and cycles.deadline(ctx, quarter, cycle).day < created
+    if late_made and load_return(ctx, group, quarter) is None:
+        # Created after the period's deadline: nothing is owed, nothing to amend.
+        raise UserError(
+            say_cycles.not_owed(group=group.name, period=quarters.label(quarter), cycle=str(cycle))
         )
     existing = load_return(ctx, group, quarter)
     standing = quarters.standings(ctx, quarter, [group])[0]
@@ -129,11 +142,13 @@ def closed_message(
     ctx: Context, group: SubGroup, quarter: Quarter, standing: quarters.Standing
 ) -> str:
     """Why a submitted return can no longer be amended, and what to do instead."""
-    after = quarters.following(quarter)
-    begun = ctx.fy.quarter_bounds(*after)[0] <= ctx.today
-    nxt = say.put_it_in(
-        quarter=quarters.label(after) if begun else None, code=quarters.label(after).split()[0]
-    )
+    after = cycles.following(ctx, quarter)
+    begun = after is not None and cycles.bounds(ctx, after)[0] <= ctx.today
+    if after is not None and cycles.kind_of(after) == QUARTERLY:
+        typed = quarters.label(after).split()[0]
+    else:
+        typed = f'"{quarters.label(after)}"' if after is not None else ""
+    nxt = say.put_it_in(quarter=quarters.label(after) if begun and after else None, code=typed)
     return say.closed(
         group=group.name,
         quarter=quarters.label(quarter),

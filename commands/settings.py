@@ -23,6 +23,7 @@ BOARD_KEY = "board_channel"
 # <#C0123|board> as Slack sends a channel picked in the message box, or a bare id.
 _CHANNEL = re.compile(r"^(?:<#([CG][A-Z0-9]{2,30})(?:\|[^>]*)?>|([CG][A-Z0-9]{2,30}))$")
 EXAMPLES = {
+    "reporting_cycle": '"twice a year: September, March"',
     "return_deadline": '"10 working days before review"',
     "return_reminders": "10,5",
     "return_chases": "3",

@@ -13,14 +13,16 @@ from typing import Any, TypeGuard
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
-from partnership import quarters
+from partnership import cycles, quarters
 from partnership.context import Context
 from partnership.digest_meetings import MeetingInfo
 from partnership.measure_status import parts_by_measure
 from partnership.measures import better, judge_in_parts, number
+from partnership.messages import cycles as say_cycles
 from partnership.quarters import Deadline, Quarter
 from partnership.rollup import OPEN
-from storage.dates import fy_label, quarter_label, uk
+from storage.cycles import MEETING
+from storage.dates import fy_label, uk
 from storage.models import (
     Action,
     ActionUpdate,
@@ -228,16 +230,23 @@ def overdue(ctx: Context, today: dt.date) -> dict[str, Any]:
 
 
 def report_quarter(ctx: Context, meeting: MeetingInfo) -> tuple[Quarter, Deadline] | None:
-    """The latest quarter whose returns were due on or before the meeting, with its deadline.
+    """The latest period (of the partnership's cycle) whose returns were due by the meeting.
 
-    The deadline is the one every returns command uses (:func:`partnership.quarters.deadline`).
+    The deadline is the one every returns command uses (:func:`partnership.cycles.deadline`);
+    a partnership reporting before each meeting reports this meeting's period.
     """
-    quarter = ctx.fy.quarter_of(meeting.date)
+    cycle = ctx.settings.cycle
+    if cycle.kind == MEETING:
+        period = cycles.meeting(meeting.date)
+        return period, cycles.deadline(ctx, period, cycle)
+    found: Quarter | None = cycles.of_day(ctx, cycle.kind, meeting.date)
     for _ in range(QUARTERS_BACK):
-        due = quarters.deadline(ctx, *quarter)
+        if found is None:
+            break
+        due = cycles.deadline(ctx, found, cycle)
         if due.day <= meeting.date:
-            return quarter, due
-        quarter = quarters.previous(quarter)
+            return found, due
+        found = cycles.previous(ctx, found)
     return None
 
 
@@ -273,7 +282,8 @@ def returns(ctx: Context, meeting: MeetingInfo) -> dict[str, Any] | None:
                 }
             )
     return {
-        "quarter": quarter_label(*quarter),
+        "quarter": cycles.label(quarter),
+        "heading": say_cycles.heading(kind=cycles.kind_of(quarter)),
         "year": fy_label(quarter[0]),
         "deadline": uk(due.day),
         "rule": due.rule,
@@ -309,7 +319,7 @@ def escalations(ctx: Context, window_start: dt.datetime) -> list[dict[str, Any]]
         out.append(
             {
                 "group": name,
-                "quarter": quarter_label(fy, quarter),
+                "quarter": cycles.label((fy, quarter)),
                 "submitted": uk(at.astimezone(ctx.zone).date()) if at is not None else "",
                 "text": " ".join(lines),
                 "lines": lines,

@@ -248,6 +248,7 @@ def add(
         lead=lead,
         end_date=end,
         priorities=covers,
+        created_on=ctx.today,
     )
     ctx.session.add(group)
     ctx.session.flush()  # its id, for the history entry

@@ -16,11 +16,14 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
+from partnership import cycles
 from partnership import quarters as quarterly
 from partnership.context import Context, Reply
+from partnership.cycles import Period
 from partnership.edits import action_line
 from partnership.measure_status import own_measures
 from partnership.measures import short
+from partnership.messages import cycles as say_cycles
 from partnership.people import unlinked
 from partnership.rollup import OPEN, rollup
 from storage.dates import quarter_label, uk
@@ -41,6 +44,9 @@ def home(ctx: Context) -> Reply:
     groups = led_groups(ctx)
     statuses = rollup(ctx, overdue_cap=0)
     own = own_measures(ctx)
+    shown_returns = returns(ctx, groups[:GROUPS_SHOWN])
+    periods_shown = {r["period"] for r in shown_returns}
+    kinds = {r["kind"] for r in shown_returns}
     data = {
         "partnership": ctx.partnership.name,
         "person": ctx.person.name if ctx.person is not None else ctx.who,
@@ -49,7 +55,10 @@ def home(ctx: Context) -> Reply:
         "overdue_actions": overdue,
         "more_actions": total - len(actions),
         "quarter": quarter_label(*ctx.fy.quarter_of(today)),
-        "returns": returns(ctx, groups[:GROUPS_SHOWN]),
+        "returns": shown_returns,
+        # One heading when every group is in the same period; else each row names its own.
+        "returns_period": periods_shown.pop() if len(periods_shown) == 1 else "",
+        "returns_noun": say_cycles.noun(kind=kinds.pop()) if len(kinds) == 1 else "",
         "more_groups": max(len(groups) - GROUPS_SHOWN, 0),
         "priorities": [s.view(today, title_limit=80) for s in statuses[:PRIORITIES_SHOWN]],
         "more_priorities": max(len(statuses) - PRIORITIES_SHOWN, 0),
@@ -126,13 +135,26 @@ def led_groups(ctx: Context) -> list[SubGroup]:
 
 
 def returns(ctx: Context, groups: list[SubGroup]) -> list[dict[str, Any]]:
-    """This financial quarter's return for each group: submitted, awaited or not set up."""
+    """Each group's return for the period its cycle is in: submitted, awaited or not set up."""
     if not groups:
         return []
     rows = []
-    # The deadline and state come from partnership.quarters, as in /csp return status.
-    for standing in quarterly.standings(ctx, quarterly.current(ctx), groups):
+    # By cycle (most groups share the partnership's): the current quarter, half, month or
+    # next meeting; the deadline and state come from partnership.quarters, as in status.
+    by_period: dict[Period, list[SubGroup]] = {}
+    for group in groups:
+        period = cycles.current(ctx, cycles.cycle_of(ctx, group))
+        if period is not None:
+            by_period.setdefault(period, []).append(group)
+    found = [
+        (period, standing)
+        for period, members in by_period.items()
+        for standing in quarterly.standings(ctx, period, members)
+    ]
+    for period, standing in sorted(found, key=lambda f: f[1].group.lower()):
         row: dict[str, Any] = {
+            "period": cycles.label(period),
+            "kind": cycles.kind_of(period),
             "group": short(standing.group, 100),
             "state": "none",
             "submitted_on": "",

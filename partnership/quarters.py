@@ -1,4 +1,8 @@
-"""Quarterly returns: a quarter's deadline, which quarter and group are meant, who owes one.
+"""Returns: a period's deadline, which period and group are meant, who owes one.
+
+The periods are quarters unless the partnership or a group reports on another
+cycle (partnership/cycles.py holds every cycle's periods, names and deadlines;
+the quarter-only helpers here keep the quarterly words as they were).
 
 Shared by ``/csp return submit``, ``/csp return status``, the Home tab and the
 returns sweep, so all four agree on one deadline and one state for each
@@ -24,34 +28,24 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from partnership import cycles
 from partnership.context import Context, Refused, UserError
+from partnership.cycles import DEFAULT_RULE, REVIEW_WINDOW, Deadline, Period
 from partnership.lookup import find_group
+from partnership.messages import cycles as say_cycles
 from partnership.messages import returns as say
 from partnership.messages.people import coordinator_named
 from partnership.perms import coordinators
-from storage.dates import parse_quarter, quarter_label, uk
-from storage.models import Meeting, Person, QuarterlyReturn, ReturnRevision, SubGroup
-from storage.partnership_settings import PartnershipSettings, parse_deadline
+from storage.cycles import NONE, Cycle
+from storage.dates import parse_quarter
+from storage.models import Person, QuarterlyReturn, ReturnRevision, SubGroup
 
-Quarter = tuple[int, int]  # (financial year's start year, quarter 1-4)
-
-# A review meeting further than this after the quarter end is not that quarter's review.
-REVIEW_WINDOW = dt.timedelta(days=120)
-DEFAULT_RULE = parse_deadline(str(PartnershipSettings.model_fields["return_deadline"].default))
+Quarter = Period  # (year, number): a quarter, or any cycle's period (partnership/cycles.py)
 
 # Where a group's return stands for a quarter.
 SUBMITTED, OVERDUE, DUE, OPEN = "submitted", "overdue", "due", "open"
 STATES = (SUBMITTED, OVERDUE, DUE, OPEN)
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """A quarter's deadline, the rule that gave it, and why when the rule fell back."""
-
-    day: dt.date
-    rule: str
-    note: str = ""
-    meeting: dt.date | None = None
+__all__ = ["DEFAULT_RULE", "REVIEW_WINDOW", "Deadline"]
 
 
 @dataclass(frozen=True)
@@ -97,56 +91,28 @@ def latest_ended(ctx: Context) -> Quarter:
 
 
 def code(quarter: Quarter) -> str:
-    """``(2026, 2)`` -> ``2026-2``: how a form's metadata and a button carry a quarter."""
-    return f"{quarter[0]}-{quarter[1]}"
+    """``(2026, 2)`` -> ``2026-2``: how a form's metadata and a button carry a period."""
+    return cycles.code(quarter)
 
 
 def label(quarter: Quarter) -> str:
-    """``(2026, 3)`` -> ``Q3 2026/27``."""
-    return quarter_label(*quarter)
+    """``(2026, 3)`` -> ``Q3 2026/27`` (and every other cycle's name: ``H1 2027/28``)."""
+    return cycles.label(quarter)
 
 
 def span(ctx: Context, quarter: Quarter) -> str:
-    """The quarter's months as people say them: ``October to December 2026``."""
-    start, end = ctx.fy.quarter_bounds(*quarter)
-    first = f"{start:%B}" if start.year == end.year else f"{start:%B %Y}"
-    return f"{first} to {end:%B %Y}"
+    """The period's months as people say them: ``October to December 2026``."""
+    return cycles.span(ctx, quarter)
 
 
 def ends(ctx: Context, quarter: Quarter) -> dt.date:
-    """The quarter's last day."""
-    return ctx.fy.quarter_bounds(*quarter)[1]
+    """The period's last day."""
+    return cycles.bounds(ctx, quarter)[1]
 
 
-def deadline(ctx: Context, fy: int, quarter: int) -> Deadline:
-    """The partnership's deadline for a quarter's returns, from its deadline rule."""
-    rule = ctx.settings.deadline_rule
-    end = ctx.fy.quarter_bounds(fy, quarter)[1]
-    if rule.anchor == "quarter_end":
-        return Deadline(ctx.calendar.shift(end, rule.days), str(rule))
-    meetings = ctx.session.scalars(
-        select(Meeting.date)
-        .where(
-            Meeting.partnership_id == ctx.partnership.id,
-            Meeting.subgroup_id.is_(None),
-            Meeting.date > end,
-            Meeting.date <= end + REVIEW_WINDOW,
-        )
-        .order_by(Meeting.date)
-    )
-    for day in meetings:
-        due = ctx.calendar.shift(day, -rule.days)
-        # A review too soon after the quarter to give notice reviews the one before;
-        # a return cannot be due before its quarter has ended.
-        if due > end:
-            return Deadline(due, f"{rule} on {day:%A} {uk(day)}", meeting=day)
-    board = ctx.partnership.leadership_group or "Leadership Group"
-    note = (
-        f"No {board} meeting is set within {REVIEW_WINDOW.days} days after {uk(end)} "
-        f"with {rule.days} working days' notice, so the default applies: {DEFAULT_RULE}. "
-        "A coordinator can add the meeting to the plan."
-    )
-    return Deadline(ctx.calendar.shift(end, DEFAULT_RULE.days), str(DEFAULT_RULE), note)
+def deadline(ctx: Context, fy: int, quarter: int, cycle: Cycle | None = None) -> Deadline:
+    """The partnership's deadline for a period's returns, from its cycle and deadline rule."""
+    return cycles.deadline(ctx, (fy, quarter), cycle)
 
 
 def read_quarter(ctx: Context, text: str, *, field: str = "quarter") -> Quarter:
@@ -177,8 +143,15 @@ def read_quarter(ctx: Context, text: str, *, field: str = "quarter") -> Quarter:
 
 
 def owes(ctx: Context, end_date: dt.date | None, quarter: Quarter) -> bool:
-    """Whether a group that ends on ``end_date`` (None: standing) owes a return for a quarter."""
-    return end_date is None or end_date >= ctx.fy.quarter_bounds(*quarter)[0]
+    """Whether a group that ends on ``end_date`` (None: standing) owes a return for a period."""
+    return end_date is None or end_date >= cycles.bounds(ctx, quarter)[0]
+
+
+def asked(ctx: Context, group: SubGroup) -> bool:
+    """Whether a group is asked for reports now: its cycle has a period it has not ended before."""
+    cycle = cycles.cycle_of(ctx, group)
+    since = cycles.reporting(ctx, cycle) if cycle.kind != NONE else None
+    return since is not None and owes(ctx, group.end_date, since)
 
 
 def groups_with_leads(ctx: Context, *, closed: bool = False) -> list[SubGroup]:
@@ -231,12 +204,8 @@ def resolve_group(ctx: Context, named: str | None, words: str | None, gid: str |
     if named or words:
         return find_group(ctx, str(named or words))
     everyone = groups_with_leads(ctx)
-    since = latest_ended(ctx)
-    led = [
-        g
-        for g in everyone
-        if ctx.person is not None and g.lead_id == ctx.person.id and owes(ctx, g.end_date, since)
-    ]
+    led = [g for g in everyone if ctx.person is not None and g.lead_id == ctx.person.id]
+    led = [g for g in led if asked(ctx, g)]
     if len(led) == 1:
         return led[0]
     if led:
@@ -280,17 +249,14 @@ def standings(
     due: Deadline | None = None,
 ) -> list[Standing]:
     """Where each group's return stands (default: every group that owes one); fixed queries."""
+    # Deadlines by cycle, each worked out once for the whole list.
+    dues: dict[str, Deadline] = {}
     if groups is None:
         everyone = groups_with_leads(ctx, closed=True)
         shown = _with_returns(ctx, quarter) if any(g.closed_on for g in everyone) else set()
-        groups = [
-            g
-            for g in everyone
-            if (g.closed_on is None and owes(ctx, g.end_date, quarter)) or g.id in shown
-        ]
+        groups = [g for g in everyone if cycles.owes(ctx, g, quarter, dues=dues) or g.id in shown]
     if not groups:
         return []
-    due = due or deadline(ctx, *quarter)
     fy, q = quarter
     scope = (
         QuarterlyReturn.partnership_id == ctx.partnership.id,
@@ -324,7 +290,15 @@ def standings(
     out = []
     for group in groups:
         row = rows.get(group.id)
-        day = row.deadline if row is not None and row.deadline is not None else due.day
+        if due is None:
+            # Each group's own cycle gives its deadline (twice a year may name other months).
+            cycle = cycles.cycle_of(ctx, group)
+            if cycles.kind_of(quarter) != cycle.kind:
+                cycle = ctx.settings.cycle
+            if str(cycle) not in dues:
+                dues[str(cycle)] = cycles.deadline(ctx, quarter, cycle)
+        own = due or dues[str(cycle)]
+        day = row.deadline if row is not None and row.deadline is not None else own.day
         # Someone removed from the partnership leads nothing (a re-import may name them).
         lead = group.lead if group.lead is not None and group.lead.removed_at is None else None
         base = Standing(
@@ -361,16 +335,22 @@ def standings(
 
 
 def default_quarter(ctx: Context, group: SubGroup | None = None) -> Quarter:
-    """The quarter a return is for when none is named.
+    """The period a return is for when none is named, by the group's (or partnership's) cycle.
 
-    The latest ended quarter; once its return is in (for one group, or for
-    every group when none is named) and its deadline has passed, the current one.
+    The latest ended period (a meeting cycle: the next meeting's); once its
+    return is in (for one group, or for every group when none is named) and
+    its deadline has passed, the one after.
     """
-    last = latest_ended(ctx)
+    cycle = cycles.cycle_of(ctx, group)
+    last = cycles.reporting(ctx, cycle)
+    if last is None:
+        name = group.name if group is not None else ctx.partnership.name
+        raise UserError(say_cycles.no_period(group=name, cycle=str(cycle)))
     groups = [group] if group is not None else None
     found = standings(ctx, last, groups)
     done = all(s.state == SUBMITTED and ctx.today > s.deadline for s in found)
-    return current(ctx) if found and done else last
+    after = cycles.following(ctx, last) if found and done else None
+    return after or last
 
 
 def working_days_between(ctx: Context, start: dt.date, end: dt.date) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from storage.cycles import Cycle, parse_cycle
 from storage.models import Partnership
 from storage.workdays import WEEKDAYS, WorkingCalendar
 
@@ -95,6 +96,10 @@ class PartnershipSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    reporting_cycle: str = Field(
+        default="quarterly",
+        description="how often sub-groups report (a group may have its own)",
+    )
     return_deadline: str = Field(
         default="15 working days after quarter end",
         description="when each quarter's return is due",
@@ -130,6 +135,11 @@ class PartnershipSettings(BaseModel):
     def _deadline(cls, value: str) -> str:
         return str(parse_deadline(value))
 
+    @field_validator("reporting_cycle")
+    @classmethod
+    def _cycle(cls, value: str) -> str:
+        return str(parse_cycle(value))
+
     @field_validator("return_reminders", mode="before")
     @classmethod
     def _reminders_text(cls, value: Any) -> Any:
@@ -161,6 +171,11 @@ class PartnershipSettings(BaseModel):
     def deadline_rule(self) -> DeadlineRule:
         """The return deadline rule as a value."""
         return parse_deadline(self.return_deadline)
+
+    @property
+    def cycle(self) -> Cycle:
+        """The partnership's reporting cycle as a value."""
+        return parse_cycle(self.reporting_cycle)
 
     @property
     def rollup_weekday(self) -> int:

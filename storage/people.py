@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from storage.cycles import period_label
 from storage.models import (
     Action,
     ActionUpdate,
@@ -144,7 +145,7 @@ def export_person(session: Session, person: Person) -> dict[str, Any]:
         "returns": [
             {
                 "group": group,
-                "quarter": f"{r.fy_start_year} Q{r.quarter}",
+                "quarter": period_label((r.fy_start_year, r.quarter)),
                 "submitted_at": _when(r.submitted_at),
                 "summary": r.summary,
                 "achievements": r.achievements,

@@ -20,6 +20,7 @@ from pydantic import (
     field_validator,
 )
 
+from storage.cycles import parse_cycle
 from storage.dates import (
     DateError,
     FinancialYear,
@@ -215,7 +216,14 @@ class GroupIn(PlanModel):
     lead: Text200 = None
     priorities: list[str] = Field(default_factory=list)
     ends: OptDate = None
+    # Its own reporting cycle (storage/cycles.py), over the partnership's `reporting_cycle`.
+    cycle: OptText = None
     actions: list[ActionIn] = Field(default_factory=list)
+
+    @field_validator("cycle")
+    @classmethod
+    def _cycle(cls, value: str | None) -> str | None:
+        return str(parse_cycle(value, group=True)) if value else None
 
 
 class MeetingIn(PlanModel):

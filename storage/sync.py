@@ -187,6 +187,9 @@ def apply_plan(
         prefer_file=prefer_file,
     )
     syncer.report.warnings.extend(warnings)
+    # The plan file that brings a partnership in describes groups that already
+    # existed: they owe what they always did. A group a later import adds is new.
+    syncer.groups_from = None if created else syncer.today
     syncer._record("partnership", partnership.slug, created, changed)
     syncer.sync(plan)
     if syncer.problems:

@@ -20,6 +20,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -77,6 +78,10 @@ class Held:
         self.source = source
         self.by = by
         self.now = now
+        # The partnership's local day: when a group created now starts to owe returns.
+        self.today = now.astimezone(ZoneInfo(partnership.timezone or "Europe/London")).date()
+        # The created_on of a group this import creates (None: it existed before the plan).
+        self.groups_from: dt.date | None = self.today
         self.fy = fy
         self.prefer_file = prefer_file
         self._history: dict[int, list[ActionUpdate]] | None = None
@@ -322,7 +327,8 @@ class Held:
 
     def group(self, name: str | None) -> SubGroup | None:
         """A group by name, created (standing) when new."""
-        return self._named("group", self.groups, SubGroup, name, {"kind": GroupKind.STANDING})
+        defaults = {"kind": GroupKind.STANDING, "created_on": self.groups_from}
+        return self._named("group", self.groups, SubGroup, name, defaults)
 
 
 _NUMBERED = re.compile(

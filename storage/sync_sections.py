@@ -102,9 +102,11 @@ class Syncer(Held):
                 self.groups,
                 grp.name,
                 SubGroup,
-                {"name": grp.name},
+                # The day it is created here: no report due before then is owed.
+                {"name": grp.name, "created_on": self.groups_from},
                 {
                     "kind": grp.kind,
+                    "reporting_cycle": grp.cycle,
                     "purpose": grp.purpose,
                     "lead": self.person(grp.lead),
                     "end_date": grp.ends,

@@ -1,7 +1,9 @@
-"""Quarterly return reminders, chases and the coordinators' list of missing returns.
+"""Return reminders, chases and the coordinators' list of missing returns, by cycle.
 
-For each of the last two ended quarters (a chase can run on into the next
-quarter) and each group that owes a return, has not submitted it and has a
+For each reporting cycle the groups follow (partnership/cycles.py), for each
+period whose chases may still run (the last two ended quarters or halves, the
+last three months, the meetings from two months ago to the next one), and each
+group that owes a return for it, has not submitted it and has a
 lead on Slack, at most one message is due: the latest *stage* whose day has
 come. The stages are a reminder on each of ``return_reminders`` working days
 before the deadline, one on the deadline day, then up to ``return_chases``
@@ -23,18 +25,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.schedule.base import Message, Recipient, coordinators, on_slack
-from partnership import quarters
+from partnership import cycles, quarters
 from partnership.context import Context, Reply
+from partnership.messages import cycles as say_cycles
 from partnership.messages import delivery as say
 from partnership.quarters import Quarter, Standing, again
+from storage.cycles import MEETING, Cycle
 from storage.dates import uk
 from storage.models import SubGroup
 from storage.partnership_settings import PartnershipSettings
 from storage.workdays import WorkingCalendar
 
 REMINDER, CHASE, MISSING = "return_reminder", "return_chase", "returns_missing"
-# Quarters looked at: the last ended one and the one before (its chases may still run).
-QUARTERS = 2
 
 
 @dataclass(frozen=True)
@@ -85,41 +87,61 @@ def due(ctx: Context) -> list[Message]:
     if not groups:
         return []
     leads = {g.lead_id: Recipient.person(g.lead) for g in groups if g.lead is not None}
+    # Groups by the cycle they report on (most follow the partnership's).
+    by_cycle: dict[str, tuple[Cycle, list[SubGroup]]] = {}
+    for group in groups:
+        cycle = cycles.cycle_of(ctx, group)
+        by_cycle.setdefault(str(cycle), (cycle, []))[1].append(group)
     found: list[Message] = []
-    quarter = quarters.current(ctx)
-    for _ in range(QUARTERS):
-        quarter = quarters.previous(quarter)
-        found += quarter_messages(ctx, quarter, groups, leads)
+    for cycle, members in by_cycle.values():
+        for period in cycles.looked_at(ctx, cycle):
+            found += quarter_messages(ctx, period, members, leads, cycle)
     return found
 
 
 def quarter_messages(
-    ctx: Context, quarter: Quarter, groups: list[SubGroup], leads: dict[int | None, Recipient]
+    ctx: Context,
+    quarter: Quarter,
+    groups: list[SubGroup],
+    leads: dict[int | None, Recipient],
+    cycle: Cycle | None = None,
 ) -> list[Message]:
-    """What is due today about one quarter's returns."""
-    owing = [g for g in groups if quarters.owes(ctx, g.end_date, quarter)]
+    """What is due today about one period's returns, for groups on one cycle."""
+    cycle = cycle or ctx.settings.cycle
+    dues: dict[str, quarters.Deadline] = {}
+    owing = [g for g in groups if cycles.owes(ctx, g, quarter, cycle, dues)]
     if not owing:
         return []
-    due_day = quarters.deadline(ctx, *quarter)
+    due_day = dues.get(str(cycle)) or cycles.deadline(ctx, quarter, cycle)
     found = quarters.standings(ctx, quarter, owing, due_day)
+    # A report before a meeting is not chased once the meeting has been held.
+    held = due_day.meeting is not None and cycles.kind_of(quarter) == MEETING
     out: list[Message] = []
     for standing in found:
         if standing.state == quarters.SUBMITTED or standing.lead_id is None:
             continue
         lead = leads[standing.lead_id]
         stage = stage_due(ctx.calendar, standing.deadline, ctx.today, ctx.settings)
+        if held and due_day.meeting is not None and ctx.today >= due_day.meeting:
+            stage = None
         if stage is None or not lead.address:
             continue  # leads not on Slack are in the coordinators' list instead
         out.append(lead_message(ctx, quarter, standing, stage, lead))
     first = ctx.calendar.shift(due_day.day, 1)
     if first <= ctx.today < ctx.calendar.shift(first, ctx.settings.return_chase_every):
-        out += missing_messages(ctx, quarter, due_day, found)
+        # A cycle other than the partnership's lists its groups apart, under its own key.
+        own = (
+            ""
+            if str(cycle) == str(ctx.settings.cycle)
+            else ":" + "".join(c for c in str(cycle) if c.isalnum())
+        )
+        out += missing_messages(ctx, quarter, due_day, found, own)
     return out
 
 
 def period(quarter: Quarter, group_id: int, stage: str) -> str:
-    """The outbox period of a lead's message: ``2026Q3:g12:before5``."""
-    return f"{quarter[0]}Q{quarter[1]}:g{group_id}:{stage}"
+    """The outbox period of a lead's message: ``2026Q3:g12:before5``, ``2027H1:g12:chase1``."""
+    return f"{cycles.key(quarter)}:g{group_id}:{stage}"
 
 
 def lead_message(
@@ -132,6 +154,7 @@ def lead_message(
         "partnership": ctx.partnership.name,
         "group": standing.group,
         "quarter": quarters.label(quarter),
+        "noun": say_cycles.noun(kind=cycles.kind_of(quarter)),
         "span": quarters.span(ctx, quarter),
         "deadline": uk(day),
         "weekday": f"{day:%A}",
@@ -162,7 +185,11 @@ def lead_message(
 
 
 def missing_messages(
-    ctx: Context, quarter: Quarter, due_day: quarters.Deadline, found: list[Standing]
+    ctx: Context,
+    quarter: Quarter,
+    due_day: quarters.Deadline,
+    found: list[Standing],
+    suffix: str = "",
 ) -> list[Message]:
     """The list of missing returns, to each coordinator on Slack (nothing when none is)."""
     missing = [s for s in found if s.state == quarters.OVERDUE]
@@ -181,6 +208,7 @@ def missing_messages(
     data = {
         "partnership": ctx.partnership.name,
         "quarter": quarters.label(quarter),
+        "noun": say_cycles.noun(kind=cycles.kind_of(quarter)),
         "deadline": uk(due_day.day),
         "weekday": f"{due_day.day:%A}",
         "on_slack": [r for r in rows if r["lead"] and r["slack"]],
@@ -192,7 +220,7 @@ def missing_messages(
     }
     label = quarters.label(quarter)
     text = say.returns_missing(n=len(missing), quarter=label)
-    key = f"{quarter[0]}Q{quarter[1]}"
+    key = cycles.key(quarter) + suffix
     meta = {"groups": [r["group"] for r in rows]}
     return [
         Message(MISSING, r, key, Reply("return_missing", data, text=text), meta=meta)

@@ -146,5 +146,6 @@ def submitted(*, group: str, quarter: str, version: int | None) -> str:
 
 
 def form_title(*, quarter: str) -> str:
-    """The return form's title."""
-    return f"Return {quarter}"
+    """The return form's title (at most 24 characters: a meeting is named by its date)."""
+    title = f"Return {quarter}"
+    return title if len(title) <= 24 else f"Return {quarter.split()[1]}"

@@ -182,6 +182,11 @@ class SubGroup(Base):
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     # Set by `/csp group close`: no more returns asked or chased; its history stays.
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Its own reporting cycle (storage/cycles.py words); empty: the partnership's.
+    reporting_cycle: Mapped[str | None] = mapped_column(String(80))
+    # The local day it was created: no report whose deadline passed before it is owed.
+    # Empty for groups made before release 0012 (they owe as they always did).
+    created_on: Mapped[dt.date | None] = mapped_column(Date)
 
     lead: Mapped[Person | None] = relationship()
     priorities: Mapped[list[Priority]] = relationship(
