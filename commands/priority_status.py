@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from commands.framework.core import Result
 from commands.framework.registry import Args, command
+from partnership import board as county
 from partnership.context import Context, Reply
 from partnership.lookup import find_priority
 from partnership.measure_status import in_blocks, own_measures
@@ -57,6 +58,8 @@ def priority_status(ctx: Context, args: Args) -> Result:
             [] if chosen is not None else in_blocks([m.view() for m in own_measures(ctx)])
         ),
         "posted_by": ctx.who if post else "",
+        # A county board's districts under each of these priorities (None elsewhere).
+        "districts": county.for_board(ctx, statuses),
     }
     summary = ", ".join(f"{s.code} {s.rag}" for s in statuses)
     return Reply("priority_status", data, public=post, text=say.priority_status(summary=summary))

@@ -33,6 +33,7 @@ EXAMPLES = {
     "stale_days": "30",
     "quiet_hours": "18:00-09:00",
     "rollup_day": "monday",
+    "share_with_board": "summary",
     BOARD_KEY: "#csp-board",
 }
 

@@ -38,6 +38,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from partnership import board as county
 from partnership import digest_charts
 from partnership import digest_sections as sections
 from partnership.context import Context
@@ -144,6 +145,8 @@ def build(ctx: Context, meeting: MeetingInfo, meetings: list[MeetingInfo] | None
         "measures": measures,
         "charts": pictures,
         "preview": None,
+        # A county board's districts, summary only unless a district shares (None elsewhere).
+        "districts": county.for_board(ctx, statuses),
     }
     data["shown"] = shown(data)
     snapshot = [SnapshotRow(s.id, s.rag, s.open, s.overdue_count) for s in statuses]

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
+from partnership import board as county
 from partnership import cycles
 from partnership import quarters as quarterly
 from partnership.context import Context, Reply
@@ -70,6 +71,8 @@ def home(ctx: Context) -> Reply:
         "slug": ctx.partnership.slug,
         "unlinked": [],
         "more_unlinked": 0,
+        # A county board's districts under each countywide priority (None elsewhere).
+        "districts": county.for_board(ctx, statuses),
     }
     if ctx.is_coordinator:
         waiting = unlinked(ctx)

@@ -25,6 +25,9 @@ DEADLINE_RULE = re.compile(
     r"(quarter[\s-]*end|end\s+of\s+(?:the\s+)?quarter|review|meeting|quarterly\s+review)\s*$",
     re.IGNORECASE,
 )
+# What a county board sees of a district (partnership/board.py).
+SHARE_SUMMARY, SHARE_ACTIONS = "summary", "actions"
+SHARE_CHOICES = (SHARE_SUMMARY, SHARE_ACTIONS)
 TIME_RANGE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*(?:-|–|to)\s*(\d{1,2})[:.](\d{2})\s*$")
 
 
@@ -129,6 +132,10 @@ class PartnershipSettings(BaseModel):
     rollup_day: str = Field(
         default="monday", description="weekday the coordinators' weekly roll-up goes out"
     )
+    share_with_board: str = Field(
+        default=SHARE_SUMMARY,
+        description="what the county board sees of this district: summary, or actions too",
+    )
 
     @field_validator("return_deadline")
     @classmethod
@@ -166,6 +173,18 @@ class PartnershipSettings(BaseModel):
             if len(text) >= 3 and day.startswith(text):
                 return day
         raise ValueError(f"{value!r} is not a weekday; write Monday to Friday")
+
+    @field_validator("share_with_board", mode="before")
+    @classmethod
+    def _share(cls, value: Any) -> Any:
+        # Section 115: the board sees counts only unless the district says otherwise.
+        text = str(value).strip().lower()
+        if text in SHARE_CHOICES:
+            return text
+        raise ValueError(
+            f"{value!r} is not a choice; write `summary` (counts only) or `actions` "
+            "(the board also sees action titles and owners)"
+        )
 
     @property
     def deadline_rule(self) -> DeadlineRule:

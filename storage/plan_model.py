@@ -203,6 +203,8 @@ class PriorityIn(PlanModel):
     aims: OptText = None
     rationale: OptText = None
     lead_organisation: Text200 = None
+    # A district's priority: the code of the county board's priority it maps onto.
+    board_priority: OptText = Field(default=None, pattern=r"^[A-Za-z0-9][\w.\-]{0,15}$")
     measures: list[MeasureIn] = Field(default_factory=list)
     actions: list[ActionIn] = Field(default_factory=list)
 

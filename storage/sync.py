@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from storage import channels, partnership_settings
 from storage.dates import FinancialYear
-from storage.models import Partnership, PartnershipWorkspace, Person, Source, utcnow
+from storage.models import Partnership, PartnershipWorkspace, Person, Priority, Source, utcnow
 from storage.plan_partnership import AdmittedIn
 from storage.plan_problems import PlanError, Problem
 from storage.planfile import PlanFile
@@ -196,7 +196,34 @@ def apply_plan(
         raise PlanError(source_name, syncer.problems)
     syncer.bases.save(by, when)
     session.flush()
+    syncer.report.warnings.extend(_unknown_board_priorities(session, partnership, plan))
     return syncer.report
+
+
+def _unknown_board_priorities(
+    session: Session, partnership: Partnership, plan: PlanFile
+) -> list[str]:
+    """A warning for each ``board_priority`` the county board's plan does not have."""
+    named = [(p.code, p.board_priority) for p in plan.priorities if p.board_priority]
+    if not named:
+        return []
+    if partnership.parent_id is None:
+        return [
+            "board_priority is set but the partnership names no parent board; "
+            "it is kept and shown once the plan names its board"
+        ]
+    held = {
+        fold(code)
+        for code in session.scalars(
+            select(Priority.code).where(Priority.partnership_id == partnership.parent_id)
+        )
+    }
+    return [
+        f"priority {code}: board_priority {to!r} is not a priority of the county board; "
+        "it is shown as not mapped until the board has it"
+        for code, to in named
+        if fold(to) not in held
+    ]
 
 
 __all__ = ["Change", "Conflict", "ImportReport", "Kept", "apply_plan", "find_partnership"]

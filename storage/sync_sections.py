@@ -89,6 +89,7 @@ class Syncer(Held):
                     "rationale": pri.rationale,
                     "lead_organisation": self.org(pri.lead_organisation),
                     "position": position,
+                    "board_priority": pri.board_priority,
                 },
             )
         for i, grp in enumerate(plan.groups):

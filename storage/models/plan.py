@@ -160,6 +160,9 @@ class Priority(Base):
     rationale: Mapped[str | None] = mapped_column(Text)
     lead_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # A district's priority names the county board's priority it rolls up into (its
+    # code, read against the parent's plan when shown: partnership/board.py).
+    board_priority: Mapped[str | None] = mapped_column(String(16))
 
     lead_organisation: Mapped[Organisation | None] = relationship()
     subgroups: Mapped[list[SubGroup]] = relationship(
