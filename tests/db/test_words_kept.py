@@ -119,9 +119,7 @@ def test_done_and_measure_record_take_the_note_keys(plans: Session) -> None:
     outcome, text = kit.run(kit.context(plans), "action done A-3 update: all sessions delivered")
     assert outcome.ok, text
     assert newest_note(plans) == "all sessions delivered"
-    line = (
-        'measure record M-1 37 period:"Q1 2026/27" replace:yes comment: "counted twice, venue: hall"'
-    )
+    line = 'measure record M-1 37 period:"Q1 2026/27" replace:yes comment: "counted twice, venue: hall"'
     outcome, text = kit.run(kit.context(plans), line)
     assert outcome.ok, text
     reading = plans.scalars(select(MeasureReading).order_by(MeasureReading.id.desc())).first()
