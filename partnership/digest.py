@@ -23,9 +23,9 @@ previous meeting's digest was sent.
 
 Queries, whatever the plan's size: meetings 1, roll-up 3, the previous
 meeting's snapshot 1, history in the window 1, overdue actions 1, returns 3
-(:func:`partnership.quarters.standings`), escalations 1, the groups' latest reports 2
+(:func:`partnership.quarters.standings`), escalations 1, the groups' latest reports 1
 (:mod:`partnership.reports`), SARA stages 1 (:mod:`partnership.sara`), measures 2, the
-pictures 4 (:mod:`partnership.digest_charts`) — twenty; a
+pictures 4 (:mod:`partnership.digest_charts`) — nineteen; a
 "before review" deadline rule adds one per quarter looked back (at most
 :data:`partnership.digest_sections.QUARTERS_BACK`, and by the pictures'
 returns grid).
@@ -151,7 +151,7 @@ def build(ctx: Context, meeting: MeetingInfo, meetings: list[MeetingInfo] | None
         "preview": None,
     }
     data["shown"] = shown(data)
-    data["shown"]["reports"] = reports.shown(latest_reports)
+    data["shown"]["reports"] = reports.shown(latest_reports, ctx.partnership.slug)
     snapshot = [SnapshotRow(s.id, s.rag, s.open, s.overdue_count) for s in statuses]
     return Digest(meeting, data, snapshot)
 

@@ -16,7 +16,6 @@ Everything returned is plain values, never ORM objects.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import func, select
@@ -36,6 +35,8 @@ PARTS = (
 # What the Slack digest shows of each group's report (the board papers show all of it).
 GROUPS_SHOWN = 8
 CUT = {"summary": 280, "achievements": 180, "issues": 180}
+# Slack's limit on a button's value.
+BUTTON_VALUE = 2000
 # What `/csp return show` shows of the earlier versions: the newest few, each
 # changed part's earlier text cut to this length (the reply pages beyond that).
 VERSIONS_SHOWN = 10
@@ -68,9 +69,15 @@ def _local(ctx: Context, at: dt.datetime | None) -> dt.datetime | None:
 
 
 def latest(ctx: Context) -> list[dict[str, Any]]:
-    """Each open sub-group's latest submitted report, by group name: two queries."""
+    """Each open sub-group's latest submitted report, by group name: one query."""
+    earlier = (
+        select(func.count())
+        .where(ReturnRevision.return_id == QuarterlyReturn.id)
+        .correlate(QuarterlyReturn)
+        .scalar_subquery()
+    )
     rows = ctx.session.execute(
-        select(QuarterlyReturn, SubGroup.name)
+        select(QuarterlyReturn, SubGroup.name, earlier)
         .join(SubGroup, SubGroup.id == QuarterlyReturn.subgroup_id)
         .options(joinedload(QuarterlyReturn.submitted_by))
         .where(
@@ -84,26 +91,10 @@ def latest(ctx: Context) -> list[dict[str, Any]]:
             QuarterlyReturn.quarter.desc(),
         )
     ).all()
-    newest: dict[str, QuarterlyReturn] = {}
-    for ret, name in rows:
-        newest.setdefault(name, ret)
-    versions = _versions(ctx, [r.id for r in newest.values()])
-    return [_row(ctx, name, ret, versions.get(ret.id, 1)) for name, ret in newest.items()]
-
-
-def _versions(ctx: Context, ids: list[int]) -> dict[int, int]:
-    """Each return's version: 1 plus its earlier versions."""
-    if not ids:
-        return {}
-    counted = ctx.session.execute(
-        select(ReturnRevision.return_id, func.count())
-        .where(ReturnRevision.return_id.in_(ids))
-        .group_by(ReturnRevision.return_id)
-    )
-    found: dict[int, int] = defaultdict(lambda: 1)
-    for return_id, n in counted:
-        found[return_id] = 1 + int(n)
-    return dict(found)
+    newest: dict[str, tuple[QuarterlyReturn, int]] = {}
+    for ret, name, versions_before in rows:
+        newest.setdefault(name, (ret, 1 + int(versions_before or 0)))
+    return [_row(ctx, name, ret, version) for name, (ret, version) in newest.items()]
 
 
 def _row(ctx: Context, name: str, ret: QuarterlyReturn, version: int) -> dict[str, Any]:
@@ -123,13 +114,35 @@ def _row(ctx: Context, name: str, ret: QuarterlyReturn, version: int) -> dict[st
     return row
 
 
-def shown(reports: list[dict[str, Any]]) -> dict[str, Any]:
-    """What the Slack digest shows of the reports: the first groups, each part cut."""
+def shown(reports: list[dict[str, Any]], slug: str) -> dict[str, Any]:
+    """What the Slack digest shows of the reports: the first groups, each part cut.
+
+    Each row's ``button`` is the line its "Read it all" button runs for whoever
+    presses it (``in:<slug>`` first, as a typed line may start).
+    """
     rows = []
     for r in reports[:GROUPS_SHOWN]:
-        parts = {key: cut(" ".join(r[key]), limit) for key, limit in CUT.items() if r[key]}
-        rows.append(r | {"parts": parts, "cut": any(p["cut"] for p in parts.values())})
+        parts = {key: cut(" ".join(r[key]), n) if r[key] else None for key, n in CUT.items()}
+        rows.append(
+            r
+            | {
+                "parts": parts,
+                "cut": any(p["cut"] for p in parts.values() if p),
+                "button": _button(r, slug),
+            }
+        )
     return {"rows": rows, "more": max(len(reports) - GROUPS_SHOWN, 0), "count": len(reports)}
+
+
+def _button(row: dict[str, Any], slug: str) -> str:
+    """The line a row's button runs, or "" for a group whose name holds markup.
+
+    Slack escapes ``&``, ``<`` and ``>`` in what people type but not in a
+    button's value, so such a name is left to the typed line in the text.
+    """
+    if set(row["group"]) & set("&<>"):
+        return ""
+    return f"in:{slug} {row['show'].removeprefix('/csp ')}"[:BUTTON_VALUE]
 
 
 # --------------------------------------------------------------------------- one report

@@ -46,6 +46,18 @@ def test_the_digest_carries_each_groups_latest_report_cut_with_the_line_to_read_
     assert "Reports from the sub-groups" in text and "_Issues and risks:_ Funding ends" in text
     assert '`/csp return show group:\\"ASB Steering Group\\" Q2 2026/27`' in text
     assert "Read it all" in text
+    # Its button runs the same line for whoever presses it (bot/slack/app.py LINE_BUTTONS).
+    (button,) = [
+        e
+        for page in slack(data)
+        for b in page
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "return_show"
+    ]
+    assert button["value"] == 'in:riverside return show group:"ASB Steering Group" Q2 2026/27'
+    pressed, said = kit.run(kit.context(plans, person="Chris Chair"), button["value"][13:])
+    assert pressed.ok and "Hotspot patrols ran every weekend" in said, said
     # The board papers print it whole.
     for fmt in ("md", "html"):
         paper = render_document(data, fmt)
