@@ -12,7 +12,7 @@ from sqlalchemy import select
 from commands.framework.core import Form, Result
 from commands.framework.registry import Args, command
 from partnership.context import MAX_TITLE, Context, Refused, Reply, UserError
-from partnership.edits import action_line, read_due, read_title
+from partnership.edits import action_line, read_due, read_sara, read_title
 from partnership.lookup import find_group, find_person, find_priority, people
 from partnership.messages import actions as say
 from partnership.messages.people import coordinator_named
@@ -20,7 +20,7 @@ from partnership.perms import coordinators
 from storage.models import Action, ActionUpdate, Person, Priority, Role, Status, SubGroup
 from storage.queries import history_value
 
-FIELDS = ("title", "owner", "due", "priority", "group")
+FIELDS = ("title", "owner", "due", "priority", "group", "sara")
 # Who may add an action they own themselves (members update, leads and chairs plan).
 OWNER_ROLES = (Role.LEAD, Role.CHAIR)
 _NUMBERED = re.compile(r"A-(\d{1,6})", re.IGNORECASE)
@@ -28,7 +28,7 @@ _NUMBERED = re.compile(r"A-(\d{1,6})", re.IGNORECASE)
 
 @command(
     "action add",
-    usage="<title> [owner:@person] [due:<date>] [priority:<code>] [group:<name>]",
+    usage="<title> [owner:@person] [due:<date>] [priority:<code>] [group:<name>] [sara:<stage>]",
     examples=(
         "/csp action add Map ASB hotspots owner:@lee due:31/03/2027 priority:P1",
         '/csp action add "Review CCTV coverage" group:"ASB Steering Group" due:end of quarter',
@@ -36,7 +36,7 @@ _NUMBERED = re.compile(r"A-(\d{1,6})", re.IGNORECASE)
     ),
     rest="title",
     keys=FIELDS,
-    aliases={"by": "due", "date": "due", "for": "owner", "subgroup": "group"},
+    aliases={"by": "due", "date": "due", "for": "owner", "subgroup": "group", "stage": "sara"},
     date_keys=("due",),
     person_keys=("owner",),
 )
@@ -46,6 +46,7 @@ def action_add(ctx: Context, args: Args) -> Result:
     The words that are not `key:value` are the title. A lead or chair who
     names no owner owns the new action; coordinators and a sub-group's lead
     may add actions for others. The new action gets the next free reference.
+    Problem-solving work may start with its SARA stage (`sara:scanning`).
     """
     if not args.values and not args.flags:
         require_may_add_any(ctx)
@@ -69,6 +70,7 @@ def read_new(ctx: Context, args: Args) -> dict[str, Any]:
         "due": ("due_date", lambda v: read_due(ctx, v)),
         "priority": ("priority", lambda v: find_priority(ctx, v)),
         "group": ("subgroup", lambda v: find_group(ctx, v)),
+        "sara": ("sara_stage", read_sara),
     }
     wanted: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -159,7 +161,7 @@ def create(ctx: Context, wanted: dict[str, Any]) -> Action:
         **wanted,
     )
     changes: dict[str, list[Any]] = {"created": [None, ref]}
-    changes.update({name: [None, history_value(v)] for name, v in wanted.items()})
+    changes.update({n: [None, history_value(v)] for n, v in wanted.items() if v is not None})
     ctx.session.add(action)
     ctx.session.add(
         ActionUpdate(

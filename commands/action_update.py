@@ -8,38 +8,42 @@ from commands.framework.core import Form, Result
 from commands.framework.registry import NOTE_KEYS, Args, command
 from partnership.context import MAX_TEXT, Context, UserError
 from partnership.edits import (
+    SARA_CLEAR,
     change_action,
     changed_reply,
     read_due,
     read_rag,
+    read_sara,
     read_status,
     read_text,
 )
 from partnership.lookup import find_action, find_person
 from partnership.messages import actions as say
 from partnership.perms import require_change
-from storage.models import Action, Rag, Status
+from storage.models import Action, Rag, Sara, Status
 
-FIELDS = ("rag", "status", "due", "note", "owner")
+FIELDS = ("rag", "status", "due", "note", "owner", "sara")
 
 
 @command(
     "action update",
-    usage="<ref> [rag:red|amber|green] [status:<status>] [due:<date>] [<note text>]",
+    usage="<ref> [rag:red|amber|green] [status:<status>] [due:<date>] [sara:<stage>] [<note text>]",
     examples=(
         '/csp action update A-17 rag:amber "venue confirmed, launch slips to May"',
         "/csp action update 1.2 update: lighting survey booked for 10:30 on Friday",
         "/csp action update A-17 due:31/05/2027",
+        "/csp action update A-17 sara:analysis",
         "/csp action update A-17",
     ),
     positional=("ref",),
     rest="note",
-    keys=("rag", "status", "due", "owner", "note", "ref"),
+    keys=("rag", "status", "due", "owner", "sara", "note", "ref"),
     aliases={
         "by": "due",
         "date": "due",
         "state": "status",
         "for": "owner",
+        "stage": "sara",
         **NOTE_KEYS,
     },
     date_keys=("due",),
@@ -53,6 +57,9 @@ def action_update(ctx: Context, args: Args) -> Result:
     Every other word that is not `key:value` is the note, kept as typed;
     `note:`, `comment:`, `progress:` or `update:` may start it. Dates are UK
     dates (03/04/2027 is 3 April), or `today`, `+2w`, `end of quarter`.
+    Problem-solving work takes its SARA stage: `sara:scanning`, `analysis`,
+    `response` or `assessment` (`sara:none` clears it). A `word:` that is none
+    of these keys is refused; quote a note that holds one (`"venue: hall"`).
     """
     action = find_action(ctx, args.get("ref"))
     require_change(ctx, action)
@@ -74,8 +81,15 @@ def read_update(ctx: Context, args: Args) -> tuple[dict[str, Any], str | None]:
         "status": read_status,
         "due": lambda v: read_due(ctx, v),
         "owner": lambda v: find_person(ctx, v),
+        "sara": read_sara,
     }
-    target = {"rag": "rag", "status": "status", "due": "due_date", "owner": "owner"}
+    target = {
+        "rag": "rag",
+        "status": "status",
+        "due": "due_date",
+        "owner": "owner",
+        "sara": "sara_stage",
+    }
     for name, reader in readers.items():
         value = args.get(name)
         if value is None:
@@ -117,6 +131,7 @@ def update_form(ctx: Context, action: Action) -> Form:
             "status": action.status.value,
             "due": action.due_date.isoformat() if action.due_date else "",
             "timescale": action.timescale or "",
+            "sara": action.sara_stage.value if action.sara_stage else SARA_CLEAR,
             "note": "",
             "version": str(action.version),
             "max_length": str(MAX_TEXT),
@@ -124,6 +139,7 @@ def update_form(ctx: Context, action: Action) -> Form:
         options={
             "rag": [(r.value.title(), r.value) for r in Rag],
             "status": [(s.value.replace("_", " ").capitalize(), s.value) for s in Status],
+            "sara": [(s.value.capitalize(), s.value) for s in Sara] + [(say.NO_SARA, SARA_CLEAR)],
         },
         meta={"ref": action.ref, "version": str(action.version)},
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from commands.framework.core import Result
 from commands.framework.registry import Args, command
 from partnership import board as county
+from partnership import sara
 from partnership.context import Context, Reply
 from partnership.lookup import find_priority
 from partnership.measure_status import in_blocks, own_measures
@@ -38,7 +39,8 @@ def priority_status(ctx: Context, args: Args) -> Result:
     amber when an action is amber or overdue or a measure is off track. A
     measure with a target date is judged against the straight path from its
     baseline to its target; the partnership's own measures (under no priority)
-    are listed after the priorities.
+    are listed after the priorities. Problem-solving actions are counted by
+    their SARA stage (scanning, analysis, response, assessment).
     """
     post = "post" in args.flags
     words = " ".join(w for w in (args.get("priority"), args.get("more")) if w)
@@ -47,12 +49,16 @@ def priority_status(ctx: Context, args: Args) -> Result:
     chosen = find_priority(ctx, words) if words else None
     cap = OVERDUE_ONE if chosen is not None else OVERDUE_ALL
     statuses = rollup(ctx, chosen.id if chosen is not None else None, overdue_cap=cap)
+    stages = sara.counts(ctx)
     data = {
         "partnership": ctx.partnership.name,
         "single": chosen is not None,
         "code": chosen.code if chosen is not None else "",
         "as_of": ctx.today,
-        "priorities": [s.view(ctx.today) for s in statuses],
+        "priorities": [
+            s.view(ctx.today) | {"sara": stages.get(s.id, sara.empty())} for s in statuses
+        ],
+        "sara": stages.get(chosen.id if chosen is not None else sara.ALL, sara.empty()),
         # The partnership's own measures (under no priority), with the whole list only.
         "own_measures": (
             [] if chosen is not None else in_blocks([m.view() for m in own_measures(ctx)])

@@ -23,8 +23,9 @@ previous meeting's digest was sent.
 
 Queries, whatever the plan's size: meetings 1, roll-up 3, the previous
 meeting's snapshot 1, history in the window 1, overdue actions 1, returns 3
-(:func:`partnership.quarters.standings`), escalations 1, measures 2, the pictures 4
-(:mod:`partnership.digest_charts`) — seventeen; a
+(:func:`partnership.quarters.standings`), escalations 1, the groups' latest reports 1
+(:mod:`partnership.reports`), SARA stages 1 (:mod:`partnership.sara`), measures 2, the
+pictures 4 (:mod:`partnership.digest_charts`) — nineteen; a
 "before review" deadline rule adds one per quarter looked back (at most
 :data:`partnership.digest_sections.QUARTERS_BACK`, and by the pictures'
 returns grid).
@@ -39,7 +40,7 @@ from typing import Any
 from sqlalchemy import select
 
 from partnership import board as county
-from partnership import digest_charts
+from partnership import digest_charts, reports, sara
 from partnership import digest_sections as sections
 from partnership.context import Context
 from partnership.digest_meetings import MeetingInfo, board_meetings, group_name, previous_meeting
@@ -105,6 +106,8 @@ def build(ctx: Context, meeting: MeetingInfo, meetings: list[MeetingInfo] | None
     overdue = sections.overdue(ctx, today)
     reported = sections.returns(ctx, meeting)
     escalations = sections.escalations(ctx, window_start)
+    latest_reports = reports.latest(ctx)
+    stages = sara.counts(ctx).get(sara.ALL, sara.empty())
     measures = sections.measures(ctx, {s.id: s.code for s in statuses})
     pictures = digest_charts.charts(ctx, meeting, meetings, statuses)
 
@@ -142,6 +145,8 @@ def build(ctx: Context, meeting: MeetingInfo, meetings: list[MeetingInfo] | None
         "overdue": overdue,
         "returns": reported,
         "escalations": escalations,
+        "reports": latest_reports,
+        "sara": stages,
         "measures": measures,
         "charts": pictures,
         "preview": None,
@@ -149,6 +154,7 @@ def build(ctx: Context, meeting: MeetingInfo, meetings: list[MeetingInfo] | None
         "districts": county.for_board(ctx, statuses),
     }
     data["shown"] = shown(data)
+    data["shown"]["reports"] = reports.shown(latest_reports, ctx.partnership.slug)
     snapshot = [SnapshotRow(s.id, s.rag, s.open, s.overdue_count) for s in statuses]
     return Digest(meeting, data, snapshot)
 

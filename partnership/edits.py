@@ -19,9 +19,21 @@ from sqlalchemy.orm.exc import StaleDataError
 from partnership.context import MAX_TEXT, MAX_TITLE, Context, Reply, UserError
 from partnership.messages import values
 from storage.dates import DateError, did_you_mean, parse_date, uk
-from storage.models import Action, ActionUpdate, Person, Rag, Status
+from storage.models import Action, ActionUpdate, Person, Rag, Sara, Status
 from storage.queries import history_value
-from storage.words import RAG_WORDS, STATUS_WORDS, field_label, fold
+from storage.words import RAG_WORDS, SARA_WORDS, STATUS_WORDS, field_label, fold
+
+# What people also type for a SARA stage, and for "not problem-solving work".
+SARA_TYPED: dict[str, Sara] = {
+    **SARA_WORDS,
+    "scan": Sara.SCANNING,
+    "analyse": Sara.ANALYSIS,
+    "analyze": Sara.ANALYSIS,
+    "respond": Sara.RESPONSE,
+    "assess": Sara.ASSESSMENT,
+}
+SARA_CLEAR = "none"  # the form's "not problem-solving" choice
+SARA_NONE = (SARA_CLEAR, "no", "clear", "-")
 
 # Who made an entry that names no person.
 NOBODY = {"import": "the plan import", "console": "the console operator", "scheduler": "the bot"}
@@ -72,6 +84,17 @@ def read_status(value: str) -> Status:
             fields={"status": "Choose a status"},
         )
     return status
+
+
+def read_sara(value: str) -> Sara | None:
+    """A SARA stage (scanning, analysis, response, assessment), or None for ``none``."""
+    word = fold(value)
+    if word in SARA_NONE:
+        return None
+    stage = SARA_TYPED.get(word)
+    if stage is None:
+        raise UserError(values.not_a_sara(value=value), fields={"sara": "Choose a SARA stage"})
+    return stage
 
 
 def read_due(ctx: Context, value: str) -> dt.date:

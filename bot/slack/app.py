@@ -38,7 +38,7 @@ from storage.models import utcnow
 BUTTONS = r"^action_(update|done|snooze|snooze_until|show|menu)$"
 # Buttons whose value is a command line to run as typed (commands/meeting_add.py,
 # commands/person_link.py).
-LINE_BUTTONS = r"^(meeting_confirm|person_link)$"
+LINE_BUTTONS = r"^(meeting_confirm|person_link|return_show)$"
 
 
 def create_app(

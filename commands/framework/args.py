@@ -14,11 +14,19 @@ README's "In Slack: `/csp`" section):
   (the note, or the title), kept as typed and in the order typed, with the
   spacing between neighbouring words. The note's own keys (``note:``,
   ``comment:``, ``progress:``, ``update:``) mark where the note is and their
-  words join it in place. A ``word:`` the command does not know is kept in
-  the note as typed (``venue: town hall, 10:30``), and the reply says so;
-  one spelt close to a key the command knows is refused with the keys it
-  has (``rga:amber`` → ``rag:amber``), since it was most likely meant as one;
-  quoting keeps it in the note. A command with no free text refuses the
+  words join it in place.
+* **A key the command does not know is refused, never saved as text.** An
+  unquoted word of letters followed by ``:`` or ``=`` (``sara:analysis``,
+  ``venue:``, ``x=3``) reads as a key; one the command has no key for is
+  refused with the keys it has (and the nearest, ``rga:`` → ``rag:``), and the
+  reply gives back the line as typed so nothing is lost. A link
+  (``https://…``, ``mailto:…``) is no key, nor is a word that starts with a
+  digit (``10:30``, ``3:1``) or holds one before its colon (``Q3:``, ``P1:``).
+  Quoting keeps a colon in the text: ``"venue: town hall"`` or
+  ``note:"venue: town hall"``. A command that reads ``word:value`` itself
+  (``free_keys``: a measure's parts, ``male:78.1``) gets every unknown key in
+  its free text and its ``kept`` list, removes those it read, and the
+  dispatcher refuses what is left. A command with no free text refuses the
   words it did not understand, naming them.
 * Slack sends a picked user as ``<@U123|name>`` (with "escape" on) or
   ``<@U123>``; people also type ``@Kath Rees``. A mention may be followed by
@@ -41,8 +49,10 @@ from partnership.messages import framework as say
 
 OPEN_QUOTES = {'"': '"“”', "“": '"“”', "”": '"“”', "'": "'‘’", "‘": "'‘’", "’": "'‘’"}
 _KEY = re.compile(r"([A-Za-z][A-Za-z_\-]*)[:=](.*)", re.S)
-# A `word:` this short (`Re:`, `NB:`) is prose, never taken for a misspelt key.
+# A `word:` this short (`Re:`, `NB:`) is refused without a "did you mean".
 _NEAR_MISS_LENGTH = 3
+# Link schemes written without `//` (`https://…` is a link by its slashes).
+_SCHEMES = ("mailto", "tel")
 # How many extra words a date or a name may take (``end of the quarter``).
 _MAX_EXTRA_WORDS = 3
 
@@ -66,8 +76,10 @@ class Token:
 
     @property
     def is_link(self) -> bool:
-        """``https://…`` typed as text: its ``https:`` is no attempt at a key."""
-        return self.key is not None and not self.quoted and self.text.startswith("//")
+        """``https://…`` or ``mailto:…`` typed as text: its scheme is no attempt at a key."""
+        if self.key is None or self.quoted:
+            return False
+        return self.text.startswith("//") or (self.key.lower() in _SCHEMES and bool(self.text))
 
 
 def tokenize(text: str) -> list[Token]:
@@ -158,10 +170,10 @@ def parse(cmd: Command, text: str, probe: Probe | None = None) -> Args:
         if tok.key is not None:
             name = cmd.key_for(tok.key)
             if name is None:
-                _unknown_key(cmd, tok)
-                free.append(_Free(text[tok.start : tok.end], tok, i - 1))
                 if not tok.is_link:
+                    _unknown_key(cmd, tok)  # refuses, unless the command reads keys itself
                     args.kept.append(tok.key)
+                free.append(_Free(text[tok.start : tok.end], tok, i - 1))
                 continue
             if name == cmd.rest:
                 # `note:` says where the note is; its words join the rest in place.
@@ -243,33 +255,34 @@ def _extend(
     return best, best_i
 
 
+class UnknownKey(UserError):  # noqa: N818 (reads as the outcome it is)
+    """A ``key:`` the command does not know: the reply gives back the line as typed."""
+
+
 def _unknown_key(cmd: Command, tok: Token) -> None:
-    """Refuse a key spelt close to a known one; let other ``word:`` text through."""
-    known = list(cmd.keys) + [alias for alias, _ in cmd.aliases]
-    if cmd.free_keys or not known or tok.is_link or len(tok.key or "") < _NEAR_MISS_LENGTH:
+    """Refuse a ``key:`` the command does not know (a ``free_keys`` command reads its own)."""
+    if cmd.free_keys:
         return
-    near = difflib.get_close_matches(tok.key.lower() if tok.key else "", known, n=1, cutoff=0.6)
-    if near:
-        keys = ", ".join(f"`{k}:`" for k in cmd.keys)
-        keep = say.keep_as_words(key=tok.key or "", rest=cmd.rest) if cmd.rest else ""
-        raise UserError(
-            say.unknown_key(
-                key=tok.key or "",
-                command=cmd.name,
-                near=near[0],
-                text=tok.text,
-                keys=keys,
-                keep=keep,
-                line=cmd.line,
-            )
+    refuse_keys(cmd, [(tok.key or "", tok.text)])
+
+
+def refuse_keys(cmd: Command, typed: list[tuple[str, str]]) -> None:
+    """Raise :class:`UnknownKey` for ``(key, value)`` pairs typed that ``cmd`` has no key for."""
+    key, value = typed[0]
+    shown = list(dict.fromkeys(k if len(k) <= 30 else k[:29] + "…" for k, _ in typed))
+    known = list(cmd.keys) + [alias for alias, _ in cmd.aliases]
+    near: list[str] = []
+    if len(key) >= _NEAR_MISS_LENGTH and known:
+        near = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
+    guess = cmd.key_for(near[0]) if near else None
+    raise UnknownKey(
+        say.unknown_key(
+            keys_typed=", ".join(f"`{k}:`" for k in shown),
+            one=len(shown) == 1,
+            command=cmd.name,
+            near=f"{guess}:{value[:40]}" if guess else "",
+            keys=", ".join(f"`{k}:`" for k in cmd.keys),
+            keep=say.keep_as_words(key=shown[0], rest=cmd.rest) if cmd.rest else "",
+            line=cmd.line,
         )
-
-
-def kept_notice(cmd: Command, kept: list[str]) -> str:
-    """The reply's line saying which ``word:`` were kept as text, not read as keys."""
-    unique = list(dict.fromkeys(k if len(k) <= 30 else k[:29] + "…" for k in kept))
-    words = ", ".join(f"`{k}:`" for k in unique)
-    keys = ", ".join(f"`{k}:`" for k in cmd.keys)
-    return say.kept_notice(
-        words=words, one=len(unique) == 1, command=cmd.name, rest=cmd.rest or "", keys=keys
     )

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from commands.framework.args import kept_notice, parse
+from commands.framework.args import UnknownKey, parse, refuse_keys
 from commands.framework.core import Result
 from commands.framework.registry import Args, Command, find, registry
-from partnership.context import NOTICES, Context, Refused, Reply, UserError
+from partnership.context import Context, Refused, Reply, UserError
 from partnership.edits import is_date
 from partnership.lookup import is_group, match_person, people
 from partnership.messages import framework as say
@@ -24,6 +24,9 @@ from storage.models import Person
 # Slack caps a slash command's text at 4,000 characters; anything longer did
 # not come from Slack and is refused before any parsing work.
 MAX_COMMAND = 4000
+# A line given back in a refusal is cut into pieces this long, each one code block
+# inside one section (Block Kit allows 3,000 characters a section).
+TYPED_PIECE = 2800
 
 
 @dataclass
@@ -38,16 +41,19 @@ class Outcome:
     partnership: str | None = None
 
 
-def error_reply(error: UserError, cmd: Command | None = None) -> Reply:
-    """The private reply for bad input: what was wrong and how to type it."""
+def error_reply(error: UserError, cmd: Command | None = None, typed: str = "") -> Reply:
+    """The private reply for bad input: what was wrong, how to type it, and what was typed."""
     if isinstance(error, Refused):
         cmd = None  # a refusal is not a typing mistake: no usage line
+    pieces = [typed[i : i + TYPED_PIECE] for i in range(0, len(typed), TYPED_PIECE)]
     return Reply(
         "error",
         {
             "message": error.message,
             "line": cmd.line if cmd is not None else "",
             "example": cmd.examples[0] if cmd is not None and cmd.examples else "",
+            "typed": pieces,
+            "typed_back": say.TYPED_BACK,
         },
         text=error.message,
     )
@@ -91,10 +97,14 @@ def dispatch_text(ctx: Context, text: str) -> Outcome:
 
         args = parse(cmd, split_words(text, used), probe)
         result = cmd.run(ctx, args)
-        if args.kept and isinstance(result, Reply) and cmd.rest in args.values:
-            # Said in the reply, so a `word:` meant as a key is noticed, not lost.
-            result.data.setdefault(NOTICES, []).append(kept_notice(cmd, args.kept))
+        if args.kept:
+            # A command that reads `word:value` itself (free_keys) took what it knew
+            # out of `kept`; the rest is refused, and the caller rolls back its writes.
+            refuse_keys(cmd, [(k, "") for k in args.kept])
         return Outcome(result, True, cmd)
+    except UnknownKey as exc:
+        # Given back as typed, so a long note is not lost to a mistyped key.
+        return Outcome(error_reply(exc, cmd, f"/csp {text.strip()}"), False, cmd, exc)
     except UserError as exc:
         return Outcome(error_reply(exc, cmd), False, cmd, exc)
 

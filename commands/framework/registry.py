@@ -29,7 +29,8 @@ class Args:
 
     values: dict[str, str] = field(default_factory=dict)
     flags: set[str] = field(default_factory=set)
-    # ``word:`` typed that is no key of the command, kept in its free text as typed.
+    # ``word:`` typed that is no key of a ``free_keys`` command, kept in its free text
+    # as typed; the command removes those it read, and the dispatcher refuses the rest.
     kept: list[str] = field(default_factory=list)
 
     def get(self, name: str) -> str | None:
@@ -62,7 +63,7 @@ class Command:
     slow: bool = False
     coordinator_only: bool = False
     # Every other ``word:value`` is the command's own to read from its free text (a
-    # measure's parts: ``male:78.1``), never refused as a misspelt key.
+    # measure's parts: ``male:78.1``); what it does not read is refused after it runs.
     free_keys: bool = False
     # The arguments a button's value carries, for commands a button runs by value.
     button: Callable[[str], Args] | None = None

@@ -137,3 +137,6 @@ def update_form(*, ref: str) -> str:
 def snooze_form(*, ref: str) -> str:
     """The snooze form's title."""
     return f"Snooze {ref}"
+
+
+NO_SARA = "None (not problem-solving)"

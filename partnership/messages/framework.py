@@ -32,23 +32,19 @@ def keep_as_words(*, key: str, rest: str) -> str:
 
 
 def unknown_key(
-    *, key: str, command: str, near: str, text: str, keys: str, keep: str, line: str
+    *, keys_typed: str, one: bool, command: str, near: str, keys: str, keep: str, line: str
 ) -> str:
-    """A key spelt close to one the command knows."""
+    """A ``key:`` (or several) that the command does not know."""
+    what = "is not something" if one else "are not things"
+    mean = f" Did you mean `{near}`?" if near else ""
+    has = f"Its keys are {keys}." if keys else "It takes no `key:value`."
     return (
-        f"`{key}:` is not something `/csp {command}` understands. "
-        f"Did you mean `{near}:{text}`? Its keys are {keys}.{keep} "
-        f"Type it as: `{line}`"
+        f"{keys_typed} {what} `/csp {command}` understands, so nothing was saved.{mean} "
+        f"{has}{keep} Type it as: `{line}`"
     )
 
 
-def kept_notice(*, words: str, one: bool, command: str, rest: str, keys: str) -> str:
-    """The reply's line saying which ``word:`` were kept as text, not read as keys."""
-    are, they = ("is not a key", "it is") if one else ("are not keys", "they are")
-    return (
-        f"{words} {are} of `/csp {command}`, so {they} kept in the {rest} as typed"
-        f" (its keys are {keys})."
-    )
+TYPED_BACK = "What you typed, to copy and change:"
 
 
 def did_you_mean(*, near: str | None) -> str:

@@ -149,3 +149,22 @@ def form_title(*, quarter: str) -> str:
     """The return form's title (at most 24 characters: a meeting is named by its date)."""
     title = f"Return {quarter}"
     return title if len(title) <= 24 else f"Return {quarter.split()[1]}"
+
+
+def no_report(*, group: str, quarter: str | None, status: str) -> str:
+    """A group with no submitted report (for a quarter, or at all)."""
+    when = f" for {quarter}" if quarter else " yet"
+    return f"{group} has not submitted a report{when}. `{status}` shows which returns are in."
+
+
+def which_report(*, partnership: str, names: str) -> str:
+    """``/csp return show`` with no group, from someone who leads none."""
+    return (
+        'Whose report? Name the group: `/csp return show group:"Name"` (and a quarter, '
+        f"`Q3 2026/27`, for an earlier one). {partnership}'s groups with a report: {names}."
+    )
+
+
+def report_shown(*, group: str, quarter: str, version: int) -> str:
+    """The fallback text of a report shown."""
+    return f"{group}'s {quarter} report (version {version})"

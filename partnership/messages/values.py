@@ -36,6 +36,15 @@ def not_a_status(*, value: str) -> str:
     )
 
 
+def not_a_sara(*, value: str) -> str:
+    """A word that is not a SARA stage."""
+    return (
+        f"`{value[:30]}` is not a SARA stage; use `sara:scanning`, `sara:analysis`, "
+        "`sara:response` or `sara:assessment` (or `sara:none` for work that is not "
+        "problem-solving)."
+    )
+
+
 def not_a_date_hinted(*, value: str, hint: str) -> str:
     """A date that reads wrongly, with a guess at what was meant."""
     return (

@@ -3,8 +3,8 @@
 The rule (README, "Typing"): every word after the ref that is not a
 recognised ``key:value`` is the note, as typed and in order; the note's own
 keys (``note:``, ``comment:``, ``progress:``, ``update:``) just say where it
-is; a ``word:`` that is no key is kept in the note and the reply says so; one
-spelt close to a key is refused with the keys there are. A hypothesis
+is; a ``word:`` that is no key is refused with the keys there are (the line
+given back as typed; tests/db/test_keys_refused.py), and quoting keeps it. A hypothesis
 property checks it over generated notes full of colons, quotes and keys.
 """
 
@@ -65,11 +65,13 @@ def entries(session: Session) -> int:
         ('note:"survey booked" for May', "survey booked for May"),
         ("survey booked note: for May", "survey booked for May"),
         ("rag:amber note: slipping due:31/05/2027", "slipping"),
-        ("venue: town hall, 10:30", "venue: town hall, 10:30"),
-        ("ratio x=3 of 4", "ratio x=3 of 4"),
+        ('"venue: town hall", 10:30', "venue: town hall, 10:30"),
+        ('note:"venue: town hall" at 10:30', "venue: town hall at 10:30"),
+        ('ratio "x=3" of 4', "ratio x=3 of 4"),
         ("see https://example.org/a?b=c", "see https://example.org/a?b=c"),
         ('"rga: amber" was a typo', "rga: amber was a typo"),
-        ("version:2 of the map", "version:2 of the map"),
+        ('"version:2" of the map', "version:2 of the map"),
+        ("mail mailto:a@example.org", "mail mailto:a@example.org"),
         ("line one\nline two", "line one\nline two"),
         ("can't reach O'Neill yet", "can't reach O'Neill yet"),
     ],
@@ -81,16 +83,16 @@ def test_every_word_of_the_note_is_kept(plans: Session, typed: str, note: str) -
     assert newest_note(plans) == note
 
 
-def test_a_word_that_is_no_key_is_kept_and_the_reply_says_so(plans: Session) -> None:
-    """`venue:` is kept in the note, and the reply names it and the keys there are."""
+def test_a_word_that_is_no_key_is_refused_with_the_keys_there_are(plans: Session) -> None:
+    """`venue:` is refused, naming the keys there are; nothing is written."""
+    before = entries(plans)
     outcome, text = kit.run(kit.context(plans), "action update A-3 venue: town hall, 10:30")
-    assert outcome.ok, text
-    assert "`venue:` is not a key of `/csp action update`, so it is kept in the note" in text
-    assert "`rag:`, `status:`, `due:`, `owner:`, `note:`" in text
-    blocks = kit.rendered(outcome)  # a valid context block under the reply
-    assert blocks[-1]["type"] == "context"
+    assert not outcome.ok, text
+    assert "`venue:` is not something `/csp action update` understands" in text
+    assert "`rag:`, `status:`, `due:`, `owner:`, `sara:`, `note:`" in text
+    assert entries(plans) == before
     outcome, text = kit.run(kit.context(plans), "action update A-3 plain words only")
-    assert outcome.ok and "is not a key" not in text
+    assert outcome.ok and "understands" not in text
 
 
 @pytest.mark.parametrize(
@@ -117,9 +119,7 @@ def test_done_and_measure_record_take_the_note_keys(plans: Session) -> None:
     outcome, text = kit.run(kit.context(plans), "action done A-3 update: all sessions delivered")
     assert outcome.ok, text
     assert newest_note(plans) == "all sessions delivered"
-    line = (
-        'measure record M-1 37 period:"Q1 2026/27" replace:yes comment: counted twice, venue: hall'
-    )
+    line = 'measure record M-1 37 period:"Q1 2026/27" replace:yes comment: "counted twice, venue: hall"'
     outcome, text = kit.run(kit.context(plans), line)
     assert outcome.ok, text
     reading = plans.scalars(select(MeasureReading).order_by(MeasureReading.id.desc())).first()
@@ -128,20 +128,23 @@ def test_done_and_measure_record_take_the_note_keys(plans: Session) -> None:
 
 
 def test_a_title_keeps_its_colons(plans: Session) -> None:
-    """`action add` keeps a `word:` in the title, and says so."""
+    """`action add` keeps a quoted `word:` in the title (unquoted, it is refused)."""
     outcome, text = kit.run(
-        kit.context(plans), "action add Meet at venue: town hall, 10:30 due:31/03/2027"
+        kit.context(plans), 'action add "Meet at venue: town hall, 10:30" due:31/03/2027'
     )
     assert outcome.ok, text
     title = plans.scalars(select(Action.title).order_by(Action.id.desc())).first()
     assert title == "Meet at venue: town hall, 10:30"
-    assert "kept in the title" in text
+    outcome, text = kit.run(kit.context(plans), "action add Meet at venue: town hall")
+    assert not outcome.ok and "words of the title, put them in quotes" in text
 
 
 def test_a_command_without_free_text_refuses_the_words_it_does_not_know(plans: Session) -> None:
     """`action show` takes only a ref: anything more is named in the refusal."""
     outcome, text = kit.run(kit.context(plans), "action show A-3 venue: hall")
-    assert not outcome.ok and "I didn't understand `venue: hall`" in text
+    assert not outcome.ok and "`venue:` is not something `/csp action show`" in text
+    outcome, text = kit.run(kit.context(plans), "action show A-3 town hall")
+    assert not outcome.ok and "I didn't understand `town hall`" in text
 
 
 def test_the_parser_keeps_pieces_in_order_with_their_spacing() -> None:
@@ -153,7 +156,7 @@ def test_the_parser_keeps_pieces_in_order_with_their_spacing() -> None:
         "rag": "red",
         "note": "one  two three\nfour five six seven",
     }
-    assert parse(cmd, "A-3 a:b c").kept == ["a"]
+    assert parse(registry()["measure record"], "M-1 a:b c").kept == ["a"]
 
 
 # ------------------------------------------------------------ the property

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.render.environment import and_list, render_blocks, slack_environment
-from partnership import digest_shown
+from partnership import digest_shown, reports, sara
 from partnership.digest_shown import first, shown
 
 
@@ -101,9 +101,28 @@ def digest_data(n: int) -> dict[str, Any]:
             for _ in range(2 * n)
         ],
         "preview": None,
+        "reports": [_report(i) for i in range(n)],
+        "sara": sara.empty(),
     }
     data["shown"] = shown(data)
+    data["shown"]["reports"] = reports.shown(data["reports"], "rcsp")
     return data
+
+
+def _report(i: int) -> dict[str, Any]:
+    return {
+        "group": f"Group {i}",
+        "quarter": "Q2 2026/27",
+        "submitted": "20/10/2026",
+        "by": "",
+        "version": 1,
+        "late": False,
+        "show": f'/csp return show group:"Group {i}" Q2 2026/27',
+        "summary": ["Summary"],
+        "achievements": [],
+        "issues": [],
+        "escalations": [],
+    }
 
 
 def slack_text(data: dict[str, Any]) -> str:
@@ -140,6 +159,7 @@ def test_the_slack_digest_shows_the_first_rows_and_counts_the_rest() -> None:
     assert f"{n} of {3 * n} in, 13 of them late" in text
     assert f"; and {n + 2 - digest_shown.GROUPS} more" in text
     assert "+4 more" in text  # the eighth owner: 8 overdue, 4 named
+    assert f"…and {n - reports.GROUPS_SHOWN} more groups' reports" in text
     assert "csp-bot digest --format html --meeting 10/12/2026" in text
 
 
