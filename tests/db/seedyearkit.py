@@ -46,9 +46,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.schedule import returns
 from bot.schedule.clock import scheduler_client
 from bot.schedule.outbox import FAILED, RETRY
-from bot.schedule import returns
 from bot.schedule.run import context as sweep_context
 from bot.schedule.run import run_due
 from bot.schedule.sender import EVENT_TYPE, SlackSender
@@ -59,7 +59,7 @@ from commands.framework.registry import Args
 from partnership import quarters
 from partnership.context import Reply
 from partnership.digest_meetings import board_meetings, digest_day
-from storage.dates import parse_date
+from storage.dates import parse_date, quarter_label
 from storage.db import make_engine, session_factory
 from storage.models import (
     Channel,
@@ -73,6 +73,7 @@ from storage.models import (
 )
 from storage.planfile import load_plan_file, load_plan_text
 from storage.sync import apply_plan
+from storage.workdays import WorkingCalendar
 from tests import kit
 from tests.conftest import EXAMPLES, FIXTURES
 from tests.fakeslack import FakeSlack
@@ -228,7 +229,9 @@ class ChartlessSender(SlackSender):
         return payload
 
 
-def days_that_matter(factory: sessionmaker[Session], start: dt.date, until: dt.date) -> list[dt.date]:
+def days_that_matter(
+    factory: sessionmaker[Session], start: dt.date, until: dt.date
+) -> list[dt.date]:
     """The days the year jumps to: each reminder, deadline and chase day, each digest day.
 
     A stage's day comes from the rule that sends it (its deadline, its
@@ -249,7 +252,9 @@ def days_that_matter(factory: sessionmaker[Session], start: dt.date, until: dt.d
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A migrated database of the module's own, on each backend."""
     if request.param == "sqlite":
         template = request.getfixturevalue("sqlite_template")
@@ -294,11 +299,12 @@ def run_year(factory: sessionmaker[Session], script: Script) -> Year:
             names = _names(factory)
             for day in days_that_matter(factory, script.start, script.until):
                 tally = run_due(factory, sender, moment(day, MORNING))
-                problems += [f"{day}: {k} {o}" for k, o in tally.outcomes if o in (FAILED, RETRY, "error")]
+                problems += [
+                    f"{day}: {k} {o}" for k, o in tally.outcomes if o in (FAILED, RETRY, "error")
+                ]
                 calls = slack.calls("chat.postMessage")
-                fresh = [_sent(day, c.params, names) for c in calls[seen:]]
+                today = _pages_joined(day, [c.params for c in calls[seen:]], names)
                 seen = len(calls)
-                today = [s for s in fresh if s is not None]
                 sent += today
                 for message in today:
                     report = _answer(factory, script, message, day)
@@ -314,8 +320,9 @@ def _with_slugs(factory: sessionmaker[Session], sent: list[Sent]) -> list[Sent]:
     """Each message with the slug of the partnership its outbox row is for."""
     with factory() as session:
         rows = session.execute(
-            select(Notification.kind, Notification.target, Notification.period, Partnership.slug)
-            .join(Partnership, Partnership.id == Notification.partnership_id)
+            select(
+                Notification.kind, Notification.target, Notification.period, Partnership.slug
+            ).join(Partnership, Partnership.id == Notification.partnership_id)
         )
         slug_of = {f"{kind}|{target}|{period}": slug for kind, target, period, slug in rows}
     return [replace(s, slug=slug_of.get(s.key, "")) for s in sent]
@@ -357,6 +364,22 @@ def _sent(day: dt.date, params: dict[str, Any], names: dict[str, str]) -> Sent |
     )
 
 
+def _pages_joined(day: dt.date, posts: list[dict[str, Any]], names: dict[str, str]) -> list[Sent]:
+    """The day's posts as messages, each continuation page's text joined to its message's."""
+    out: list[Sent] = []
+    for params in posts:
+        row = _sent(day, params, names)
+        if row is not None:
+            out.append(row)
+            continue
+        # A continuation page goes into the thread of the message just sent there.
+        address = str(params["channel"])
+        [*_, last] = [i for i, s in enumerate(out) if s.address == address]
+        more = " ".join(str(b) for b in params.get("blocks") or [])
+        out[last] = replace(out[last], text=f"{out[last].text} {more}")
+    return out
+
+
 def _button(blocks: list[dict[str, Any]], action_id: str) -> str:
     """The value of the message's button with this action id ('' when it has none)."""
     for block in blocks:
@@ -366,7 +389,9 @@ def _button(blocks: list[dict[str, Any]], action_id: str) -> str:
     return ""
 
 
-def _answer(factory: sessionmaker[Session], script: Script, message: Sent, day: dt.date) -> Report | None:
+def _answer(
+    factory: sessionmaker[Session], script: Script, message: Sent, day: dt.date
+) -> Report | None:
     """A lead asked for a report answers as the script says: press the button, fill the form."""
     if message.kind not in ASKS or not message.button:
         return None
@@ -405,27 +430,77 @@ def report_texts(group: str, period: str) -> dict[str, str]:
 # ------------------------------------------------------------------ checks every year shares
 
 
-def each_once(year: Year) -> list[str]:
-    """Keys sent more than once (none: the outbox sends each key once)."""
+def clean(year: Year) -> list[str]:
+    """What went wrong in a year: tracebacks, failed sends, a key sent twice, a closed day."""
     keys = [s.key for s in year.sent]
-    return sorted({k for k in keys if keys.count(k) > 1})
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    calendar = WorkingCalendar()
+    closed = [f"{s.day}: {s.key}" for s in year.sent if not calendar.is_working_day(s.day)]
+    return year.problems + [f"sent twice: {k}" for k in twice] + closed
+
+
+def unanswered(year: Year) -> list[Sent]:
+    """Reminders and chases to a lead who answers reminders that got no report that day."""
+    by_day = {(r.lead, r.day) for r in year.reports}
+    return [
+        s
+        for s in year.sent
+        if s.kind in ASKS
+        and (s.to, s.day) not in by_day
+        and read_script(year.seed).leads.get(s.to, "reminded") == "reminded"
+    ]
+
+
+def _meetings(year: Year, slug: str) -> dict[str, dt.date]:
+    """A partnership's outbox periods of meetings (``meeting:<id>``) -> the meeting's date."""
+    with year.factory() as session:
+        pid = kit.partnership(session, slug).id
+        rows = session.execute(
+            select(Meeting.id, Meeting.date).where(Meeting.partnership_id == pid)
+        )
+        return {f"meeting:{mid}": day for mid, day in rows}
 
 
 def digests(year: Year, slug: str) -> dict[dt.date, list[tuple[dt.date, str]]]:
     """One partnership's digests by meeting date: (day sent, recipient) of each, in order."""
-    with year.factory() as session:
-        pid = kit.partnership(session, slug).id
-        dates = {
-            f"meeting:{mid}": day
-            for mid, day in session.execute(
-                select(Meeting.id, Meeting.date).where(Meeting.partnership_id == pid)
-            )
-        }
+    dates = _meetings(year, slug)
     out: dict[dt.date, list[tuple[dt.date, str]]] = {}
     for s in year.of("digest"):
         if s.slug == slug:
             out.setdefault(dates[s.key.split("|", 2)[2]], []).append((s.day, s.to))
     return out
+
+
+def reports_in(year: Year, slug: str) -> dict[str, list[str]]:
+    """Each group's reports held for the year (not the year before's), by period, in order."""
+    start = read_script(year.seed).start.year
+    with year.factory() as session:
+        pid = kit.partnership(session, slug).id
+        rows = session.execute(
+            select(SubGroup.name, QuarterlyReturn.fy_start_year, QuarterlyReturn.quarter)
+            .join(SubGroup, SubGroup.id == QuarterlyReturn.subgroup_id)
+            .where(
+                QuarterlyReturn.partnership_id == pid,
+                QuarterlyReturn.submitted_at.is_not(None),
+                QuarterlyReturn.fy_start_year >= start,
+            )
+            .order_by(SubGroup.name, QuarterlyReturn.fy_start_year, QuarterlyReturn.quarter)
+        )
+        found: dict[str, list[str]] = {}
+        for name, fy, quarter in rows:
+            found.setdefault(name, []).append(quarter_label(fy, quarter))
+    return found
+
+
+def digest_for(year: Year, slug: str, meeting: dt.date) -> Sent:
+    """The digest for one meeting as the partnership's board channel got it."""
+    dates = _meetings(year, slug)
+    [found] = [
+        s
+        for s in year.of("digest", f"{slug} board channel")
+        if s.slug == slug and dates[s.key.split("|", 2)[2]] == meeting
+    ]
+    return found
 
 
 # ------------------------------------------------------------------ hooks for features being built
