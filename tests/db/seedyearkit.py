@@ -25,9 +25,8 @@ reminder's button and filling in the form the way the modal submits it
 What Slack was sent comes back as :class:`Sent` rows, with each recipient's
 name, plus every traceback logged and every outbox failure.
 
-The functions under "Hooks" read what a feature still being built would
-show (a board's districts, a report's contents, SARA counts); the test
-modules assert on them once that feature lands.
+What a year sent is read by tests/db/seedyearread.py: the checks every
+year shares, and the hooks for features still being built.
 """
 
 from __future__ import annotations
@@ -59,11 +58,10 @@ from commands.framework.registry import Args
 from partnership import quarters
 from partnership.context import Reply
 from partnership.digest_meetings import board_meetings, digest_day
-from storage.dates import parse_date, quarter_label
+from storage.dates import parse_date
 from storage.db import make_engine, session_factory
 from storage.models import (
     Channel,
-    Meeting,
     Notification,
     Partnership,
     Person,
@@ -73,7 +71,6 @@ from storage.models import (
 )
 from storage.planfile import load_plan_file, load_plan_text
 from storage.sync import apply_plan
-from storage.workdays import WorkingCalendar
 from tests import kit
 from tests.conftest import EXAMPLES, FIXTURES
 from tests.fakeslack import FakeSlack
@@ -115,7 +112,7 @@ class Report:
 class Year:
     """What a year sent and recorded; ``factory`` stays open for the tests' own queries."""
 
-    seed: str
+    script: Script
     sent: list[Sent]
     reports: list[Report]
     problems: list[str]
@@ -181,12 +178,10 @@ def complete(factory: sessionmaker[Session], script: Script) -> list[str]:
             for i, text in enumerate(script.plans)
         ]
         for name, plan in names:
-            report = apply_plan(session, plan, source_name=name, now=imported)
+            apply_plan(session, plan, source_name=name, now=imported)
             session.flush()
             if plan.partnership is not None and plan.partnership.slug:
                 slugs.append(plan.partnership.slug)
-            del report
-        session.flush()
         year_before_is_in(session, script.start, imported)
         session.commit()
     return list(dict.fromkeys(slugs))
@@ -231,24 +226,27 @@ class ChartlessSender(SlackSender):
 
 def days_that_matter(
     factory: sessionmaker[Session], start: dt.date, until: dt.date
-) -> list[dt.date]:
-    """The days the year jumps to: each reminder, deadline and chase day, each digest day.
+) -> dict[dt.date, list[str]]:
+    """The days the year jumps to, each with the partnerships it matters to.
 
-    A stage's day comes from the rule that sends it (its deadline, its
-    stages), so a test's dates, written out by hand, still catch a rule
-    that moves; a new reporting cycle adds its own days here.
+    Each reminder, deadline and chase day, and each digest day. A stage's day
+    comes from the rule that sends it (its deadline, its stages), so a test's
+    dates, written out by hand, still catch a rule that moves; a new
+    reporting cycle adds its own days here.
     """
-    days = {start}
+    days: dict[dt.date, set[str]] = {}
     with factory() as session:
         for partnership in session.scalars(select(Partnership)):
             ctx = sweep_context(session, partnership, moment(start, MORNING))
+            found = {start}
             for fy in (start.year - 1, start.year, start.year + 1):
                 for q in range(1, 5):
                     due = quarters.deadline(ctx, fy, q)
-                    days.update(s.day for s in returns.stages(ctx.calendar, due.day, ctx.settings))
-            for meeting in board_meetings(ctx):
-                days.update((digest_day(ctx, meeting), meeting.date))
-    return sorted(day for day in days if start <= day <= until)
+                    found.update(s.day for s in returns.stages(ctx.calendar, due.day, ctx.settings))
+            found.update(digest_day(ctx, meeting) for meeting in board_meetings(ctx))
+            for day in found:
+                days.setdefault(day, set()).add(partnership.slug)
+    return {day: sorted(days[day]) for day in sorted(days) if start <= day <= until}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -297,11 +295,14 @@ def run_year(factory: sessionmaker[Session], script: Script) -> Year:
             sender = ChartlessSender(scheduler_client(settings))
             seen = 0
             names = _names(factory)
-            for day in days_that_matter(factory, script.start, script.until):
-                tally = run_due(factory, sender, moment(day, MORNING))
-                problems += [
-                    f"{day}: {k} {o}" for k, o in tally.outcomes if o in (FAILED, RETRY, "error")
-                ]
+            for day, matter in days_that_matter(factory, script.start, script.until).items():
+                for slug in matter:
+                    tally = run_due(factory, sender, moment(day, MORNING), partnership=slug)
+                    problems += [
+                        f"{day}: {k} {o}"
+                        for k, o in tally.outcomes
+                        if o in (FAILED, RETRY, "error")
+                    ]
                 calls = slack.calls("chat.postMessage")
                 today = _pages_joined(day, [c.params for c in calls[seen:]], names)
                 seen = len(calls)
@@ -313,7 +314,7 @@ def run_year(factory: sessionmaker[Session], script: Script) -> Year:
     finally:
         logging.getLogger().removeHandler(caught)
     problems += caught.found
-    return Year(script.seed, _with_slugs(factory, sent), reports, problems, factory, slugs)
+    return Year(script, _with_slugs(factory, sent), reports, problems, factory, slugs)
 
 
 def _with_slugs(factory: sessionmaker[Session], sent: list[Sent]) -> list[Sent]:
@@ -425,126 +426,3 @@ def report_texts(group: str, period: str) -> dict[str, str]:
         "issues": f"{group} issues and risks in {period}",
         "escalations": f"{group} escalation for {period}",
     }
-
-
-# ------------------------------------------------------------------ checks every year shares
-
-
-def clean(year: Year) -> list[str]:
-    """What went wrong in a year: tracebacks, failed sends, a key sent twice, a closed day."""
-    keys = [s.key for s in year.sent]
-    twice = sorted({k for k in keys if keys.count(k) > 1})
-    calendar = WorkingCalendar()
-    closed = [f"{s.day}: {s.key}" for s in year.sent if not calendar.is_working_day(s.day)]
-    return year.problems + [f"sent twice: {k}" for k in twice] + closed
-
-
-def unanswered(year: Year) -> list[Sent]:
-    """Reminders and chases to a lead who answers reminders that got no report that day."""
-    by_day = {(r.lead, r.day) for r in year.reports}
-    return [
-        s
-        for s in year.sent
-        if s.kind in ASKS
-        and (s.to, s.day) not in by_day
-        and read_script(year.seed).leads.get(s.to, "reminded") == "reminded"
-    ]
-
-
-def _meetings(year: Year, slug: str) -> dict[str, dt.date]:
-    """A partnership's outbox periods of meetings (``meeting:<id>``) -> the meeting's date."""
-    with year.factory() as session:
-        pid = kit.partnership(session, slug).id
-        rows = session.execute(
-            select(Meeting.id, Meeting.date).where(Meeting.partnership_id == pid)
-        )
-        return {f"meeting:{mid}": day for mid, day in rows}
-
-
-def digests(year: Year, slug: str) -> dict[dt.date, list[tuple[dt.date, str]]]:
-    """One partnership's digests by meeting date: (day sent, recipient) of each, in order."""
-    dates = _meetings(year, slug)
-    out: dict[dt.date, list[tuple[dt.date, str]]] = {}
-    for s in year.of("digest"):
-        if s.slug == slug:
-            out.setdefault(dates[s.key.split("|", 2)[2]], []).append((s.day, s.to))
-    return out
-
-
-def reports_in(year: Year, slug: str) -> dict[str, list[str]]:
-    """Each group's reports held for the year (not the year before's), by period, in order."""
-    start = read_script(year.seed).start.year
-    with year.factory() as session:
-        pid = kit.partnership(session, slug).id
-        rows = session.execute(
-            select(SubGroup.name, QuarterlyReturn.fy_start_year, QuarterlyReturn.quarter)
-            .join(SubGroup, SubGroup.id == QuarterlyReturn.subgroup_id)
-            .where(
-                QuarterlyReturn.partnership_id == pid,
-                QuarterlyReturn.submitted_at.is_not(None),
-                QuarterlyReturn.fy_start_year >= start,
-            )
-            .order_by(SubGroup.name, QuarterlyReturn.fy_start_year, QuarterlyReturn.quarter)
-        )
-        found: dict[str, list[str]] = {}
-        for name, fy, quarter in rows:
-            found.setdefault(name, []).append(quarter_label(fy, quarter))
-    return found
-
-
-def digest_for(year: Year, slug: str, meeting: dt.date) -> Sent:
-    """The digest for one meeting as the partnership's board channel got it."""
-    dates = _meetings(year, slug)
-    [found] = [
-        s
-        for s in year.of("digest", f"{slug} board channel")
-        if s.slug == slug and dates[s.key.split("|", 2)[2]] == meeting
-    ]
-    return found
-
-
-# ------------------------------------------------------------------ hooks for features being built
-
-
-def reports_shown(year: Year, message: Sent) -> dict[str, list[str]]:
-    """Per group, which of its reports' fields (summary, achievements…) a message quotes.
-
-    Today a digest quotes only escalations; once reports' contents reach the
-    chairs (issue 15), the Stroud and Safer Gloucester modules assert that each
-    group's summary, achievements and issues are there too.
-    """
-    found: dict[str, list[str]] = {}
-    for r in year.reports:
-        for name, text in report_texts(r.group, r.period).items():
-            if text in message.text:
-                found.setdefault(r.group, []).append(name)
-    return found
-
-
-def districts_named(message: Sent, districts: list[str]) -> list[str]:
-    """The districts (by name) a message names: the board's digest should show every one."""
-    return [name for name in districts if name in message.text]
-
-
-def sara_counts(message: Sent) -> dict[str, int]:
-    """Problem-solving actions per SARA stage as a message counts them (``Scanning 2``…).
-
-    Nothing counts them yet; when the digest does, fit the pattern to its words.
-    """
-    found = re.findall(r"\b(Scanning|Analysis|Response|Assessment)\b\D{0,12}(\d+)", message.text)
-    return {stage.lower(): int(n) for stage, n in found}
-
-
-def periods_asked(year: Year, lead: str) -> list[str]:
-    """The periods a lead's reminders and chases named, in order, each once.
-
-    The periods' names follow the reporting cycle ("Q1 2026/27", "H1 2027/28",
-    "the 18/03/2027 meeting"): a cycle's test compares them with the document's.
-    """
-    found: list[str] = []
-    for s in year.sent:
-        if s.kind in ASKS and s.to == lead:
-            m = re.search(r"return for \*([^*]+)\*", s.text)
-            if m and m[1] not in found:
-                found.append(m[1])
-    return found

@@ -18,15 +18,17 @@ import pytest
 from tests.db.seedyearkit import (
     Year,
     backend,
-    clean,
     d,
+    year_of,
+)
+from tests.db.seedyearread import (
+    clean,
     digest_for,
     digests,
     periods_asked,
     reports_in,
     reports_shown,
     unanswered,
-    year_of,
 )
 
 __all__ = ["backend"]  # the fixture, shared through the kit

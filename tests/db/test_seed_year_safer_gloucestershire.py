@@ -22,14 +22,16 @@ from storage.models import Partnership
 from tests.db.seedyearkit import (
     Year,
     backend,
-    clean,
     d,
+    year_of,
+)
+from tests.db.seedyearread import (
+    clean,
     digest_for,
     digests,
     periods_asked,
     reports_in,
     unanswered,
-    year_of,
 )
 
 __all__ = ["backend"]  # the fixture, shared through the kit

@@ -21,13 +21,15 @@ import pytest
 from tests.db.seedyearkit import (
     Year,
     backend,
-    clean,
     d,
+    year_of,
+)
+from tests.db.seedyearread import (
+    clean,
     digests,
     periods_asked,
     reports_in,
     unanswered,
-    year_of,
 )
 
 __all__ = ["backend"]  # the fixture, shared through the kit
