@@ -140,3 +140,18 @@ def periods_asked(year: Year, lead: str) -> list[str]:
             if m and m[1] not in found:
                 found.append(m[1])
     return found
+
+
+def asked_not_held(year: Year, slug: str, groups: dict[str, str]) -> list[str]:
+    """Where a group's reports held differ from what its lead (``groups[name]``) was asked.
+
+    Cycle-agnostic: it holds for quarterly, twice-yearly or pre-meeting
+    reports alike, as long as every lead answers when asked.
+    """
+    held = reports_in(year, slug)
+    wrong = [f"reports of a group not asked: {g}" for g in set(held) - set(groups)]
+    for group, lead in groups.items():
+        asked = periods_asked(year, lead)
+        if not asked or held.get(group) != asked:
+            wrong.append(f"{group}: asked {asked}, held {held.get(group)}")
+    return wrong + [f"not answered: {s.day} {s.key}" for s in unanswered(year)]
