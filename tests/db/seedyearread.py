@@ -1,0 +1,157 @@
+"""Reading a seed's year (tests/db/seedyearkit.py): the checks every year shares, and hooks.
+
+The hooks read what a feature still being built would show (a board's
+districts in its digest, a report's contents reaching the chairs, SARA
+counts, the periods a reporting cycle names); the seed modules assert on them
+once that feature lands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import select
+
+from storage.dates import quarter_label
+from storage.models import Meeting, QuarterlyReturn, SubGroup
+from storage.workdays import WorkingCalendar
+from tests import kit
+from tests.db.seedyearkit import ASKS, Sent, Year, report_texts
+
+# ------------------------------------------------------------------ checks every year shares
+
+
+def clean(year: Year) -> list[str]:
+    """What went wrong in a year: tracebacks, failed sends, a key sent twice, a closed day."""
+    keys = [s.key for s in year.sent]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    calendar = WorkingCalendar()
+    closed = [f"{s.day}: {s.key}" for s in year.sent if not calendar.is_working_day(s.day)]
+    return year.problems + [f"sent twice: {k}" for k in twice] + closed
+
+
+def unanswered(year: Year) -> list[Sent]:
+    """Reminders and chases to a lead who answers reminders that got no report that day."""
+    by_day = {(r.lead, r.day) for r in year.reports}
+    return [
+        s
+        for s in year.sent
+        if s.kind in ASKS
+        and (s.to, s.day) not in by_day
+        and year.script.leads.get(s.to, "reminded") == "reminded"
+    ]
+
+
+def _meetings(year: Year, slug: str) -> dict[str, dt.date]:
+    """A partnership's outbox periods of meetings (``meeting:<id>``) -> the meeting's date."""
+    with year.factory() as session:
+        pid = kit.partnership(session, slug).id
+        rows = session.execute(
+            select(Meeting.id, Meeting.date).where(Meeting.partnership_id == pid)
+        )
+        return {f"meeting:{mid}": day for mid, day in rows}
+
+
+def digests(year: Year, slug: str) -> dict[dt.date, list[tuple[dt.date, str]]]:
+    """One partnership's digests by meeting date: (day sent, recipient) of each, in order."""
+    dates = _meetings(year, slug)
+    out: dict[dt.date, list[tuple[dt.date, str]]] = {}
+    for s in year.of("digest"):
+        if s.slug == slug:
+            out.setdefault(dates[s.key.split("|", 2)[2]], []).append((s.day, s.to))
+    return out
+
+
+def reports_in(year: Year, slug: str) -> dict[str, list[str]]:
+    """Each group's reports held for the year (not the year before's), by period, in order."""
+    start = year.script.start.year
+    with year.factory() as session:
+        pid = kit.partnership(session, slug).id
+        rows = session.execute(
+            select(SubGroup.name, QuarterlyReturn.fy_start_year, QuarterlyReturn.quarter)
+            .join(SubGroup, SubGroup.id == QuarterlyReturn.subgroup_id)
+            .where(
+                QuarterlyReturn.partnership_id == pid,
+                QuarterlyReturn.submitted_at.is_not(None),
+                QuarterlyReturn.fy_start_year >= start,
+            )
+            .order_by(SubGroup.name, QuarterlyReturn.fy_start_year, QuarterlyReturn.quarter)
+        )
+        found: dict[str, list[str]] = {}
+        for name, fy, quarter in rows:
+            found.setdefault(name, []).append(quarter_label(fy, quarter))
+    return found
+
+
+def digest_for(year: Year, slug: str, meeting: dt.date) -> Sent:
+    """The digest for one meeting as the partnership's board channel got it."""
+    dates = _meetings(year, slug)
+    [found] = [
+        s
+        for s in year.of("digest", f"{slug} board channel")
+        if s.slug == slug and dates[s.key.split("|", 2)[2]] == meeting
+    ]
+    return found
+
+
+# ------------------------------------------------------------------ hooks for features being built
+
+
+def reports_shown(year: Year, message: Sent) -> dict[str, list[str]]:
+    """Per group, which of its reports' fields (summary, achievements…) a message quotes.
+
+    Today a digest quotes only escalations; once reports' contents reach the
+    chairs (issue 15), the Stroud and Safer Gloucester modules assert that each
+    group's summary, achievements and issues are there too.
+    """
+    found: dict[str, list[str]] = {}
+    for r in year.reports:
+        for name, text in report_texts(r.group, r.period).items():
+            if text in message.text:
+                found.setdefault(r.group, []).append(name)
+    return found
+
+
+def districts_named(message: Sent, districts: list[str]) -> list[str]:
+    """The districts (by name) a message names: the board's digest should show every one."""
+    return [name for name in districts if name in message.text]
+
+
+def sara_counts(message: Sent) -> dict[str, int]:
+    """Problem-solving actions per SARA stage as a message counts them (``Scanning 2``…).
+
+    Nothing counts them yet; when the digest does, fit the pattern to its words.
+    """
+    found = re.findall(r"\b(Scanning|Analysis|Response|Assessment)\b\D{0,12}(\d+)", message.text)
+    return {stage.lower(): int(n) for stage, n in found}
+
+
+def periods_asked(year: Year, lead: str) -> list[str]:
+    """The periods a lead's reminders and chases named, in order, each once.
+
+    The periods' names follow the reporting cycle ("Q1 2026/27", "H1 2027/28",
+    "the 18/03/2027 meeting"): a cycle's test compares them with the document's.
+    """
+    found: list[str] = []
+    for s in year.sent:
+        if s.kind in ASKS and s.to == lead:
+            m = re.search(r"return for \*([^*]+)\*", s.text)
+            if m and m[1] not in found:
+                found.append(m[1])
+    return found
+
+
+def asked_not_held(year: Year, slug: str, groups: dict[str, str]) -> list[str]:
+    """Where a group's reports held differ from what its lead (``groups[name]``) was asked.
+
+    Cycle-agnostic: it holds for quarterly, twice-yearly or pre-meeting
+    reports alike, as long as every lead answers when asked.
+    """
+    held = reports_in(year, slug)
+    wrong = [f"reports of a group not asked: {g}" for g in set(held) - set(groups)]
+    for group, lead in groups.items():
+        asked = periods_asked(year, lead)
+        if not asked or held.get(group) != asked:
+            wrong.append(f"{group}: asked {asked}, held {held.get(group)}")
+    return wrong + [f"not answered: {s.day} {s.key}" for s in unanswered(year)]
