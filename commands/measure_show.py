@@ -8,6 +8,7 @@ from partnership.context import Context, Reply
 from partnership.lookup import find_measure
 from partnership.measure_history import readings
 from partnership.measure_status import judged_one
+from partnership.measures import short
 from partnership.messages import measures as say
 
 
@@ -37,7 +38,9 @@ def measure_show(ctx: Context, args: Args) -> Result:
         "measure": view,
         "description": measure.description or "",
         "priority": (
-            f"{measure.priority.code} {measure.priority.title}" if measure.priority else ""
+            f"{measure.priority.code} {short(measure.priority.title, 100)}"
+            if measure.priority
+            else ""
         ),
         "readings": rows,
         "older": max(total - len(rows), 0),
