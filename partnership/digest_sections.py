@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from partnership import quarters
 from partnership.context import Context
 from partnership.digest_meetings import MeetingInfo
+from partnership.digest_shown import TREND
 from partnership.measure_status import parts_by_measure
 from partnership.measures import better, judge_in_parts, number
 from partnership.quarters import Deadline, Quarter
@@ -322,14 +323,14 @@ def escalations(ctx: Context, window_start: dt.datetime) -> list[dict[str, Any]]
 
 
 def measures(ctx: Context, codes: dict[int, str]) -> list[dict[str, Any]]:
-    """Every measure against its target, with the trend of its last two readings (each part's,
+    """Every measure against its target, with the trend of its last few readings (each part's,
     for a measure read in parts): three queries. ``own`` marks the partnership's own measures,
     which belong to no priority."""
     pid = ctx.partnership.id
     ranked = ranked_readings(pid)
     readings: dict[tuple[int, str], list[Any]] = defaultdict(list)
     for reading in ctx.session.execute(
-        select(ranked).where(ranked.c.rank <= 2).order_by(ranked.c.measure_id, ranked.c.rank)
+        select(ranked).where(ranked.c.rank <= TREND).order_by(ranked.c.measure_id, ranked.c.rank)
     ):
         readings[(reading.measure_id, reading.part)].append(reading)
     measures = ctx.session.scalars(
@@ -351,27 +352,35 @@ def measures(ctx: Context, codes: dict[int, str]) -> list[dict[str, Any]]:
         row["name"] = measure.name
         row["priority"] = codes.get(measure.priority_id or 0, "")
         row["own"] = measure.priority_id is None
-        for name, shown in zip(names, row["parts"] or [row], strict=True):
-            last, *rest = readings.get((measure.id, name)) or [None]
-            prior = rest[0] if rest else None
-            shown["previous"] = number(prior.value, measure.unit) if prior is not None else ""
-            shown["previous_period"] = prior.period if prior is not None else ""
-            shown["trend"] = _trend(
-                last.value if last is not None else None,
-                prior.value if prior is not None else None,
-                measure,
-            )
+        for name, each in zip(names, row["parts"] or [row], strict=True):
+            newest_first = readings.get((measure.id, name), [])
+            prior = newest_first[1] if len(newest_first) > 1 else None
+            each["previous"] = number(prior.value, measure.unit) if prior is not None else ""
+            each["previous_period"] = prior.period if prior is not None else ""
+            values = [r.value for r in reversed(newest_first)]
+            each["trend"] = _trend(values, measure)
+            each["recent"] = _recent(values, measure)
         row.setdefault("previous", "")
         row.setdefault("previous_period", "")
-        row.setdefault("trend", {"arrow": "", "word": ""})
+        row.setdefault("trend", _trend([], measure))
+        row.setdefault("recent", "")
         out.append(row)
     return out
 
 
-def _trend(latest: float | None, prior: float | None, measure: Measure) -> dict[str, str]:
-    """Which way the last two readings moved (the arrow) and whether that is good (the word)."""
-    if latest is None or prior is None:
+def _recent(values: list[float], measure: Measure) -> str:
+    """The last few readings, oldest first, as one line: ``72 → 75.5 → 78.1 years``."""
+    return " → ".join(
+        [number(v) for v in values[:-1]] + [number(v, measure.unit) for v in values[-1:]]
+    )
+
+
+def _trend(values: list[float], measure: Measure) -> dict[str, str]:
+    """Which way the last two of the readings (oldest first) moved (the arrow) and whether
+    that is good (the word)."""
+    if len(values) < 2:
         return {"arrow": "", "word": ""}
+    prior, latest = values[-2], values[-1]
     if latest == prior:
         return {"arrow": "→", "word": "no change"}
     arrow = "↑" if latest > prior else "↓"
