@@ -69,6 +69,7 @@ def measure_record(ctx: Context, args: Args) -> Result:
     """
     require_recorder(ctx)
     measure = find_measure(ctx, _required(args, "measure"))
+    _rest_of_name(args, measure)
     parts = [p.name for p in measure.parts]
     _refuse_misspelt_keys(args, parts)
     ref = measure.ref or f'"{measure.name}"'
@@ -128,6 +129,26 @@ def measure_record(ctx: Context, args: Args) -> Result:
         data,
         text=say.recorded(measure=measure.ref or measure.name, shown=shown, label=label),
     )
+
+
+def _rest_of_name(args: Args, measure: Measure) -> None:
+    """The rest of a name typed unquoted (``Life expectancy male 78.1, female 82.5``) is
+    the measure's, not the value: the first word found the measure, the others follow it."""
+    typed = (args.get("measure") or "").split()
+    name = measure.name.split()
+    if len(typed) >= len(name) or [w.casefold() for w in name[: len(typed)]] != [
+        w.casefold() for w in typed
+    ]:
+        return
+    text = " ".join(w for w in (args.get("value"), args.get("note")) if w)
+    words = r"\s+".join(re.escape(w) for w in name[len(typed) :])
+    found = re.match(rf"\s*{words}\s+(\S+)\s*(.*)", text, re.IGNORECASE | re.DOTALL)
+    if found is None:
+        return
+    args.values["value"] = found.group(1)
+    args.values.pop("note", None)
+    if found.group(2):
+        args.values["note"] = found.group(2)
 
 
 def _refuse_misspelt_keys(args: Args, parts: list[str]) -> None:

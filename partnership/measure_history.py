@@ -36,7 +36,7 @@ class Replaced:
     """What a replaced reading held: its value shown with the unit, and who recorded it when."""
 
     value: str
-    by: str  # " recorded by Lee Lead on 21/11/2026", as far as it is known
+    by: str  # "recorded by Lee Lead on 21/11/2026", as far as it is known
 
 
 def keep_replaced(ctx: Context, measure: Measure, reading: MeasureReading) -> Replaced:
@@ -55,17 +55,20 @@ def keep_replaced(ctx: Context, measure: Measure, reading: MeasureReading) -> Re
             source=ctx.source,
         )
     )
-    return Replaced(number(reading.value, measure.unit), recorder_of(ctx, reading))
+    name = _name(ctx, reading.recorded_by_id)
+    when = _day(ctx, reading.recorded_at)
+    return Replaced(number(reading.value, measure.unit), say.recorded_when(name=name, when=when))
 
 
 def recorder_of(ctx: Context, reading: MeasureReading) -> str:
     """`` recorded by X on dd/mm/yyyy`` (the partnership's day) for a reading, as far as known."""
-    name = (
-        ctx.session.scalar(select(Person.name).where(Person.id == reading.recorded_by_id))
-        if reading.recorded_by_id is not None
-        else None
-    )
-    return say.by(name=name, when=_day(ctx, reading.recorded_at))
+    return say.by(name=_name(ctx, reading.recorded_by_id), when=_day(ctx, reading.recorded_at))
+
+
+def _name(ctx: Context, person_id: int | None) -> str | None:
+    if person_id is None:
+        return None
+    return ctx.session.scalar(select(Person.name).where(Person.id == person_id))
 
 
 def _day(ctx: Context, at: dt.datetime | None) -> str:

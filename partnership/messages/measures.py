@@ -183,6 +183,13 @@ def by(*, name: str | None, when: str) -> str:
     return (f" recorded by {name}" if name else "") + (f" on {when}" if when else "")
 
 
+def recorded_when(*, name: str | None, when: str) -> str:
+    """``recorded by X on dd/mm/yyyy`` (or ``recorded on dd/mm/yyyy``), as far as it is known."""
+    if name:
+        return by(name=name, when=when).strip()
+    return f"recorded on {when}" if when else ""
+
+
 # Who replaced a reading when no person did, by where the change came from.
 REPLACED_BY_NOBODY = {
     "import": "a plan file",

@@ -92,7 +92,10 @@ def test_another_partnerships_history_is_never_shown(session: Session) -> None:
     outcome, text = kit.run(kit.context(session, "riverside", "Mo Member"), "measure show M-1")
     assert outcome.ok and "replaced" not in text and "*Q2 2026/27*" not in text
     outcome, text = kit.run(ssg, "measure show M-1")
-    assert "• replaced 12 rank of 326 on 21/11/2026 — replaced by the console operator" in text
+    assert (
+        "• replaced 12 rank of 326 recorded on 21/11/2026 — replaced by the console operator"
+        in text
+    )
     assert "The partnership's own measure (under no priority)" in text
 
 
@@ -139,8 +142,8 @@ def test_a_plan_file_replacing_a_value_keeps_the_old_one(session: Session) -> No
     [kept] = history(session)
     assert (kept.value, kept.source, kept.replaced_by_id) == (38, Source.IMPORT, None)
     _, shown = kit.run(kit.context(session, "riverside", "Mo Member"), "measure show M-1")
-    assert "*Q1 2026/27*: *37*" in shown
-    assert "• replaced 38 on 21/11/2026 — replaced by a plan file on 24/11/2026" in shown
+    assert "*Q1 2026/27*: *37* · recorded on 24/11/2026" in shown
+    assert "• replaced 38 recorded on 21/11/2026 — replaced by a plan file on 24/11/2026" in shown
     # The same file again changes nothing and keeps no more history.
     apply_plan(session, load_plan_text(text, "riverside"), source_name="riverside", now=LATER)
     session.commit()
