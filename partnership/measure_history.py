@@ -41,20 +41,9 @@ class Replaced:
 
 def keep_replaced(ctx: Context, measure: Measure, reading: MeasureReading) -> Replaced:
     """Keep ``reading`` as it stands in its history, before the caller changes it."""
-    ctx.session.add(
-        ReadingChange(
-            partnership_id=ctx.partnership.id,
-            reading_id=reading.id,
-            measure_id=reading.measure_id,
-            value=reading.value,
-            note=reading.note,
-            recorded_by_id=reading.recorded_by_id,
-            recorded_at=reading.recorded_at,
-            replaced_by_id=ctx.person.id if ctx.person is not None else None,
-            replaced_at=ctx.now.astimezone(dt.UTC),
-            source=ctx.source,
-        )
-    )
+    by_id = ctx.person.id if ctx.person is not None else None
+    at = ctx.now.astimezone(dt.UTC)
+    ctx.session.add(ReadingChange.of(reading, by_id=by_id, at=at, source=ctx.source))
     name = _name(ctx, reading.recorded_by_id)
     when = _day(ctx, reading.recorded_at)
     return Replaced(number(reading.value, measure.unit), say.recorded_when(name=name, when=when))

@@ -203,16 +203,10 @@ class Syncer(Held):
             held = (
                 None
                 if created or row.id is None
-                else ReadingChange(
-                    partnership_id=self.p.id,
-                    reading_id=row.id,
-                    measure_id=row.measure_id,
-                    value=row.value,
-                    note=row.note,
-                    recorded_by_id=row.recorded_by_id,
-                    recorded_at=row.recorded_at,
-                    replaced_by_id=self.by.id if self.by is not None else None,
-                    replaced_at=self.now,
+                else ReadingChange.of(
+                    row,
+                    by_id=self.by.id if self.by is not None else None,
+                    at=self.now,
                     source=self.source,
                 )
             )

@@ -20,7 +20,7 @@ from storage.models.base import Base, UTCDateTime, enum_column, utcnow
 from storage.models.enums import Source
 
 if TYPE_CHECKING:
-    from storage.models.plan import Person
+    from storage.models.plan import MeasureReading, Person
 
 
 class ReadingChange(Base):
@@ -45,6 +45,24 @@ class ReadingChange(Base):
 
     recorded_by: Mapped[Person | None] = relationship(foreign_keys=[recorded_by_id])
     replaced_by: Mapped[Person | None] = relationship(foreign_keys=[replaced_by_id])
+
+    @classmethod
+    def of(
+        cls, reading: MeasureReading, *, by_id: int | None, at: dt.datetime, source: Source
+    ) -> ReadingChange:
+        """The entry that keeps ``reading`` as it stands now, replaced by ``by_id`` at ``at``."""
+        return cls(
+            partnership_id=reading.partnership_id,
+            reading_id=reading.id,
+            measure_id=reading.measure_id,
+            value=reading.value,
+            note=reading.note,
+            recorded_by_id=reading.recorded_by_id,
+            recorded_at=reading.recorded_at,
+            replaced_by_id=by_id,
+            replaced_at=at,
+            source=source,
+        )
 
 
 @event.listens_for(Session, "before_flush")
