@@ -14,13 +14,14 @@ from commands.framework.registry import NOTE_KEYS, Args, command
 from partnership.context import Context, Refused, Reply, UserError
 from partnership.edits import read_text
 from partnership.lookup import find_measure
+from partnership.measure_history import Replaced, keep_replaced, recorder_of
 from partnership.measure_parts import read_parts, typed_parts
 from partnership.measures import judge_measure, number
 from partnership.messages import measures as say
 from partnership.messages.people import coordinator_named
 from partnership.perms import coordinators
 from storage.dates import DateError, parse_period, quarter_label, uk
-from storage.models import Direction, Measure, MeasureReading, Person, Role
+from storage.models import Direction, Measure, MeasureReading, Role
 
 # 38, -3, 1,234, 1234.5, .5, 12.5% (a percentage sign is allowed, whatever the unit).
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?%?")
@@ -68,6 +69,7 @@ def measure_record(ctx: Context, args: Args) -> Result:
     """
     require_recorder(ctx)
     measure = find_measure(ctx, _required(args, "measure"))
+    _rest_of_name(args, measure)
     parts = [p.name for p in measure.parts]
     _refuse_misspelt_keys(args, parts)
     ref = measure.ref or f'"{measure.name}"'
@@ -88,14 +90,14 @@ def measure_record(ctx: Context, args: Args) -> Result:
             raise UserError(say.parts_already(ref=ref, period=label, held=clash))
     previous = _previous(ctx, measure, period_end)
     now = ctx.now.astimezone(dt.UTC)
-    replaced: dict[str, float] = {}
+    replaced: dict[str, Replaced] = {}
     for part, value in values:
         existing = held.get(part)
         if existing is not None:
-            replaced[part] = existing.value
-            was = say.replaces(shown=number(existing.value, measure.unit), by=_by(ctx, existing))
+            # The reading as it stood goes to its history; the row holds the new value.
+            replaced[part] = keep_replaced(ctx, measure, existing)
             existing.value = value
-            existing.note = say.replaces_note(note=note, was=was)
+            existing.note = note
             existing.recorded_by_id = ctx.person.id if ctx.person else None
             existing.recorded_at = now
         else:
@@ -127,6 +129,26 @@ def measure_record(ctx: Context, args: Args) -> Result:
         data,
         text=say.recorded(measure=measure.ref or measure.name, shown=shown, label=label),
     )
+
+
+def _rest_of_name(args: Args, measure: Measure) -> None:
+    """The rest of a name typed unquoted (``Life expectancy male 78.1, female 82.5``) is
+    the measure's, not the value: the first word found the measure, the others follow it."""
+    typed = (args.get("measure") or "").split()
+    name = measure.name.split()
+    if len(typed) >= len(name) or [w.casefold() for w in name[: len(typed)]] != [
+        w.casefold() for w in typed
+    ]:
+        return
+    text = " ".join(w for w in (args.get("value"), args.get("note")) if w)
+    words = r"\s+".join(re.escape(w) for w in name[len(typed) :])
+    found = re.match(rf"\s*{words}\s+(\S+)\s*(.*)", text, re.IGNORECASE | re.DOTALL)
+    if found is None:
+        return
+    args.values["value"] = found.group(1)
+    args.values.pop("note", None)
+    if found.group(2):
+        args.values["note"] = found.group(2)
 
 
 def _refuse_misspelt_keys(args: Args, parts: list[str]) -> None:
@@ -261,17 +283,6 @@ def read_yes(text: str | None) -> bool:
     )
 
 
-def _by(ctx: Context, reading: MeasureReading) -> str:
-    """`` recorded by X on dd/mm/yyyy`` for a reading, as far as it is known."""
-    name = (
-        ctx.session.scalar(select(Person.name).where(Person.id == reading.recorded_by_id))
-        if reading.recorded_by_id is not None
-        else None
-    )
-    when = uk(reading.recorded_at.astimezone(ctx.zone).date()) if reading.recorded_at else ""
-    return say.by(name=name, when=when)
-
-
 def _already(ctx: Context, measure: Measure, reading: MeasureReading, value: float) -> str:
     ref = measure.ref or f'"{measure.name}"'
     shown = number(reading.value, measure.unit)
@@ -280,7 +291,7 @@ def _already(ctx: Context, measure: Measure, reading: MeasureReading, value: flo
         measure=measure.ref or measure.name,
         shown=shown,
         period=reading.period,
-        by=_by(ctx, reading),
+        by=recorder_of(ctx, reading),
         ref=ref,
         typed=typed,
     )
@@ -303,10 +314,11 @@ def recorded_view(
     label: str,
     period_end: dt.date,
     previous: MeasureReading | None,
-    replaced: float | None,
+    replaced: Replaced | None,
     note: str | None,
 ) -> dict[str, Any]:
-    """What the person sees after recording: the value, the one before, the target."""
+    """What the person sees after recording: the value, the one before, the target, and
+    what it replaced (kept in the reading's history)."""
     unit = measure.unit
     judged = judge_measure(measure, value, period_end, label, ctx.fy)
     prev: dict[str, Any] | None = None
@@ -325,7 +337,8 @@ def recorded_view(
             "value": number(value, unit),
             "period": label,
             "previous": prev,
-            "replaced": number(replaced, unit) if replaced is not None else "",
+            "replaced": replaced.value if replaced is not None else "",
+            "replaced_by": replaced.by if replaced is not None else "",
             "note": note or "",
             "by": ctx.who,
         }
@@ -340,7 +353,7 @@ def parts_view(
     label: str,
     period_end: dt.date,
     previous: dict[str, MeasureReading],
-    replaced: dict[str, float],
+    replaced: dict[str, Replaced],
     note: str | None,
 ) -> dict[str, Any]:
     """What the person sees after recording a measure's parts: each part judged on its own."""
@@ -356,7 +369,7 @@ def parts_view(
             {
                 "value": number(value, unit),
                 "previous": _change(value, before, measure) if before is not None else None,
-                "replaced": number(replaced[part.name], unit) if part.name in replaced else "",
+                "replaced": replaced[part.name].value if part.name in replaced else "",
             }
         )
         rows.append(row)
@@ -369,6 +382,8 @@ def parts_view(
             "parts": rows,
             "previous": None,
             "replaced": ", ".join(f"{r['name']} {r['replaced']}" for r in rows if r["replaced"]),
+            # Who recorded the values replaced, when one person did for every part.
+            "replaced_by": bys.pop() if len(bys := {r.by for r in replaced.values()}) == 1 else "",
             "note": note or "",
             "by": ctx.who,
         }

@@ -16,6 +16,8 @@ from typing import Any
 # How many rows of each list the Slack digest shows.
 PRIORITIES = 20
 MEASURES = 10
+# How many of a measure's (or a part's) latest readings its trend shows, oldest first.
+TREND = 4
 LIST = 8  # completed and slipped actions
 OWNERS = 8
 REFS = 4  # an owner's overdue actions named

@@ -74,6 +74,12 @@ def parts_by_measure(ctx: Context) -> dict[int, list[MeasurePart]]:
     return out
 
 
+def judged_one(ctx: Context, measure: Measure) -> MeasureStatus:
+    """One measure judged from its latest reading of each part (``/csp measure show``)."""
+    latest = latest_by_part(ctx).get(measure.id, {})
+    return judge_in_parts(measure, latest, ctx.fy)
+
+
 def own_measures(ctx: Context) -> list[MeasureStatus]:
     """The partnership's own measures (under no priority), judged, in plan order."""
     return [status for _, status in judged(ctx, own=True)]

@@ -37,6 +37,7 @@ from storage.models import (
     Person,
     PlanChange,
     QuarterlyReturn,
+    ReadingChange,
     ReturnRevision,
     Source,
     SubGroup,
@@ -106,6 +107,13 @@ def export_person(session: Session, person: Person) -> dict[str, Any]:
         .where(MeasureReading.recorded_by_id == pid)
         .order_by(MeasureReading.recorded_at)
     ).all()
+    # Readings they recorded that were replaced since, or that they replaced (history).
+    replaced = session.execute(
+        select(ReadingChange, Measure.name)
+        .join(Measure, Measure.id == ReadingChange.measure_id)
+        .where(or_(ReadingChange.recorded_by_id == pid, ReadingChange.replaced_by_id == pid))
+        .order_by(ReadingChange.replaced_at, ReadingChange.id)
+    ).all()
     messages = session.scalars(
         select(Notification)
         .where(Notification.partnership_id == person.partnership_id)
@@ -158,6 +166,17 @@ def export_person(session: Session, person: Person) -> dict[str, Any]:
         "readings": [
             {"measure": name, "part": r.part, "period": r.period, "value": r.value, "note": r.note}
             for r, name in readings
+        ],
+        "replaced_readings": [
+            {
+                "measure": name,
+                "value": c.value,
+                "note": c.note,
+                "recorded_by_them": c.recorded_by_id == pid,
+                "replaced_by_them": c.replaced_by_id == pid,
+                "replaced_at": _when(c.replaced_at),
+            }
+            for c, name in replaced
         ],
         "messages": [
             {

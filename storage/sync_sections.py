@@ -22,6 +22,7 @@ from storage.models import (
     Organisation,
     Person,
     Priority,
+    ReadingChange,
     Status,
     SubGroup,
 )
@@ -194,12 +195,31 @@ class Syncer(Held):
                     period_end=end,
                     part=part,
                     value=reading.value,
+                    recorded_at=self.now,
                 )
                 self.s.add(row)
             this_file[(part, label)] = row
             shown = f"{m.name} {part} {label}" if part else f"{m.name} {label}"
             fields = {"value": reading.value, "note": reading.note}
+            # Only a reading held before this file has a history (a period given twice
+            # in one file is one new row).
+            held = (
+                None
+                if created or row.id is None
+                else ReadingChange.of(
+                    row,
+                    by_id=self.by.id if self.by is not None else None,
+                    at=self.now,
+                    source=self.source,
+                )
+            )
             changed = self._set(row, fields, "reading", shown, created)
+            if held is not None and "value" in changed:
+                # A file's new value for a period already read replaces it, as a
+                # `replace:yes` does: the reading as it stood goes to its history.
+                self.s.add(held)
+                row.recorded_by_id = held.replaced_by_id
+                row.recorded_at = self.now
             self._record("reading", shown, created, changed)
 
     def parts(self, obj: Measure, m: MeasureIn) -> dict[str, str]:

@@ -183,14 +183,22 @@ def by(*, name: str | None, when: str) -> str:
     return (f" recorded by {name}" if name else "") + (f" on {when}" if when else "")
 
 
-def replaces(*, shown: str, by: str) -> str:
-    """The note kept on a replaced reading."""
-    return f"Replaces {shown}{by}."
+def recorded_when(*, name: str | None, when: str) -> str:
+    """``recorded by X on dd/mm/yyyy`` (or ``recorded on dd/mm/yyyy``), as far as it is known."""
+    if name:
+        return by(name=name, when=when).strip()
+    return f"recorded on {when}" if when else ""
 
 
-def replaces_note(*, note: str | None, was: str) -> str:
-    """A replaced reading's note: the note typed, then what it replaced."""
-    return f"{note} ({was})" if note else was
+# Who replaced a reading when no person did, by where the change came from.
+REPLACED_BY_NOBODY = {
+    "import": "a plan file",
+    "console": "the console operator",
+    "command": "the console operator",
+    "modal": "someone since removed",
+    "button": "someone since removed",
+    "scheduler": "the bot",
+}
 
 
 def already(*, measure: str, shown: str, period: str, by: str, ref: str, typed: str) -> str:
@@ -205,3 +213,8 @@ def already(*, measure: str, shown: str, period: str, by: str, ref: str, typed: 
 def recorded(*, measure: str, shown: str, label: str) -> str:
     """The fallback text of ``measure record``'s reply."""
     return f"{measure}: {shown} recorded for {label}"
+
+
+def measure_shown(*, measure: str, count: int) -> str:
+    """The fallback text of ``measure show``'s reply."""
+    return f"{measure}: {count} reading{'' if count == 1 else 's'}"

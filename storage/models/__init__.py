@@ -4,7 +4,8 @@ The tables are grouped by what they hold: :mod:`~storage.models.plan` (the
 partnership and its plan), :mod:`~storage.models.reporting` (quarterly returns
 and digest snapshots), :mod:`~storage.models.messaging` (the outbox and the
 bot's Slack records), :mod:`~storage.models.pending` (a file sent from Slack
-between its preview and its import); :mod:`~storage.models.enums` has the enumerations and
+between its preview and its import), :mod:`~storage.models.readings` (a replaced reading's
+earlier values); :mod:`~storage.models.enums` has the enumerations and
 :mod:`~storage.models.base` the declarative base and column types. Import them
 from here: ``from storage.models import Action``. Importing this package
 declares every table, so ``Base.metadata`` is the whole schema (Alembic's env
@@ -20,7 +21,8 @@ Conventions that matter for the rest of the code:
   PostgreSQL hold identical data and adding a value needs no ``ALTER TYPE``.
 * Timestamps are stored in UTC (see :class:`UTCDateTime`); calendar dates (due
   dates, meeting days) are plain ``Date`` values in the partnership's own zone.
-* ``ActionUpdate`` rows are append-only: the ORM refuses to update or delete them.
+* ``ActionUpdate`` rows (and a reading's ``ReadingChange`` history) are append-only: the ORM
+  refuses to update or delete them.
 """
 
 from storage.models.base import NAMING_CONVENTION, Base, UTCDateTime, enum_column, utcnow
@@ -64,6 +66,7 @@ from storage.models.plan import (
     SubGroup,
     subgroup_priority,
 )
+from storage.models.readings import ReadingChange
 from storage.models.reporting import (
     DigestSnapshot,
     QuarterlyReturn,
@@ -100,6 +103,7 @@ __all__ = [
     "Priority",
     "QuarterlyReturn",
     "Rag",
+    "ReadingChange",
     "ReturnPriorityRag",
     "ReturnRevision",
     "Role",

@@ -164,7 +164,7 @@ def test_what_the_digest_says_about_riverside(plans: Session) -> None:
         ":red_circle: *P1* Reduce anti-social behaviour — *red* · 4 open, 2 overdue",
         ":large_green_circle: *P2* Tackle domestic abuse — *green* · 0 open, 0 overdue, 1 complete",
         "*Priorities* _(no earlier meeting to compare RAG with)_",
-        "*M-1* ASB incidents per 1,000 population: 36 (Q2 2026/27) ↓ better · target 32 — *on track*",
+        "*M-1* ASB incidents per 1,000 population: 38 → 36 (Q2 2026/27) ↓ better · target 32 — *on track*",
         "• *A-3* Train 200 front-line staff in DA awareness — Mo Member, 21/11/2026",
         "• *A-2* Street lighting review in the town centre — Olive Offline: due date moved from 31/03/2027 to 30/06/2027",
         "• *Lee Lead* (2): A-1 (52 days), A-4 (21 days)",

@@ -27,6 +27,7 @@ EVERY = {
     "action snooze": ("U0LEE", "action snooze A-1 until:+10d", "snoozed"),
     "priority status": ("U0MO", "priority status P1", "P1"),
     "measure record": ("U0GINA", "measure record M-1 36 period:Q2 2026/27", "36"),
+    "measure show": ("U0MO", "measure show M-1", "ASB incidents"),
     "chase": ("U0CORA", "chase group:ASB Steering Group", "Chased"),
     "person add": ("U0CORA", '<@U0NEW|nia> name:"Nia New" role:member', "Nia New"),
     "settings": ("U0CORA", "settings stale_days:45 board_channel:<#C0RBOARD|board>", "45"),
