@@ -24,8 +24,9 @@ previous meeting's digest was sent.
 Queries, whatever the plan's size: meetings 1, roll-up 3, the previous
 meeting's snapshot 1, history in the window 1, overdue actions 1, returns 3
 (:func:`partnership.quarters.standings`), escalations 1, the groups' latest reports 1
-(:mod:`partnership.reports`), SARA stages 1 (:mod:`partnership.sara`), measures 2, the
-pictures 4 (:mod:`partnership.digest_charts`) — nineteen; a
+(:mod:`partnership.reports`), SARA stages 1 (:mod:`partnership.sara`), measures 3 (their
+recent readings included), the pictures 4 (:mod:`partnership.digest_charts`), a county
+board's districts 1 (:mod:`partnership.board`) — twenty-one; a
 "before review" deadline rule adds one per quarter looked back (at most
 :data:`partnership.digest_sections.QUARTERS_BACK`, and by the pictures'
 returns grid).

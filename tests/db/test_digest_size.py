@@ -250,7 +250,9 @@ def test_a_generated_plan_of_two_thousand_actions_fits_slack(plans: Session) -> 
         data = digest(plans)
     # A fixed number of queries, whatever the plan's size.
     assert len(large) == len(small), large
-    assert len(large) <= 20
+    # 21: the digest's own reads, with one each for the districts, the reports, the SARA counts
+    # and the measures' recent readings.
+    assert len(large) <= 21
     assert (plans.scalar(select(func.count()).select_from(Action)) or 0) >= 2000
     head = data["headline"]
     assert head["overdue"] > 500 and head["completed"] == 400 and head["slipped"] > 500
