@@ -34,6 +34,9 @@ WINDOW = dt.timedelta(hours=1)
 PURGE_EVERY = 60.0
 
 
+_CLAIM = insert(SeenRequest)
+
+
 def request_key(kind: str, value: str) -> str:
     """The stored key for a request: a digest of what identifies it (never its text)."""
     return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
@@ -44,6 +47,9 @@ class Ledger:
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self.factory = factory
+        # The claim is one INSERT and its commit: on a plain connection, without a
+        # session's unit of work around it (it runs before every request).
+        self._engine = factory.kw.get("bind")
         self._lock = threading.Lock()
         self._last_purge = 0.0
 
@@ -51,13 +57,11 @@ class Ledger:
         """Claim ``key``: True the first time it is seen (within the window), else False."""
         now = now or dt.datetime.now(dt.UTC)
         self._maybe_purge(now)
-        with self.factory() as session:
-            try:
-                session.execute(insert(SeenRequest).values(key=key, seen_at=now))
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                return False
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(_CLAIM, {"key": key, "seen_at": now})
+        except IntegrityError:  # begin() has rolled back
+            return False
         return True
 
     def _maybe_purge(self, now: dt.datetime) -> None:
