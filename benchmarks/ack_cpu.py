@@ -141,6 +141,53 @@ def check(status: str, data: bytes) -> None:
         raise SystemExit(f"bad answer {status}: {text[:300]}")
 
 
+# Where a request's CPU goes: (label, file, function, only when called from file:function).
+PARTS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("request", "bot/slack/front.py", "__call__", None),
+    ("front door before Bolt", "bot/slack/front.py", "_events", None),
+    ("redelivery ledger (claim)", "storage/seen.py", "first_time", None),
+    ("Bolt and front door after", "bot/slack/front.py", "_guarded", None),
+    ("setup listener (strangers)", "bot/slack/setup.py", "on_command", None),
+    ("command listener", "bot/slack/listeners.py", "on_command", None),
+    ("edge run (one transaction)", "bot/slack/listeners.py", "run", None),
+    ("identify (asker, partnership)", "bot/slack/listeners.py", "build", None),
+    (
+        "command (parse, find, check, change)",
+        "commands/framework/dispatch.py",
+        "dispatch_text",
+        None,
+    ),
+    (
+        "commit (flush and COMMIT)",
+        "sqlalchemy/orm/session.py",
+        "commit",
+        "bot/slack/runner.py:_once",
+    ),
+    ("reply rendering", "bot/render/replies.py", "reply_pages", None),
+    ("reply as message (text)", "bot/render/replies.py", "message", None),
+    ("the request log line", "logging/__init__.py", "info", "bot/slack/listeners.py:run"),
+)
+
+
+def split(stats: pstats.Stats, rounds: int) -> None:
+    """Print the CPU milliseconds per request of each part of the path (cumulative)."""
+    table: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    total = 0.0
+    for label, path, function, caller in PARTS:
+        ms = 0.0
+        for (file, _line, name), (_cc, _nc, _tt, ct, callers) in table.items():
+            if not (file.endswith(path) and name == function):
+                continue
+            if caller is None:
+                ms += ct
+                continue
+            where, _, who = caller.partition(":")
+            ms += sum(v[3] for (f, _l, n), v in callers.items() if f.endswith(where) and n == who)
+        ms = 1000 * ms / rounds
+        total = total or ms
+        print(f"   {label:38} {ms:6.2f} ms  {100 * ms / total:5.1f}%")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Measure each command's CPU time per request (and profile one, if asked)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -208,6 +255,7 @@ def main(argv: list[str] | None = None) -> None:
             if profiler:
                 out = io.StringIO()
                 stats = pstats.Stats(profiler, stream=out)
+                split(stats, args.rounds)
                 stats.sort_stats("cumulative").print_stats(args.top)
                 stats.sort_stats("tottime").print_stats(args.top)
                 print(out.getvalue())

@@ -23,7 +23,7 @@ import hashlib
 import threading
 import time
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Engine, delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,7 +49,7 @@ class Ledger:
         self.factory = factory
         # The claim is one INSERT and its commit: on a plain connection, without a
         # session's unit of work around it (it runs before every request).
-        self._engine = factory.kw.get("bind")
+        self._engine: Engine = factory.kw.get("bind")
         self._lock = threading.Lock()
         self._last_purge = 0.0
 
