@@ -49,7 +49,7 @@ class Ledger:
         self.factory = factory
         # The claim is one INSERT and its commit: on a plain connection, without a
         # session's unit of work around it (it runs before every request).
-        self._engine: Engine = factory.kw.get("bind")
+        self._engine: Engine = factory.kw["bind"]
         self._lock = threading.Lock()
         self._last_purge = 0.0
 
