@@ -35,6 +35,7 @@ from ack_latency import prepare
 from common import fresh_database
 from sqlalchemy import event, insert, select
 
+from bot import logs
 from bot.settings import load_settings
 from bot.slack.front import FrontDoor, signature_of
 from bot.slack.server import build_wsgi
@@ -144,7 +145,7 @@ def check(status: str, data: bytes) -> None:
 # Where a request's CPU goes: (label, file, function, only when called from file:function).
 PARTS: tuple[tuple[str, str, str, str | None], ...] = (
     ("request", "bot/slack/front.py", "__call__", None),
-    ("front door before Bolt", "bot/slack/front.py", "_events", None),
+    ("POST /slack/events (all of it)", "bot/slack/front.py", "_events", None),
     ("redelivery ledger (claim)", "storage/seen.py", "first_time", None),
     ("Bolt and front door after", "bot/slack/front.py", "_guarded", None),
     ("setup listener (strangers)", "bot/slack/setup.py", "on_command", None),
@@ -199,6 +200,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=45, help="lines of the profile to print")
     args = args_ = parser.parse_args(argv)
     names = [args.only] if args.only else list(LINES)
+    logs.setup("INFO")  # the JSON log lines `csp-bot serve` writes (to stderr)
     with fresh_database("bench_cpu") as url, FakeSlack() as fake:
         RESPONSE_URL[0] = fake.response_url("bench")
         prepare(url)
