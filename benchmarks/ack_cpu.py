@@ -31,16 +31,15 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from ack_latency import prepare
+from ack_latency import lee_actions, prepare
 from common import fresh_database
-from sqlalchemy import event, insert, select
+from sqlalchemy import event
 
 from bot import logs
 from bot.settings import load_settings
-from bot.slack.front import FrontDoor, signature_of
+from bot.slack.front import FrontDoor
 from bot.slack.server import build_wsgi
-from storage.db import make_engine, session_factory
-from storage.models import Action, Partnership, Person, Priority, Status
+from bot.slack.warm import signed_environ
 from tests.fakeslack import FakeSlack
 
 SECRET = "bench-secret"
@@ -53,36 +52,6 @@ LINES: dict[str, str] = {
     "update": "action update L-{k} benchmark note {n}",
     "done": "action done D-{n} finished {n}",
 }
-
-
-def add_done_actions(url: str, count: int) -> None:
-    """D-1..D-count, open, owned by Lee Lead: one for each ``action done``."""
-    engine = make_engine(url)
-    with session_factory(engine)() as session:
-        pid = session.scalars(select(Partnership.id).where(Partnership.slug == "riverside")).one()
-        lee = session.scalars(
-            select(Person.id).where(Person.partnership_id == pid, Person.slack_user_id == "U0LEE")
-        ).one()
-        p1 = session.scalars(
-            select(Priority.id).where(Priority.partnership_id == pid, Priority.code == "P1")
-        ).one()
-        session.execute(
-            insert(Action),
-            [
-                {
-                    "partnership_id": pid,
-                    "ref": f"D-{i}",
-                    "title": f"Action to close {i}",
-                    "priority_id": p1,
-                    "owner_id": lee,
-                    "status": Status.IN_PROGRESS,
-                    "position": 1000 + i,
-                }
-                for i in range(1, count + 1)
-            ],
-        )
-        session.commit()
-    engine.dispose()
 
 
 def environ_for(text: str, secret: str = SECRET) -> dict[str, Any]:
@@ -104,21 +73,7 @@ def environ_for(text: str, secret: str = SECRET) -> dict[str, Any]:
             "trigger_id": f"{time.time_ns()}.bench",  # a new body, so a new signature
         }
     ).encode()
-    stamp = str(int(time.time()))
-    return {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/slack/events",
-        "QUERY_STRING": "",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "SERVER_NAME": "localhost",
-        "SERVER_PORT": "80",
-        "wsgi.url_scheme": "http",
-        "CONTENT_TYPE": "application/x-www-form-urlencoded",
-        "CONTENT_LENGTH": str(len(body)),
-        "HTTP_X_SLACK_REQUEST_TIMESTAMP": stamp,
-        "HTTP_X_SLACK_SIGNATURE": signature_of(secret, stamp, body),
-        "wsgi.input": io.BytesIO(body),
-    }
+    return signed_environ(secret, body)
 
 
 def call(door: Callable[..., Any], environ: dict[str, Any]) -> tuple[str, bytes]:
@@ -225,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
         show = args.show
         for name in names:
             if name == "done":  # only now, so the lists above show Lee's usual actions
-                add_done_actions(url, args.rounds + 10)
+                lee_actions(url, "D", args.rounds + 10, position=1000)
             if args.show:
                 show = True
                 print(name, call(door, environ_for(LINES[name].format(n=0, k=1)))[1][:600])
