@@ -54,7 +54,7 @@ from bot.slack.runner import execute
 from commands.framework.dispatch import dispatch_text
 from partnership.context import Context
 from storage.db import make_engine, normalise_url, session_factory
-from storage.models import Action, ActionUpdate, Person, Priority, Source, Status
+from storage.models import Action, ActionUpdate, Partnership, Person, Priority, Source, Status
 from tests.e2e import EVENTS_PATH, Server
 from tests.fakeslack import FakeSlack
 
@@ -179,7 +179,17 @@ def prepare(url: str) -> None:
     """Riverside plus L-1..L-20, all owned by Lee Lead (U0LEE)."""
     engine = make_engine(url)
     with session_factory(engine)() as session:
-        pid = import_riverside(session)
+        import_riverside(session)
+        session.commit()
+    engine.dispose()
+    lee_actions(url, "L", CLIENTS, position=100)
+
+
+def lee_actions(url: str, prefix: str, count: int, *, position: int) -> None:
+    """Add ``<prefix>-1``..``<prefix>-<count>`` to Riverside: open, P1, owned by Lee Lead."""
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        pid = session.scalars(select(Partnership.id).where(Partnership.slug == "riverside")).one()
         lee = session.scalars(
             select(Person.id).where(Person.partnership_id == pid, Person.slack_user_id == "U0LEE")
         ).one()
@@ -191,14 +201,14 @@ def prepare(url: str) -> None:
             [
                 {
                     "partnership_id": pid,
-                    "ref": f"L-{i}",
+                    "ref": f"{prefix}-{i}",
                     "title": f"Lee's benchmark action {i}",
                     "priority_id": p1,
                     "owner_id": lee,
                     "status": Status.IN_PROGRESS,
-                    "position": 100 + i,
+                    "position": position + i,
                 }
-                for i in range(1, CLIENTS + 1)
+                for i in range(1, count + 1)
             ],
         )
         session.commit()

@@ -23,7 +23,7 @@ import hashlib
 import threading
 import time
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Engine, delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +32,9 @@ from storage.models import SeenRequest
 WINDOW = dt.timedelta(hours=1)
 # Seconds between two clean-ups in one process: one DELETE a minute is enough.
 PURGE_EVERY = 60.0
+
+
+_CLAIM = insert(SeenRequest)
 
 
 def request_key(kind: str, value: str) -> str:
@@ -44,6 +47,9 @@ class Ledger:
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self.factory = factory
+        # The claim is one INSERT and its commit: on a plain connection, without a
+        # session's unit of work around it (it runs before every request).
+        self._engine: Engine = factory.kw["bind"]
         self._lock = threading.Lock()
         self._last_purge = 0.0
 
@@ -51,13 +57,11 @@ class Ledger:
         """Claim ``key``: True the first time it is seen (within the window), else False."""
         now = now or dt.datetime.now(dt.UTC)
         self._maybe_purge(now)
-        with self.factory() as session:
-            try:
-                session.execute(insert(SeenRequest).values(key=key, seen_at=now))
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                return False
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(_CLAIM, {"key": key, "seen_at": now})
+        except IntegrityError:  # begin() has rolled back
+            return False
         return True
 
     def _maybe_purge(self, now: dt.datetime) -> None:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from partnership.context import UserError
 from partnership.messages import edge as say
@@ -41,6 +41,10 @@ class Asker:
 
     partnership: Partnership
     person: Person
+
+
+class StrangerError(UserError):
+    """The asker is in no partnership of (or admitting) this workspace."""
 
 
 def take_partnership(text: str) -> tuple[str | None, str]:
@@ -79,6 +83,9 @@ _MEMBERSHIPS = (
     )
     # Only the order of lists shown to the person; slugs break ties between equal names.
     .order_by(Partnership.name, Partnership.slug)
+    # Each person holds its partnership: the session keeps rows only while something
+    # refers to them, so without this ``person.partnership`` was a query of its own.
+    .options(contains_eager(Person.partnership))
 )
 
 
@@ -93,7 +100,7 @@ def memberships(
     rows = session.execute(
         _MEMBERSHIPS, {"user": user_id, "team": team_id, "channel": channel_id}
     ).all()
-    # The partnership rows are now in the session, so ``person.partnership`` needs no query.
+    # ``person.partnership`` is loaded with the person (contains_eager): no query.
     return [(person, bool(owned)) for person, _partnership, owned in rows]
 
 
@@ -125,7 +132,7 @@ def identify(
     found = memberships(session, team_id, user_id, channel_id)
     people = [person for person, _ in found]
     if not people:
-        raise UserError(say.UNKNOWN_PERSON)
+        raise StrangerError(say.UNKNOWN_PERSON)
     by_slug = {p.partnership.slug: p for p in people}
     if slug is not None:
         if slug in by_slug:

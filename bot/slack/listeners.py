@@ -26,7 +26,7 @@ from bot.schedule.finish import finish
 from bot.schedule.sender import SlackSender
 from bot.slack import payload
 from bot.slack.directory import SlackDirectory
-from bot.slack.identity import identify, take_partnership
+from bot.slack.identity import StrangerError, identify, take_partnership
 from bot.slack.runner import apology, execute
 from bot.slack.uploads import deliver
 from bot.slack.views import (
@@ -116,6 +116,7 @@ class Edge:
         channel: str | None = None,
         label: str = "command",
         first_if_several: bool = False,
+        welcomed: bool = False,
     ) -> Outcome:
         """Identify the asker from the payload and run ``call`` in one transaction."""
         team = payload.team(body)
@@ -136,6 +137,8 @@ class Edge:
             )
 
         outcome = execute(self.factory, build, call, label=label)
+        if welcomed and isinstance(outcome.error, StrangerError):
+            return outcome  # the welcome writes the request's one log line
         # One line per request: which partnership and command, whether it worked,
         # how long it took; never who typed what.
         log.info(
@@ -153,8 +156,17 @@ class Edge:
 
     # --------------------------------------------------------------- listeners
 
-    def on_command(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        """``/csp ...``: run it and answer in the ack (or acknowledge slow work)."""
+    def on_command(
+        self,
+        ack: Ack,
+        body: dict[str, Any],
+        client: WebClient,
+        welcome: Callable[[], Reply] | None = None,
+    ) -> None:
+        """``/csp ...``: run it and answer in the ack (or acknowledge slow work).
+
+        ``welcome`` is the answer for someone in no partnership here (bot/slack/setup.py).
+        """
         try:
             slug, text = take_partnership(body.get("text") or "")
             if is_slow(text):
@@ -170,7 +182,11 @@ class Edge:
                 lambda ctx: dispatch_text(ctx, text),
                 slug=slug,
                 label="command",
+                welcomed=welcome is not None,
             )
+            if welcome is not None and isinstance(outcome.error, StrangerError):
+                ack(**payload.ephemeral(welcome()))
+                return
             self._answer(ack, body, client, outcome)
         except Exception:  # the last guard: Slack must get an answer, never a 500
             log.exception("command listener failed")

@@ -35,6 +35,7 @@ from bot.slack.listeners import Edge
 from bot.slack.runner import apology
 from bot.slack.views import home_view, input_ids, submitted_values
 from commands.framework.dispatch import error_reply
+from commands.framework.registry import is_slow
 from commands.setup import FORM, setup_form
 from partnership import setup, setup_codes
 from partnership.context import Reply, UserError
@@ -135,19 +136,26 @@ class SetupEdge:
                 self.setup_command(ack, body, client, words[1:])
                 _logged("setup", started)
                 return
-            if self._stranger(team, user):
-                # Help (or nothing) is the welcome; any other command says first that it
-                # cannot run for someone the bot does not know.
-                asked = bool(words) and words[0].lower() != "help"
+            # Help (or nothing) is the welcome; any other command says first that it
+            # cannot run for someone the bot does not know.
+            asked = bool(words) and words[0].lower() != "help"
+
+            def welcome() -> Reply:
                 reply = self.welcome(client, team, user, home=False, unknown=asked)
-                ack(**payload.ephemeral(reply))
                 _logged("welcome", started)
+                return reply
+
+            # A slow command is acknowledged before it runs, so a stranger is found
+            # first; any other learns it from the command's own identification (no
+            # session and query of its own before every command).
+            if is_slow(text) and self._stranger(team, user):
+                ack(**payload.ephemeral(welcome()))
                 return
         except Exception:  # the last guard: Slack must get an answer, never a 500
             log.exception("setup listener failed")
             ack(**payload.ephemeral(apology("setup")))
             return
-        self.edge.on_command(ack, body, client)
+        self.edge.on_command(ack, body, client, welcome=welcome)
 
     def setup_command(
         self, ack: Ack, body: dict[str, Any], client: WebClient, words: list[str]

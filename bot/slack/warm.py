@@ -73,6 +73,25 @@ def _templates() -> None:
             env.get_template(name)
 
 
+def signed_environ(secret: str, body: bytes) -> dict[str, Any]:
+    """A WSGI environ for a slash command's form body, signed now with ``secret``."""
+    stamp = str(int(time.time()))
+    return {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/slack/events",
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)),
+        "HTTP_X_SLACK_REQUEST_TIMESTAMP": stamp,
+        "HTTP_X_SLACK_SIGNATURE": signature_of(secret, stamp, body),
+        "wsgi.input": io.BytesIO(body),
+    }
+
+
 def _command(door: FrontDoor) -> None:
     """A signed ``/csp help`` from nobody, through Bolt and the listener (not the ledger)."""
     body = urlencode(
@@ -85,22 +104,7 @@ def _command(door: FrontDoor) -> None:
             "trigger_id": "warmup",
         }
     ).encode()
-    stamp = str(int(time.time()))
-    signature = signature_of(door.secret, stamp, body)
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/slack/events",
-        "QUERY_STRING": "",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "SERVER_NAME": "localhost",
-        "SERVER_PORT": "80",
-        "wsgi.url_scheme": "http",
-        "CONTENT_TYPE": "application/x-www-form-urlencoded",
-        "CONTENT_LENGTH": str(len(body)),
-        "HTTP_X_SLACK_REQUEST_TIMESTAMP": stamp,
-        "HTTP_X_SLACK_SIGNATURE": signature,
-        "wsgi.input": io.BytesIO(body),
-    }
+    environ = signed_environ(door.secret, body)
 
     # Straight to Bolt: the front door's own code is warm already, and the
     # ledger must not keep a key for a request Slack never sent.
