@@ -6,7 +6,7 @@ layout, so the measure charts share one figure and one set of axes per thread
 its axes and a dozen tick objects for each: building them was a third of a
 chart's time. The wipe leaves nothing of one chart in the next (the axes'
 data limits, autoscaling and every added artist go), so a chart is the same
-bytes whichever chart came before it (tests/unit/test_chart_speed.py checks).
+bytes whichever chart came before it (tests/unit/test_chart_reuse.py checks).
 The Agg renderer is kept with the figure, and with it matplotlib's cache of
 text measurements.
 
