@@ -74,7 +74,7 @@ def measure_board() -> Board:
     if board is None:
         made = figure()
         board = Board(made, made.add_axes(AXES))
-        board.ax.yaxis.set_major_locator(MaxNLocator(nbins=Y_STEPS))
+        board.ax.yaxis.set_major_locator(MaxNLocator(nbins=Y_STEPS, steps=[1, 2, 2.5, 5, 10]))
         _boards.measure = board
     else:
         wipe(board)

@@ -141,7 +141,8 @@ def _measure_figure(chart: dict[str, Any]) -> Figure:
     board = chart_canvas.measure_board()
     figure, ax = board.figure, board.ax
     entries: list[tuple[str, dict[str, Any]]] = []
-    title = textwrap.wrap(chart["title"], 78)
+    # About 68 characters of 11 pt bold fit the width (78 ran off the right edge).
+    title = textwrap.wrap(chart["title"], 68)
     figure.text(
         0.02,
         0.975,

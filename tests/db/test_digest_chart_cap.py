@@ -49,20 +49,12 @@ def crowded(imported: sessionmaker[Session]) -> sessionmaker[Session]:
         ]
         session.add_all(extra)
         session.flush()
-        for m in extra:
-            for period, end, value in (
-                ("Q1 2026/27", dt.date(2026, 6, 30), 10.0),
-                ("Q2 2026/27", dt.date(2026, 9, 30), 9.0),
-            ):
-                session.add(
-                    MeasureReading(
-                        partnership_id=pid,
-                        measure_id=m.id,
-                        period=period,
-                        period_end=end,
-                        value=value,
-                    )
-                )
+        quarters = (("Q1 2026/27", dt.date(2026, 6, 30)), ("Q2 2026/27", dt.date(2026, 9, 30)))
+        session.add_all(
+            MeasureReading(partnership_id=pid, measure_id=m.id, period=q, period_end=end, value=v)
+            for m in extra
+            for (q, end), v in zip(quarters, (10.0, 9.0), strict=True)
+        )
         session.commit()
     return imported
 
