@@ -22,6 +22,9 @@ only draws it. Each measure with readings gets a chart spec:
 The RAG grid is each priority's RAG in the snapshots of the last
 :data:`MEETINGS_SHOWN` meetings whose digest was sent, and now; the returns
 grid is each sub-group's return in the last :data:`QUARTERS_SHOWN` quarters.
+``slack`` says which measure charts the digest's Slack thread carries (at most
+ten files, :func:`partnership.digest_uploads.slack_choice`) and names the rest;
+the board papers show every chart.
 
 Queries: measures and readings 1, snapshots 1, groups 1, returns 1 — four; a
 "before review" deadline rule adds one per quarter shown, and a measure read in
@@ -39,6 +42,7 @@ from sqlalchemy import select
 from partnership import quarters
 from partnership.context import Context
 from partnership.digest_meetings import MeetingInfo
+from partnership.digest_uploads import slack_choice
 from partnership.measure_path import path_start
 from partnership.measures import goal_of, judge_in_parts, judge_measure, number, short
 from partnership.messages import charts as words
@@ -66,11 +70,14 @@ def charts(
     statuses: list[PriorityStatus],
 ) -> dict[str, Any]:
     """Every picture of the digest for ``meeting`` as plain data (see the module docstring)."""
-    return {
+    found = {
         "measures": measure_charts(ctx),
         "rag": rag_grid(ctx, meeting, meetings, statuses),
         "returns": returns_grid(ctx, meeting),
     }
+    # The ones the Slack thread carries (at most ten files), and the others named.
+    found["slack"] = slack_choice(found)
+    return found
 
 
 # --------------------------------------------------------------------------- measures

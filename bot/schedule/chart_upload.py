@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from commands.framework.core import Delivery
 from partnership.context import Reply
-from partnership.digest_uploads import CHARTS, chart_files
+from partnership.digest_uploads import CHARTS, chart_files, left_out
 from partnership.messages import charts as say
 
 log = logging.getLogger("csp_bot.sender")
@@ -46,7 +46,10 @@ def attachments(reply: Reply) -> dict[str, Any]:
     if reply.template != "digest":
         return {}
     files = chart_files(reply.data)
-    return {"attach": files} if files else {}
+    if not files:
+        return {}
+    dropped = left_out(reply.data)
+    return {"attach": files, "left_out": dropped} if dropped else {"attach": files}
 
 
 def payload(reply: Reply) -> dict[str, Any]:

@@ -84,7 +84,9 @@ def due(
             if not files:
                 continue
             data = {"files": files, "thread_of": key_of(KIND, row.target, row.period)}
-            reply = Reply(CHARTS, data, text=say.charts_comment(n=len(files)))
+            dropped = [str(x) for x in (payload or {}).get("left_out") or []]
+            comment = say.charts_comment(n=len(files), left_out=dropped)
+            reply = Reply(CHARTS, data, text=comment)
             recipient = Recipient(row.target, row.address, row.target)
             found.append(Message(CHARTS, recipient, row.period, reply, meta={"charts": len(files)}))
     return found

@@ -4,7 +4,9 @@ Riverside (the invented partnership of tests/fixtures/plans/riverside.yaml), at 
 tests' "now" (21/11/2026), for its meeting of 10/12/2026, with two more invented
 readings and a target date on M-1 so its chart shows a path. Writes the PDF, its
 first pages as PNG (poppler's pdftoppm), M-1's chart and the RAG and returns grids
-as Slack is sent them.
+as Slack is sent them, and a mock-up of the digest's thread in Slack
+(slack-thread.html, laid out like Slack by slack_thread.py, and its screenshot by
+headless Chromium, slack-thread.png, when Chromium is installed).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
 
+import slack_thread  # noqa: E402  (next to this script)
 from sqlalchemy import select  # noqa: E402
 
 from bot.cli.digest import render_pdf  # noqa: E402
@@ -27,7 +30,10 @@ from bot.render import charts  # noqa: E402
 from partnership import digest, digest_meetings  # noqa: E402
 from storage.db import make_engine, session_factory, upgrade  # noqa: E402
 from storage.models import DigestSnapshot, Measure, MeasureReading, Meeting, Priority  # noqa: E402
-from tests import kit  # noqa: E402
+from tests import browserkit, kit  # noqa: E402
+
+# The mock-up's window: Slack's thread pane and its margins; the page's empty foot is cut.
+MOCKUP_WINDOW = (700, 1400)
 
 
 def main() -> None:
@@ -77,9 +83,20 @@ def main() -> None:
             meeting = next(x for x in meetings if x.date == dt.date(2026, 12, 10))
             data = digest.build(ctx, meeting, meetings).data
         engine.dispose()
-    (HERE / "chart-M-1.png").write_bytes(charts.measure_png(data["charts"]["measures"][0]))
-    (HERE / "rag-grid.png").write_bytes(charts.grid_png(data["charts"]["rag"]))
-    (HERE / "returns-grid.png").write_bytes(charts.grid_png(data["charts"]["returns"]))
+    m1 = data["charts"]["measures"][0]
+    drawn = {
+        m1["key"]: charts.measure_png(m1),
+        "rag-grid": charts.grid_png(data["charts"]["rag"]),
+        "returns-grid": charts.grid_png(data["charts"]["returns"]),
+    }
+    (HERE / "chart-M-1.png").write_bytes(drawn[m1["key"]])
+    (HERE / "rag-grid.png").write_bytes(drawn["rag-grid"])
+    (HERE / "returns-grid.png").write_bytes(drawn["returns-grid"])
+    mockup = HERE / "slack-thread.html"
+    mockup.write_text(slack_thread.page(data, drawn), encoding="utf-8")
+    if browserkit.chromium_path():
+        shot = browserkit.screenshot(mockup, HERE / "slack-thread.png", *MOCKUP_WINDOW)
+        trim(shot)
     paper = HERE / "riverside-board-paper.pdf"
     paper.write_bytes(render_pdf(data))
     if shutil.which("pdftoppm"):
@@ -90,6 +107,20 @@ def main() -> None:
             check=True,
         )
     print(f"wrote the sample board paper and its pictures to {HERE}")
+
+
+def trim(png: Path) -> None:
+    """Cut the page's empty foot (rows all of the last row's colour) off a screenshot."""
+    from PIL import Image
+
+    with Image.open(png) as shot:
+        picture = shot.convert("RGB")
+    width, height = picture.size
+    foot = picture.getpixel((0, height - 1))
+    bottom = height
+    while bottom > 1 and all(picture.getpixel((x, bottom - 1)) == foot for x in range(width)):
+        bottom -= 1
+    picture.crop((0, 0, width, min(height, bottom + 16))).save(png, format="png", optimize=True)
 
 
 if __name__ == "__main__":

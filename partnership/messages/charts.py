@@ -133,12 +133,38 @@ def returns_alt(*, columns: list[str], rows: list[tuple[str, list[str]]]) -> str
 
 
 # The digest's charts, uploaded into its thread (bot/schedule/digest_charts.py).
-def charts_comment(*, n: int) -> str:
+def charts_comment(*, n: int, left_out: list[str] | None = None) -> str:
     """The line the digest's charts are shared with in its thread."""
     noun = "chart" if n == 1 else "charts"
-    return (
+    said = (
         f"{n} {noun} for this digest. Each picture's description says its figures in words;"
         " a long one is written out in full below."
+    )
+    if left_out:
+        said += " " + charts_left_out(shown=None, left_out=left_out)
+    return said
+
+
+# How many left-out measures a sentence names before "and N more".
+LEFT_OUT_NAMED = 12
+
+
+def charts_left_out(*, shown: int | None, left_out: list[str]) -> str:
+    """Which measures' charts a digest's thread leaves out, and where to see them."""
+    named = ", ".join(left_out[:LEFT_OUT_NAMED])
+    if len(left_out) > LEFT_OUT_NAMED:
+        named += f" and {len(left_out) - LEFT_OUT_NAMED} more"
+    n = len(left_out)
+    which = "chart is" if n == 1 else "charts are"
+    where = (
+        f"The digest's Slack thread carries {shown} of these charts (the worst off first): "
+        if shown is not None
+        else ""
+    )
+    return (
+        f"{where}{n} measure {which} not posted in Slack ({named}), which shows ten files at"
+        " most; the board paper has every chart: `/csp digest paper` or"
+        " `csp-bot digest --format pdf -o paper.pdf`."
     )
 
 

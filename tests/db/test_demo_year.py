@@ -69,6 +69,9 @@ def test_the_year_sets_up_imports_and_delivers_each_message_once(
         ("Thu 08/04/2027", "Sam Chair (direct message)"),
         ("Thu 08/04/2027", "Severnvale Community Safety Partnership's board channel"),
     }
+    # The digest's charts follow it exactly once to each of its recipients, the same day.
+    charts = [(day, name) for day, name, first in messages if "would attach" in first]
+    assert sorted(charts) == sorted(who)
     reminders = [(d, n) for d, n, first in messages if "quarterly return for Q4" in first]
     assert ("Wed 14/04/2027", "Kath Rees (direct message)") in reminders
     assert ("Wed 14/04/2027", "Anne Brinkhoff (direct message)") in reminders

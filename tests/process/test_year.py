@@ -32,6 +32,8 @@ from tests.process.yearkit import (
     END,
     EVE,
     FINN,
+    LONDON,
+    SECOND_CLOCK,
     START,
     VICE,
     Sent,
@@ -188,3 +190,11 @@ def test_each_digest_carries_its_charts_once_in_its_thread(year: list[Sent]) -> 
         names = [s.key.rsplit("|", 1)[1] for s in files]
         assert len(names) == len(set(names)) >= 1
         assert {s.day for s in files} == {files[0].day}
+        # One upload per thread: every file of a meeting's charts went in the same sweep.
+        assert {s.hour for s in files} == {files[0].hour}
+    # Exactly once per meeting and conversation, though a second clock (a restarted
+    # process) ran straight after each sweep that sent a digest or its charts.
+    per_meeting = Counter((s.address, s.key.rsplit("|", 1)[1]) for s in charts)
+    assert max(per_meeting.values()) == 1
+    second = {when.astimezone(LONDON).date() for when in SECOND_CLOCK}
+    assert {day for day, _ in digests} <= second
