@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.schedule import returns
@@ -55,9 +55,10 @@ from bot.settings import Settings
 from commands.framework.core import Form
 from commands.framework.dispatch import dispatch_args, dispatch_button
 from commands.framework.registry import Args
-from partnership import quarters
-from partnership.context import Reply
+from partnership import cycles
+from partnership.context import Context, Reply
 from partnership.digest_meetings import board_meetings, digest_day
+from storage.cycles import NONE, Cycle, Period
 from storage.dates import parse_date
 from storage.db import make_engine, session_factory
 from storage.models import (
@@ -95,6 +96,8 @@ class Sent:
     text: str
     button: str = ""
     slug: str = ""
+    # The Block Kit itself, every page's, for rendering as a reader sees it (bot/render/terminal.py).
+    blocks: tuple[dict[str, Any], ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -188,18 +191,27 @@ def complete(factory: sessionmaker[Session], script: Script) -> list[str]:
 
 
 def year_before_is_in(session: Session, start: dt.date, at: dt.datetime) -> None:
-    """Every group's report for the quarter before the year is in, so the year starts clean.
+    """Every group's report for its period before the year is in, so the year starts clean.
 
     The groups are new to the bot: their reports for the year before went to
-    the partnership on paper.
+    the partnership on paper. The period is the one the group's own cycle
+    (partnership/cycles.py) asks for on the first day: Q4 or H2 of the year
+    before; none for a cycle of meetings, whose first is in the year.
     """
     for group in session.scalars(select(SubGroup)):
+        partnership = session.get(Partnership, group.partnership_id)
+        assert partnership is not None
+        ctx = sweep_context(session, partnership, moment(start, MORNING))
+        cycle = cycles.cycle_of(ctx, group)
+        period = cycles.reporting(ctx, cycle)
+        if period is None or cycles.bounds(ctx, period)[1] >= start:
+            continue
         session.add(
             QuarterlyReturn(
                 partnership_id=group.partnership_id,
                 subgroup_id=group.id,
-                fy_start_year=start.year - 1,
-                quarter=4,
+                fy_start_year=period[0],
+                quarter=period[1],
                 submitted_at=at,
                 submitted_by_id=group.lead_id,
                 summary="Sent on paper before the bot",
@@ -224,24 +236,49 @@ class ChartlessSender(SlackSender):
         return payload
 
 
+def periods_of(ctx: Context, cycle: Cycle, start: dt.date, until: dt.date) -> list[Period]:
+    """The periods of a cycle whose reports may be asked between ``start`` and ``until``.
+
+    From the one asked for on the first day (the period before the year, or the
+    first meeting's) to the last that begins by ``until``, walked with the
+    cycle's own ``following`` (partnership/cycles.py), not by counting quarters.
+    """
+    if cycle.kind == NONE:
+        return []
+    period = cycles.reporting(ctx, cycle)
+    found: list[Period] = []
+    while period is not None and cycles.bounds(ctx, period)[0] <= until:
+        found.append(period)
+        period = cycles.following(ctx, period)
+    return found
+
+
 def days_that_matter(
     factory: sessionmaker[Session], start: dt.date, until: dt.date
 ) -> dict[dt.date, list[str]]:
     """The days the year jumps to, each with the partnerships it matters to.
 
-    Each reminder, deadline and chase day, and each digest day. A stage's day
-    comes from the rule that sends it (its deadline, its stages), so a test's
-    dates, written out by hand, still catch a rule that moves; a new
-    reporting cycle adds its own days here.
+    Each reminder, deadline and chase day of every period of every cycle the
+    partnership's groups follow, and each digest day. A stage's day comes from
+    the rules that send it (partnership/cycles.py's deadline, the sweep's
+    stages), so a test's dates, written out by hand, still catch a rule that
+    moves; no other day can send a reminder, chase or digest, so the days
+    between (weekly nudges and roll-ups, which no assertion reads) are skipped.
     """
     days: dict[dt.date, set[str]] = {}
     with factory() as session:
         for partnership in session.scalars(select(Partnership)):
             ctx = sweep_context(session, partnership, moment(start, MORNING))
             found = {start}
-            for fy in (start.year - 1, start.year, start.year + 1):
-                for q in range(1, 5):
-                    due = quarters.deadline(ctx, fy, q)
+            followed = {str(ctx.settings.cycle): ctx.settings.cycle}
+            for group in session.scalars(
+                select(SubGroup).where(SubGroup.partnership_id == partnership.id)
+            ):
+                cycle = cycles.cycle_of(ctx, group)
+                followed.setdefault(str(cycle), cycle)
+            for cycle in followed.values():
+                for period in periods_of(ctx, cycle, start, until):
+                    due = cycles.deadline(ctx, period, cycle)
                     found.update(s.day for s in returns.stages(ctx.calendar, due.day, ctx.settings))
             found.update(digest_day(ctx, meeting) for meeting in board_meetings(ctx))
             for day in found:
@@ -264,10 +301,20 @@ def backend(
 def year_of(seed: str, url: str) -> Iterator[Year]:
     """Run one seed's year on a migrated database; hand back what it sent (engine disposed after)."""
     engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        # A year commits a thousand times; a test's database need not survive a power cut.
+        event.listen(engine, "connect", _no_fsync)
     try:
         yield run_year(session_factory(engine), read_script(seed))
     finally:
         engine.dispose()
+
+
+def _no_fsync(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite without waiting for the disk on each commit (a fifth of a county year's time)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.close()
 
 
 class _Tracebacks(logging.Handler):
@@ -362,6 +409,7 @@ def _sent(day: dt.date, params: dict[str, Any], names: dict[str, str]) -> Sent |
         to=names.get(address, address),
         text=" ".join(str(b) for b in blocks),
         button=_button(blocks, "return_submit"),
+        blocks=tuple(blocks),
     )
 
 
@@ -376,8 +424,11 @@ def _pages_joined(day: dt.date, posts: list[dict[str, Any]], names: dict[str, st
         # A continuation page goes into the thread of the message just sent there.
         address = str(params["channel"])
         [*_, last] = [i for i, s in enumerate(out) if s.address == address]
-        more = " ".join(str(b) for b in params.get("blocks") or [])
-        out[last] = replace(out[last], text=f"{out[last].text} {more}")
+        page = list(params.get("blocks") or [])
+        more = " ".join(str(b) for b in page)
+        out[last] = replace(
+            out[last], text=f"{out[last].text} {more}", blocks=(*out[last].blocks, *page)
+        )
     return out
 
 

@@ -13,11 +13,12 @@ import re
 
 from sqlalchemy import select
 
-from storage.dates import quarter_label
+from bot.schedule.run import context as sweep_context
+from partnership import cycles
 from storage.models import Meeting, QuarterlyReturn, SubGroup
 from storage.workdays import WorkingCalendar
 from tests import kit
-from tests.db.seedyearkit import ASKS, Sent, Year, report_texts
+from tests.db.seedyearkit import ASKS, MORNING, Sent, Year, moment, report_texts
 
 # ------------------------------------------------------------------ checks every year shares
 
@@ -64,23 +65,28 @@ def digests(year: Year, slug: str) -> dict[dt.date, list[tuple[dt.date, str]]]:
 
 
 def reports_in(year: Year, slug: str) -> dict[str, list[str]]:
-    """Each group's reports held for the year (not the year before's), by period, in order."""
-    start = year.script.start.year
+    """Each group's reports held for the year (not the year before's), by period, in order.
+
+    Periods are named and bounded the way their cycle does (partnership/cycles.py):
+    ``Q1 2023/24``, ``H1 2017/18``, ``the 23/05/2019 meeting``.
+    """
+    start = year.script.start
     with year.factory() as session:
-        pid = kit.partnership(session, slug).id
+        partnership = kit.partnership(session, slug)
+        ctx = sweep_context(session, partnership, moment(start, MORNING))
         rows = session.execute(
             select(SubGroup.name, QuarterlyReturn.fy_start_year, QuarterlyReturn.quarter)
             .join(SubGroup, SubGroup.id == QuarterlyReturn.subgroup_id)
             .where(
-                QuarterlyReturn.partnership_id == pid,
+                QuarterlyReturn.partnership_id == partnership.id,
                 QuarterlyReturn.submitted_at.is_not(None),
-                QuarterlyReturn.fy_start_year >= start,
             )
             .order_by(SubGroup.name, QuarterlyReturn.fy_start_year, QuarterlyReturn.quarter)
         )
         found: dict[str, list[str]] = {}
-        for name, fy, quarter in rows:
-            found.setdefault(name, []).append(quarter_label(fy, quarter))
+        for name, fy, number in rows:
+            if cycles.bounds(ctx, (fy, number))[1] >= start:
+                found.setdefault(name, []).append(cycles.label((fy, number)))
     return found
 
 
@@ -119,12 +125,16 @@ def districts_named(message: Sent, districts: list[str]) -> list[str]:
 
 
 def sara_counts(message: Sent) -> dict[str, int]:
-    """Problem-solving actions per SARA stage as a message counts them (``Scanning 2``…).
+    """Open problem-solving actions per SARA stage as a message counts them.
 
-    Nothing counts them yet; when the digest does, fit the pattern to its words.
+    The digest's wording (templates/_sara.j2): ``Problem-solving (SARA), open:
+    1 scanning · 2 analysis · 1 response · 0 assessment``.
     """
-    found = re.findall(r"\b(Scanning|Analysis|Response|Assessment)\b\D{0,12}(\d+)", message.text)
-    return {stage.lower(): int(n) for stage, n in found}
+    line = re.search(r"Problem-solving \(SARA\), open: ([^\\'\"]*)", message.text)
+    if line is None:
+        return {}
+    found = re.findall(r"(\d+) (scanning|analysis|response|assessment)\b", line[1])
+    return {stage: int(n) for n, stage in found}
 
 
 def periods_asked(year: Year, lead: str) -> list[str]:
