@@ -10,7 +10,9 @@ Slack ids (``U0SEED…``) and channels. It is several YAML documents:
    financial year's start year), ``until`` (the last day run, past the year's
    end so its last reports come in) and ``leads`` (how each lead answers a
    reminder: ``reminded`` — the default — submits the day the first reminder
-   comes, ``chased`` only once chased, ``never`` not at all);
+   comes, ``chased`` only once chased, ``never`` not at all) and, optionally,
+   ``skip``: the weekly sweeps (nudges, roll-up) a year with many partnerships
+   leaves out because none of its assertions reads them;
 2. a plan file (docs/plan-format.md) imported over the example: people,
    groups' leads, meetings, channels;
 3. for the county board, each further document is a small fictional district
@@ -46,6 +48,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.schedule import returns
+from bot.schedule import run as sweep_run
 from bot.schedule.clock import scheduler_client
 from bot.schedule.outbox import FAILED, RETRY
 from bot.schedule.run import context as sweep_context
@@ -82,6 +85,10 @@ MORNING, REPLY = dt.time(9, 30), dt.time(11, 0)
 # The kinds of message a lead answers by submitting a report.
 ASKS = ("return_reminder", "return_chase")
 BEHAVIOURS = ("reminded", "chased", "never")
+# Sweeps a completion file may leave out (``skip:``): the weekly ones, which no year's
+# assertion reads and which have tests of their own (tests/db/test_sweep_rollup.py,
+# tests/db/test_sweep_nudges_*.py).
+SKIPPABLE = ("nudges", "rollup")
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,7 @@ class Script:
     until: dt.date
     leads: dict[str, str]
     plans: list[str]
+    skip: tuple[str, ...] = ()
 
 
 def d(text: str) -> dt.date:
@@ -162,7 +170,15 @@ def read_script(seed: str) -> Script:
         until=d(str(meta["until"])),
         leads=leads,
         plans=plans,
+        skip=_skipped(meta),
     )
+
+
+def _skipped(meta: dict[str, Any]) -> tuple[str, ...]:
+    """The sweeps a year leaves out (``skip:``): only ones no seed test reads (nudges, rollup)."""
+    skip = tuple(str(name) for name in meta.get("skip") or ())
+    assert set(skip) <= set(SKIPPABLE), skip
+    return skip
 
 
 def moment(day: dt.date, at: dt.time) -> dt.datetime:
@@ -337,7 +353,9 @@ def run_year(factory: sessionmaker[Session], script: Script) -> Year:
     sent: list[Sent] = []
     reports: list[Report] = []
     try:
-        with FakeSlack() as slack:
+        with FakeSlack() as slack, pytest.MonkeyPatch.context() as patch:
+            kept = tuple((n, sweep) for n, sweep in sweep_run.SWEEPS if n not in script.skip)
+            patch.setattr(sweep_run, "SWEEPS", kept)
             settings = Settings(SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=slack.base_url)
             sender = ChartlessSender(scheduler_client(settings))
             seen = 0

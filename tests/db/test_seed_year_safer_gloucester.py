@@ -159,7 +159,7 @@ def test_the_six_action_groups_reports_reach_the_chairs_in_each_digest(year: Yea
         for meeting, sent in MEETINGS.items()
     }
     assert paper_only == {
-        **dict.fromkeys(MEETINGS, set()),
+        **{meeting: set() for meeting in MEETINGS},
         d("26/05/2011"): set(ACTION_GROUPS),
         d("28/07/2011"): {"Domestic Abuse and Sexual Violence Forum"},
     }
