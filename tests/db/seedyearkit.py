@@ -28,7 +28,10 @@ What Slack was sent comes back as :class:`Sent` rows, with each recipient's
 name, plus every traceback logged and every outbox failure.
 
 What a year sent is read by tests/db/seedyearread.py: the checks every
-year shares, and the hooks for features still being built.
+year shares, and readers for each document's cycle (districts, reports shown,
+SARA counts, the periods asked). Every period and deadline the kit walks comes
+from partnership/cycles.py, so a quarterly, twice-yearly or pre-meeting cycle
+is run on the days its own rule gives.
 """
 
 from __future__ import annotations

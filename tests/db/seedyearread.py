@@ -1,9 +1,8 @@
-"""Reading a seed's year (tests/db/seedyearkit.py): the checks every year shares, and hooks.
+"""Reading a seed's year (tests/db/seedyearkit.py): the checks every year shares, and readers.
 
-The hooks read what a feature still being built would show (a board's
-districts in its digest, a report's contents reaching the chairs, SARA
-counts, the periods a reporting cycle names); the seed modules assert on them
-once that feature lands.
+The readers pick out of what Slack was sent what each seed's document asks
+for: a board's districts in its digest, sub-groups' reports reaching the
+chairs, SARA counts, and the periods a reporting cycle names.
 """
 
 from __future__ import annotations
@@ -101,15 +100,15 @@ def digest_for(year: Year, slug: str, meeting: dt.date) -> Sent:
     return found
 
 
-# ------------------------------------------------------------------ hooks for features being built
+# ------------------------------------------------------------------ readers of the features
 
 
 def reports_shown(year: Year, message: Sent) -> dict[str, list[str]]:
     """Per group, which of its reports' fields (summary, achievements…) a message quotes.
 
-    Today a digest quotes only escalations; once reports' contents reach the
-    chairs (issue 15), the Stroud and Safer Gloucester modules assert that each
-    group's summary, achievements and issues are there too.
+    The digest carries each group's latest report's summary, achievements and
+    issues (partnership/reports.py), and the escalations of reports in since the
+    last meeting; a field counts when its whole text (report_texts) is there.
     """
     found: dict[str, list[str]] = {}
     for r in year.reports:
