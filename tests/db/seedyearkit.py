@@ -10,7 +10,9 @@ Slack ids (``U0SEED…``) and channels. It is several YAML documents:
    financial year's start year), ``until`` (the last day run, past the year's
    end so its last reports come in) and ``leads`` (how each lead answers a
    reminder: ``reminded`` — the default — submits the day the first reminder
-   comes, ``chased`` only once chased, ``never`` not at all);
+   comes, ``chased`` only once chased, ``never`` not at all) and, optionally,
+   ``skip``: the weekly sweeps (nudges, roll-up) a year with many partnerships
+   leaves out because none of its assertions reads them;
 2. a plan file (docs/plan-format.md) imported over the example: people,
    groups' leads, meetings, channels;
 3. for the county board, each further document is a small fictional district
@@ -26,7 +28,10 @@ What Slack was sent comes back as :class:`Sent` rows, with each recipient's
 name, plus every traceback logged and every outbox failure.
 
 What a year sent is read by tests/db/seedyearread.py: the checks every
-year shares, and the hooks for features still being built.
+year shares, and readers for each document's cycle (districts, reports shown,
+SARA counts, the periods asked). Every period and deadline the kit walks comes
+from partnership/cycles.py, so a quarterly, twice-yearly or pre-meeting cycle
+is run on the days its own rule gives.
 """
 
 from __future__ import annotations
@@ -42,10 +47,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.schedule import returns
+from bot.schedule import run as sweep_run
 from bot.schedule.clock import scheduler_client
 from bot.schedule.outbox import FAILED, RETRY
 from bot.schedule.run import context as sweep_context
@@ -55,9 +61,10 @@ from bot.settings import Settings
 from commands.framework.core import Form
 from commands.framework.dispatch import dispatch_args, dispatch_button
 from commands.framework.registry import Args
-from partnership import quarters
-from partnership.context import Reply
+from partnership import cycles
+from partnership.context import Context, Reply
 from partnership.digest_meetings import board_meetings, digest_day
+from storage.cycles import NONE, Cycle, Period
 from storage.dates import parse_date
 from storage.db import make_engine, session_factory
 from storage.models import (
@@ -81,6 +88,10 @@ MORNING, REPLY = dt.time(9, 30), dt.time(11, 0)
 # The kinds of message a lead answers by submitting a report.
 ASKS = ("return_reminder", "return_chase")
 BEHAVIOURS = ("reminded", "chased", "never")
+# Sweeps a completion file may leave out (``skip:``): the weekly ones, which no year's
+# assertion reads and which have tests of their own (tests/db/test_sweep_rollup.py,
+# tests/db/test_sweep_nudges_*.py).
+SKIPPABLE = ("nudges", "rollup")
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,8 @@ class Sent:
     text: str
     button: str = ""
     slug: str = ""
+    # The Block Kit itself, every page's, for rendering as a reader sees it (bot/render/terminal.py).
+    blocks: tuple[dict[str, Any], ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -138,6 +151,7 @@ class Script:
     until: dt.date
     leads: dict[str, str]
     plans: list[str]
+    skip: tuple[str, ...] = ()
 
 
 def d(text: str) -> dt.date:
@@ -159,7 +173,15 @@ def read_script(seed: str) -> Script:
         until=d(str(meta["until"])),
         leads=leads,
         plans=plans,
+        skip=_skipped(meta),
     )
+
+
+def _skipped(meta: dict[str, Any]) -> tuple[str, ...]:
+    """The sweeps a year leaves out (``skip:``): only ones no seed test reads (nudges, rollup)."""
+    skip = tuple(str(name) for name in meta.get("skip") or ())
+    assert set(skip) <= set(SKIPPABLE), skip
+    return skip
 
 
 def moment(day: dt.date, at: dt.time) -> dt.datetime:
@@ -188,18 +210,27 @@ def complete(factory: sessionmaker[Session], script: Script) -> list[str]:
 
 
 def year_before_is_in(session: Session, start: dt.date, at: dt.datetime) -> None:
-    """Every group's report for the quarter before the year is in, so the year starts clean.
+    """Every group's report for its period before the year is in, so the year starts clean.
 
     The groups are new to the bot: their reports for the year before went to
-    the partnership on paper.
+    the partnership on paper. The period is the one the group's own cycle
+    (partnership/cycles.py) asks for on the first day: Q4 or H2 of the year
+    before; none for a cycle of meetings, whose first is in the year.
     """
     for group in session.scalars(select(SubGroup)):
+        partnership = session.get(Partnership, group.partnership_id)
+        assert partnership is not None
+        ctx = sweep_context(session, partnership, moment(start, MORNING))
+        cycle = cycles.cycle_of(ctx, group)
+        period = cycles.reporting(ctx, cycle)
+        if period is None or cycles.bounds(ctx, period)[1] >= start:
+            continue
         session.add(
             QuarterlyReturn(
                 partnership_id=group.partnership_id,
                 subgroup_id=group.id,
-                fy_start_year=start.year - 1,
-                quarter=4,
+                fy_start_year=period[0],
+                quarter=period[1],
                 submitted_at=at,
                 submitted_by_id=group.lead_id,
                 summary="Sent on paper before the bot",
@@ -224,24 +255,49 @@ class ChartlessSender(SlackSender):
         return payload
 
 
+def periods_of(ctx: Context, cycle: Cycle, start: dt.date, until: dt.date) -> list[Period]:
+    """The periods of a cycle whose reports may be asked between ``start`` and ``until``.
+
+    From the one asked for on the first day (the period before the year, or the
+    first meeting's) to the last that begins by ``until``, walked with the
+    cycle's own ``following`` (partnership/cycles.py), not by counting quarters.
+    """
+    if cycle.kind == NONE:
+        return []
+    period = cycles.reporting(ctx, cycle)
+    found: list[Period] = []
+    while period is not None and cycles.bounds(ctx, period)[0] <= until:
+        found.append(period)
+        period = cycles.following(ctx, period)
+    return found
+
+
 def days_that_matter(
     factory: sessionmaker[Session], start: dt.date, until: dt.date
 ) -> dict[dt.date, list[str]]:
     """The days the year jumps to, each with the partnerships it matters to.
 
-    Each reminder, deadline and chase day, and each digest day. A stage's day
-    comes from the rule that sends it (its deadline, its stages), so a test's
-    dates, written out by hand, still catch a rule that moves; a new
-    reporting cycle adds its own days here.
+    Each reminder, deadline and chase day of every period of every cycle the
+    partnership's groups follow, and each digest day. A stage's day comes from
+    the rules that send it (partnership/cycles.py's deadline, the sweep's
+    stages), so a test's dates, written out by hand, still catch a rule that
+    moves; no other day can send a reminder, chase or digest, so the days
+    between (weekly nudges and roll-ups, which no assertion reads) are skipped.
     """
     days: dict[dt.date, set[str]] = {}
     with factory() as session:
         for partnership in session.scalars(select(Partnership)):
             ctx = sweep_context(session, partnership, moment(start, MORNING))
             found = {start}
-            for fy in (start.year - 1, start.year, start.year + 1):
-                for q in range(1, 5):
-                    due = quarters.deadline(ctx, fy, q)
+            followed = {str(ctx.settings.cycle): ctx.settings.cycle}
+            for group in session.scalars(
+                select(SubGroup).where(SubGroup.partnership_id == partnership.id)
+            ):
+                cycle = cycles.cycle_of(ctx, group)
+                followed.setdefault(str(cycle), cycle)
+            for cycle in followed.values():
+                for period in periods_of(ctx, cycle, start, until):
+                    due = cycles.deadline(ctx, period, cycle)
                     found.update(s.day for s in returns.stages(ctx.calendar, due.day, ctx.settings))
             found.update(digest_day(ctx, meeting) for meeting in board_meetings(ctx))
             for day in found:
@@ -264,10 +320,20 @@ def backend(
 def year_of(seed: str, url: str) -> Iterator[Year]:
     """Run one seed's year on a migrated database; hand back what it sent (engine disposed after)."""
     engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        # A year commits a thousand times; a test's database need not survive a power cut.
+        event.listen(engine, "connect", _no_fsync)
     try:
         yield run_year(session_factory(engine), read_script(seed))
     finally:
         engine.dispose()
+
+
+def _no_fsync(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite without waiting for the disk on each commit (a fifth of a county year's time)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.close()
 
 
 class _Tracebacks(logging.Handler):
@@ -290,7 +356,9 @@ def run_year(factory: sessionmaker[Session], script: Script) -> Year:
     sent: list[Sent] = []
     reports: list[Report] = []
     try:
-        with FakeSlack() as slack:
+        with FakeSlack() as slack, pytest.MonkeyPatch.context() as patch:
+            kept = tuple((n, sweep) for n, sweep in sweep_run.SWEEPS if n not in script.skip)
+            patch.setattr(sweep_run, "SWEEPS", kept)
             settings = Settings(SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=slack.base_url)
             sender = ChartlessSender(scheduler_client(settings))
             seen = 0
@@ -362,6 +430,7 @@ def _sent(day: dt.date, params: dict[str, Any], names: dict[str, str]) -> Sent |
         to=names.get(address, address),
         text=" ".join(str(b) for b in blocks),
         button=_button(blocks, "return_submit"),
+        blocks=tuple(blocks),
     )
 
 
@@ -376,8 +445,11 @@ def _pages_joined(day: dt.date, posts: list[dict[str, Any]], names: dict[str, st
         # A continuation page goes into the thread of the message just sent there.
         address = str(params["channel"])
         [*_, last] = [i for i, s in enumerate(out) if s.address == address]
-        more = " ".join(str(b) for b in params.get("blocks") or [])
-        out[last] = replace(out[last], text=f"{out[last].text} {more}")
+        page = list(params.get("blocks") or [])
+        more = " ".join(str(b) for b in page)
+        out[last] = replace(
+            out[last], text=f"{out[last].text} {more}", blocks=(*out[last].blocks, *page)
+        )
     return out
 
 

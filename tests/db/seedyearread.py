@@ -1,9 +1,8 @@
-"""Reading a seed's year (tests/db/seedyearkit.py): the checks every year shares, and hooks.
+"""Reading a seed's year (tests/db/seedyearkit.py): the checks every year shares, and readers.
 
-The hooks read what a feature still being built would show (a board's
-districts in its digest, a report's contents reaching the chairs, SARA
-counts, the periods a reporting cycle names); the seed modules assert on them
-once that feature lands.
+The readers pick out of what Slack was sent what each seed's document asks
+for: a board's districts in its digest, sub-groups' reports reaching the
+chairs, SARA counts, and the periods a reporting cycle names.
 """
 
 from __future__ import annotations
@@ -13,11 +12,12 @@ import re
 
 from sqlalchemy import select
 
-from storage.dates import quarter_label
+from bot.schedule.run import context as sweep_context
+from partnership import cycles
 from storage.models import Meeting, QuarterlyReturn, SubGroup
 from storage.workdays import WorkingCalendar
 from tests import kit
-from tests.db.seedyearkit import ASKS, Sent, Year, report_texts
+from tests.db.seedyearkit import ASKS, MORNING, Sent, Year, moment, report_texts
 
 # ------------------------------------------------------------------ checks every year shares
 
@@ -64,23 +64,28 @@ def digests(year: Year, slug: str) -> dict[dt.date, list[tuple[dt.date, str]]]:
 
 
 def reports_in(year: Year, slug: str) -> dict[str, list[str]]:
-    """Each group's reports held for the year (not the year before's), by period, in order."""
-    start = year.script.start.year
+    """Each group's reports held for the year (not the year before's), by period, in order.
+
+    Periods are named and bounded the way their cycle does (partnership/cycles.py):
+    ``Q1 2023/24``, ``H1 2017/18``, ``the 23/05/2019 meeting``.
+    """
+    start = year.script.start
     with year.factory() as session:
-        pid = kit.partnership(session, slug).id
+        partnership = kit.partnership(session, slug)
+        ctx = sweep_context(session, partnership, moment(start, MORNING))
         rows = session.execute(
             select(SubGroup.name, QuarterlyReturn.fy_start_year, QuarterlyReturn.quarter)
             .join(SubGroup, SubGroup.id == QuarterlyReturn.subgroup_id)
             .where(
-                QuarterlyReturn.partnership_id == pid,
+                QuarterlyReturn.partnership_id == partnership.id,
                 QuarterlyReturn.submitted_at.is_not(None),
-                QuarterlyReturn.fy_start_year >= start,
             )
             .order_by(SubGroup.name, QuarterlyReturn.fy_start_year, QuarterlyReturn.quarter)
         )
         found: dict[str, list[str]] = {}
-        for name, fy, quarter in rows:
-            found.setdefault(name, []).append(quarter_label(fy, quarter))
+        for name, fy, number in rows:
+            if cycles.bounds(ctx, (fy, number))[1] >= start:
+                found.setdefault(name, []).append(cycles.label((fy, number)))
     return found
 
 
@@ -95,15 +100,15 @@ def digest_for(year: Year, slug: str, meeting: dt.date) -> Sent:
     return found
 
 
-# ------------------------------------------------------------------ hooks for features being built
+# ------------------------------------------------------------------ readers of the features
 
 
 def reports_shown(year: Year, message: Sent) -> dict[str, list[str]]:
     """Per group, which of its reports' fields (summary, achievements…) a message quotes.
 
-    Today a digest quotes only escalations; once reports' contents reach the
-    chairs (issue 15), the Stroud and Safer Gloucester modules assert that each
-    group's summary, achievements and issues are there too.
+    The digest carries each group's latest report's summary, achievements and
+    issues (partnership/reports.py), and the escalations of reports in since the
+    last meeting; a field counts when its whole text (report_texts) is there.
     """
     found: dict[str, list[str]] = {}
     for r in year.reports:
@@ -119,12 +124,16 @@ def districts_named(message: Sent, districts: list[str]) -> list[str]:
 
 
 def sara_counts(message: Sent) -> dict[str, int]:
-    """Problem-solving actions per SARA stage as a message counts them (``Scanning 2``…).
+    """Open problem-solving actions per SARA stage as a message counts them.
 
-    Nothing counts them yet; when the digest does, fit the pattern to its words.
+    The digest's wording (templates/_sara.j2): ``Problem-solving (SARA), open:
+    1 scanning · 2 analysis · 1 response · 0 assessment``.
     """
-    found = re.findall(r"\b(Scanning|Analysis|Response|Assessment)\b\D{0,12}(\d+)", message.text)
-    return {stage.lower(): int(n) for stage, n in found}
+    line = re.search(r"Problem-solving \(SARA\), open: ([^\\'\"]*)", message.text)
+    if line is None:
+        return {}
+    found = re.findall(r"(\d+) (scanning|analysis|response|assessment)\b", line[1])
+    return {stage: int(n) for n, stage in found}
 
 
 def periods_asked(year: Year, lead: str) -> list[str]:

@@ -29,6 +29,7 @@ from tests.db.seedyearread import (
     clean,
     digest_for,
     digests,
+    districts_named,
     periods_asked,
     reports_in,
     unanswered,
@@ -39,6 +40,8 @@ __all__ = ["backend"]  # the fixture, shared through the kit
 BOARD = "safer-gloucestershire"
 BOARD_CHAIRS = ["Test Chair Board", "Test Vice Chair Board", f"{BOARD} board channel"]
 DISTRICTS = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot"]
+# The Board's priority each district's one priority maps onto (board_priority:); Foxtrot's none.
+MAPPED = {"Alpha": "P9", "Bravo": "P4", "Charlie": "P5", "Delta": "P1", "Echo": "P9"}
 QUARTERS = ["Q1 2023/24", "Q2 2023/24", "Q3 2023/24", "Q4 2023/24"]
 BOARD_MEETINGS = {
     d("13/07/2023"): d("06/07/2023"),
@@ -137,3 +140,33 @@ def test_the_boards_groups_with_leads_are_asked_and_the_work_streams_are_not(yea
     assert len(year.of("return_chase", "Test Lead Board Bravo")) == 3 * 4
     asked = {s.to for s in year.sent if s.slug == BOARD and s.kind.startswith("return_")}
     assert asked == {"Test Lead Board Alpha", "Test Lead Board Bravo"}
+
+
+def test_every_board_digest_carries_all_six_districts_summaries(year: Year) -> None:
+    names = [f"Test District {n} CSP" for n in DISTRICTS]
+    for meeting in BOARD_MEETINGS:
+        text = digest_for(year, BOARD, meeting).text
+        assert districts_named(digest_for(year, BOARD, meeting), names) == names, meeting
+        assert "*Districts* — 6 districts under Safer Gloucestershire" in text, meeting
+        # Each mapped district sits under the Board's priority it maps onto, with its summary.
+        for name, code in MAPPED.items():
+            assert f"Test District {name} CSP (P1): *" in text, (meeting, name, code)
+        # The unmapped one is shown as such, with its own priority's code and title.
+        assert "*Not mapped* onto a countywide priority — Test District Foxtrot CSP: " in text
+        assert "P1 Test District Foxtrot local priority" in text
+        assert not [n for n in MAPPED if f"Test District {n} local priority" in text], meeting
+
+
+def test_the_board_sees_no_districts_action_text_group_or_people(year: Year) -> None:
+    for meeting in BOARD_MEETINGS:
+        text = digest_for(year, BOARD, meeting).text
+        for name in DISTRICTS:
+            for secret in (
+                f"Test District {name} action",
+                f"Test District {name} Action Group",
+                f"Test Lead District {name}",
+                f"Test Chair District {name}",
+                f"Test Coordinator District {name}",
+                "D-1",
+            ):
+                assert secret not in text, (meeting, secret)

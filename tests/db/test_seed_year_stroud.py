@@ -11,14 +11,18 @@ chased.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+import yaml
 
 from tests.db.seedyearkit import (
     Year,
     backend,
     d,
+    read_script,
+    report_texts,
     year_of,
 )
 from tests.db.seedyearread import (
@@ -28,6 +32,7 @@ from tests.db.seedyearread import (
     periods_asked,
     reports_in,
     reports_shown,
+    sara_counts,
     unanswered,
 )
 
@@ -119,3 +124,39 @@ def test_each_review_digest_counts_the_quarters_reports_and_quotes_escalations(
         shown = reports_shown(year, digest)
         assert "escalations" in shown.get("Community Engagement Subgroup", []), (meeting, shown)
         assert set(shown) <= set(GROUPS)
+
+
+def test_each_review_digest_carries_each_sub_groups_latest_report(year: Year) -> None:
+    for meeting, quarter in zip(REVIEWS, QUARTERS, strict=True):
+        digest = digest_for(year, SLUG, meeting)
+        shown = reports_shown(year, digest)
+        for group in GROUPS:
+            assert {"summary", "achievements", "issues"} <= set(shown.get(group, [])), (
+                meeting,
+                group,
+                shown,
+            )
+            # The quarter's report, not an earlier one.
+            for part, text in report_texts(group, quarter).items():
+                if part != "escalations":
+                    assert text in digest.text, (meeting, group, part)
+        assert "/csp return show group:" in digest.text
+
+
+def sara_in_the_plan() -> dict[str, int]:
+    """The SARA stage of each T-action the completion file gives, counted by stage."""
+    plan = yaml.safe_load(read_script("stroud-2023").plans[0])
+    stages = Counter(a["sara"] for a in plan["actions"] if a["ref"].startswith("T-"))
+    return {stage: stages.get(stage, 0) for stage in SARA}
+
+
+SARA = ["scanning", "analysis", "response", "assessment"]
+
+
+def test_each_review_digest_counts_problem_solving_actions_by_sara_stage(year: Year) -> None:
+    expected = sara_in_the_plan()
+    assert expected == {"scanning": 1, "analysis": 2, "response": 1, "assessment": 0}
+    for meeting in REVIEWS:
+        digest = digest_for(year, SLUG, meeting)
+        assert sara_counts(digest) == expected, meeting
+        assert "Problem-solving (SARA), open: 1 scanning · 2 analysis · 1 response" in digest.text
