@@ -130,7 +130,7 @@ def test_update_show_snooze_done_by_the_tables_own_ref(
         owner = action(session, ref).owner
         assert owner is not None
         lead = kit.context(session, SLUG, owner.name)
-        outcome, text = kit.run(lead, f"action update {ref} rag:amber venue: town hall, 10:30")
+        outcome, text = kit.run(lead, f'action update {ref} rag:amber "venue: town hall, 10:30"')
         assert outcome.ok, text
         assert f"*{ref}* updated" in text
         assert latest_note(session, ref) == "venue: town hall, 10:30"
