@@ -14,6 +14,8 @@ A cancelled meeting's note (:mod:`partnership.meeting_cancelled`) goes the same 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,20 +29,16 @@ from storage.dates import uk
 from storage.models import Partnership, Person, Source
 
 # The words for each outcome in the mover's reply (as /csp digest send says them).
+N = TypeVar("N", bound="Addressed")
 OUTCOMES = {"sent": "told", "recovered": "told", "already": "told already"}
 
 
 def due(ctx: Context, meeting_id: int | None = None) -> list[Message]:
     """The moved-meeting notes owed now (all of them, or one meeting's)."""
-    notes = meetings.notes_due(ctx.session, ctx.partnership, ctx.today, meeting_id)
-    if not notes:
-        return []
-    people = recipients_by_target(ctx)
     found: list[Message] = []
-    for note in notes:
-        recipient = people.get(note.target) or channel_of(note.target)
-        if recipient is None:
-            continue  # someone removed from the plan since
+    for note, recipient in addressed(
+        ctx, meetings.notes_due(ctx.session, ctx.partnership, ctx.today, meeting_id)
+    ):
         data = {
             "group": meetings.group_label(ctx.partnership, note.meeting.subgroup),
             "old": uk(note.old),
@@ -53,6 +51,24 @@ def due(ctx: Context, meeting_id: int | None = None) -> list[Message]:
             )
         )
     return found
+
+
+class Addressed(Protocol):
+    """A note owed to one outbox target."""
+
+    @property
+    def target(self) -> str:
+        """``person:<id>`` or ``channel:<id>``."""
+        ...
+
+
+def addressed(ctx: Context, notes: Sequence[N]) -> list[tuple[N, Recipient]]:
+    """Each note with its recipient; one to someone removed from the plan since is left out."""
+    if not notes:
+        return []
+    people = recipients_by_target(ctx)
+    found = [(n, people.get(n.target) or channel_of(n.target)) for n in notes]
+    return [(n, r) for n, r in found if r is not None]
 
 
 def recipients_by_target(ctx: Context) -> dict[str, Recipient]:
@@ -74,25 +90,14 @@ def channel_of(target: str) -> Recipient | None:
 
 def cancelled_due(ctx: Context, key: str | None = None) -> list[Message]:
     """The cancelled-meeting notes owed now (all of them, or one cancel's)."""
-    notes = meeting_cancelled.notes_due(ctx.session, ctx.partnership, ctx.today, key)
-    if not notes:
-        return []
-    people = recipients_by_target(ctx)
     found: list[Message] = []
-    for note in notes:
-        recipient = people.get(note.target) or channel_of(note.target)
-        if recipient is None:
-            continue  # someone removed from the plan since
+    for note, recipient in addressed(
+        ctx, meeting_cancelled.notes_due(ctx.session, ctx.partnership, ctx.today, key)
+    ):
         data = {"group": note.group, "date": uk(note.day), "weekday": f"{note.day:%A}"}
         text = say.meeting_cancelled(group=note.group, date=uk(note.day))
-        found.append(
-            Message(
-                meeting_cancelled.CANCELLED_KIND,
-                recipient,
-                note.period,
-                Reply("meeting_cancelled", data, text=text),
-            )
-        )
+        reply = Reply("meeting_cancelled", data, text=text)
+        found.append(Message(meeting_cancelled.CANCELLED_KIND, recipient, note.period, reply))
     return found
 
 
