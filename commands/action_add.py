@@ -13,7 +13,7 @@ from commands.framework.core import Form, Result
 from commands.framework.registry import Args, command
 from partnership.context import MAX_TITLE, Context, Refused, Reply, UserError
 from partnership.edits import action_line, read_due, read_sara, read_title
-from partnership.lookup import find_group, find_person, find_priority, people
+from partnership.lookup import find_open_group, find_person, find_priority, people
 from partnership.messages import actions as say
 from partnership.messages.people import coordinator_named
 from partnership.perms import coordinators
@@ -69,7 +69,7 @@ def read_new(ctx: Context, args: Args) -> dict[str, Any]:
         "owner": ("owner", lambda v: find_person(ctx, v)),
         "due": ("due_date", lambda v: read_due(ctx, v)),
         "priority": ("priority", lambda v: find_priority(ctx, v)),
-        "group": ("subgroup", lambda v: find_group(ctx, v)),
+        "group": ("subgroup", lambda v: find_open_group(ctx, v, what=say.NEW_ACTION)),
         "sara": ("sara_stage", read_sara),
     }
     wanted: dict[str, Any] = {}
@@ -189,7 +189,7 @@ def add_form(ctx: Context) -> Form:
     )
     groups = ctx.session.scalars(
         select(SubGroup)
-        .where(SubGroup.partnership_id == ctx.partnership.id)
+        .where(SubGroup.partnership_id == ctx.partnership.id, SubGroup.closed_on.is_(None))
         .order_by(SubGroup.name)
     )
     me = ctx.person

@@ -16,7 +16,7 @@ from commands.framework.core import Result
 from commands.framework.registry import Args, command
 from partnership import meetings
 from partnership.context import Context, Reply, UserError
-from partnership.lookup import find_group
+from partnership.lookup import find_open_group
 from partnership.meetings import Details, MeetingError
 from partnership.messages import meetings as say
 from partnership.series import Series, SeriesError, is_series, parse_series
@@ -60,7 +60,11 @@ def meeting_add(ctx: Context, args: Args) -> Result:
     if not text:
         raise UserError(say.GIVE_DATE)
     try:
-        group = find_group(ctx, args.get("group") or "") if args.get("group") else None
+        group = (
+            find_open_group(ctx, args.get("group") or "", what=say.NEW_MEETING)
+            if args.get("group")
+            else None
+        )
         time = meetings.read_time(args.get("time") or "") if args.get("time") else None
         if is_series(text):
             if (m := _AT.search(text)) and meetings.is_time(m[1]) and time is None:

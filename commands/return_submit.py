@@ -86,6 +86,9 @@ def return_submit(ctx: Context, args: Args) -> Result:
     """
     group = quarters.resolve_group(ctx, args.get("group"), args.get("words"), args.get("group_id"))
     quarters.require_submit(ctx, group)
+    if group.closed_on is not None:
+        # An old reminder's button or a form opened before the close: nothing is owed now.
+        raise UserError(say.group_closed(group=group.name, on=uk(group.closed_on)))
     text = args.get("quarter")
     cycle = cycles.cycle_of(ctx, group)
     quarter = periods.read(ctx, text, cycle) if text else quarters.default_quarter(ctx, group)

@@ -324,6 +324,16 @@ def close(ctx: Context, group: SubGroup) -> Closed:
     return Closed(refs, [uk(d) for d in days])
 
 
+def reopen(ctx: Context, group: SubGroup) -> dt.date:
+    """Reopen a closed group (the reverse of :func:`close`); the day it had been closed."""
+    was = group.closed_on
+    if was is None:
+        raise UserError(say.not_closed(name=group.name), fields={"group": "Open already"})
+    group.closed_on = None
+    record(ctx, GROUP, group.id, group.name, {"closed_on": [was.isoformat(), None]})
+    return was
+
+
 # ------------------------------------------------------------------ showing
 
 

@@ -16,7 +16,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from partnership.context import Context, UserError
 from partnership.messages import actions, plan
+from partnership.messages import group_people as say_groups
 from partnership.messages import people as say_people
+from storage.dates import uk
 from storage.models import (
     Action,
     Channel,
@@ -229,6 +231,17 @@ def find_group(ctx: Context, text: str) -> SubGroup:
         plan.no_group(text=text, partnership=ctx.partnership.name, names=names),
         fields={"group": "Not a sub-group in this plan"},
     )
+
+
+def find_open_group(ctx: Context, text: str, *, what: str) -> SubGroup:
+    """A sub-group by name as :func:`find_group`, refused if closed (``what``: a meeting …)."""
+    found = find_group(ctx, text)
+    if found.closed_on is not None:
+        raise UserError(
+            say_groups.closed_for(name=found.name, on=uk(found.closed_on), what=what),
+            fields={"group": "Closed"},
+        )
+    return found
 
 
 def is_group(ctx: Context, text: str) -> bool:

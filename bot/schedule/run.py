@@ -45,6 +45,7 @@ SWEEPS: tuple[tuple[str, Sweep], ...] = (
     ("returns", returns.due),
     ("digests", digests.due),
     ("moved", moved.due),
+    ("cancelled", moved.cancelled_due),
     ("nudges", nudges.due),
     ("rollup", rollup.due),
 )
@@ -59,6 +60,7 @@ KIND_WORDS = {
     "digest": "pre-meeting digest",
     "digest_charts": "charts of the pre-meeting digest",
     "meeting_moved": "note that a meeting has moved",
+    "meeting_cancelled": "note that a meeting is cancelled",
     "nudge": "overdue/stale nudge",
     "rollup": "weekly roll-up",
     "chase": "coordinator's chase",

@@ -140,3 +140,6 @@ def snooze_form(*, ref: str) -> str:
 
 
 NO_SARA = "None (not problem-solving)"
+
+# What a closed group cannot be given (partnership.lookup.find_open_group).
+NEW_ACTION = "a new action"

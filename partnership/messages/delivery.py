@@ -86,3 +86,8 @@ def meeting_moved(*, group: str, old: str, new: str) -> str:
 def undelivered(*, n: int) -> str:
     """The coordinators told scheduled messages could not be delivered."""
     return f"{n} scheduled message{'s' if n != 1 else ''} could not be delivered"
+
+
+def meeting_cancelled(*, group: str, date: str) -> str:
+    """Those the digest went to, told the meeting is cancelled."""
+    return f"The {group} meeting on {date} is cancelled"

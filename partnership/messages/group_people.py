@@ -70,6 +70,20 @@ def group_closed(*, name: str, on: str) -> str:
     )
 
 
+def closed_for(*, name: str, on: str, what: str) -> str:
+    """A closed group is named for a new meeting or action."""
+    return (
+        f"{name} was closed on {on}, so it can't be given {what}. "
+        f'A coordinator can reopen it with `/csp group reopen "{name}"`, '
+        "or name an open group (`/csp group list`)."
+    )
+
+
+def not_closed(*, name: str) -> str:
+    """Only a closed group can be reopened."""
+    return f"{name} is open already: nothing to reopen. `/csp group close` closes a group."
+
+
 def end_in_past(*, day: str) -> str:
     """A task-and-finish group cannot end before it starts."""
     return f"A new task-and-finish group can't end on {day}, which has passed: give a later date."
@@ -149,6 +163,11 @@ def group_added(*, group: str) -> str:
 def closed_text(*, group: str) -> str:
     """The fallback text of ``group close``."""
     return f"{group} closed"
+
+
+def reopened_text(*, group: str) -> str:
+    """The fallback text of ``group reopen``."""
+    return f"{group} reopened"
 
 
 def group_covers(*, group: str, codes: list[str]) -> str:

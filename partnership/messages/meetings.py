@@ -91,3 +91,7 @@ def meeting_passed(*, day: str, coming: str) -> str:
 def no_meeting_on(*, group: str, day: str, coming: str) -> str:
     """A digest asked for a day with no meeting."""
     return f"There is no {group} meeting on {day}. {coming}"
+
+
+# What a closed group cannot be given (partnership.lookup.find_open_group).
+NEW_MEETING = "a new meeting"

@@ -168,3 +168,12 @@ def which_report(*, partnership: str, names: str) -> str:
 def report_shown(*, group: str, quarter: str, version: int) -> str:
     """The fallback text of a report shown."""
     return f"{group}'s {quarter} report (version {version})"
+
+
+def group_closed(*, group: str, on: str) -> str:
+    """A closed group's return is refused (an old reminder's button, a form opened before)."""
+    return (
+        f"{group} was closed on {on}; its returns are no longer asked, so nothing was saved. "
+        "Its past returns stay (`/csp return show`). If it was closed by mistake, a "
+        f'coordinator can reopen it with `/csp group reopen "{group}"`.'
+    )

@@ -49,6 +49,7 @@ EVERY = {
     "group covers": ("U0CORA", "group covers ASB Steering Group P1,P2", "added: P2"),
     "group close": ("U0CORA", "group close ASB Steering Group", "Closed"),
     "group list": ("U0MO", "group list", "ASB Steering Group"),
+    "group reopen": ("U0CORA", "group reopen ASB Steering Group", "Reopened"),  # closed first
     "person role": ("U0CORA", "person role <@U0MO|mo> lead", "member → lead"),
     "person remove": ("U0CORA", 'person remove "Olive Offline"', "Removed"),
     "person link": ("U0CORA", "person link", "Olive Offline"),
@@ -60,7 +61,7 @@ EVERY = {
     "setup": ("U0CORA", "setup", "Partnership name"),
 }
 # Slow commands: acked at once, then their reply through the response URL.
-SLOW = ("chase", "digest send", "meeting move", "export", "digest paper")
+SLOW = ("chase", "digest send", "meeting move", "meeting cancel", "export", "digest paper")
 
 
 def test_every_sub_command_has_an_http_case() -> None:
@@ -75,6 +76,8 @@ def test_every_sub_command_works_over_signed_http(e2e: Stack, name: str) -> None
     user, line, expected = EVERY[name]
     if name == "person add":
         line = f"person add {line}"
+    if name == "group reopen":
+        acked(e2e.server.command("U0CORA", "group close ASB Steering Group"))
     response = e2e.server.command(user, line)
     body = acked(response)
     if name == "import":  # opens the form with its file picker

@@ -99,7 +99,9 @@ def test_a_cancelled_meeting_gets_no_digest(e2e: Stack) -> None:
     day = thursday(6)
     acked(e2e.server.command("U0CORA", f"meeting add {uk(day)}"))
     meeting = meeting_on(e2e, day)
-    text = all_text(acked(e2e.server.command("U0CORA", f"meeting cancel {uk(day)}")))
+    cancel = e2e.server.command("U0CORA", f"meeting cancel {uk(day)}")
+    acked(cancel)
+    text = all_text(reply(e2e, cancel))
     assert "Cancelled" in text and "No digest goes out" in text, text
     assert day not in {m.date for m in riverside_meetings(e2e)}
     sweep(e2e, the_day_before(day))
