@@ -28,6 +28,10 @@ EVERY = {
     "priority status": ("U0MO", "priority status P1", "P1"),
     "measure record": ("U0GINA", "measure record M-1 36 period:Q2 2026/27", "36"),
     "measure show": ("U0MO", "measure show M-1", "ASB incidents"),
+    # Riverside is no county board: both answer how a district names its board
+    # (tests/db/test_board_status.py has the board's and the districts' cases).
+    "board status": ("U0MO", "board status", "parent:"),
+    "priority map": ("U0CORA", "priority map P1 to:P9", "parent:"),
     "chase": ("U0CORA", "chase group:ASB Steering Group", "Chased"),
     "person add": ("U0CORA", '<@U0NEW|nia> name:"Nia New" role:member', "Nia New"),
     "settings": ("U0CORA", "settings stale_days:45 board_channel:<#C0RBOARD|board>", "45"),
@@ -37,6 +41,7 @@ EVERY = {
         "ASB Steering Group",
     ),
     "return status": ("U0MO", "return status", "ASB Steering Group"),
+    "return show": ("U0MO", 'return show group:"ASB Steering Group"', "Hotspot map agreed"),
     "digest preview": ("U0CHRIS", "digest preview", "At a glance"),
     "digest send": ("U0CORA", "digest send", "Chris Chair"),
     "meeting add": ("U0CORA", "meeting add 21/01/2031 10:00 Review", "1 meeting added"),
@@ -49,6 +54,7 @@ EVERY = {
     "group covers": ("U0CORA", "group covers ASB Steering Group P1,P2", "added: P2"),
     "group close": ("U0CORA", "group close ASB Steering Group", "Closed"),
     "group list": ("U0MO", "group list", "ASB Steering Group"),
+    "group cycle": ("U0CORA", 'group cycle "ASB Steering Group" cycle:monthly', "monthly"),
     "group reopen": ("U0CORA", "group reopen ASB Steering Group", "Reopened"),  # closed first
     "person role": ("U0CORA", "person role <@U0MO|mo> lead", "member → lead"),
     "person remove": ("U0CORA", 'person remove "Olive Offline"', "Removed"),
@@ -60,6 +66,8 @@ EVERY = {
     # Opens the set-up form (tests/process/test_setup_http.py submits it).
     "setup": ("U0CORA", "setup", "Partnership name"),
 }
+# Refusals by design: the answer is a :warning: that says what to do.
+REFUSED = ("board status", "priority map")
 # Slow commands: acked at once, then their reply through the response URL.
 SLOW = ("chase", "digest send", "meeting move", "meeting cancel", "export", "digest paper")
 
@@ -78,6 +86,8 @@ def test_every_sub_command_works_over_signed_http(e2e: Stack, name: str) -> None
         line = f"person add {line}"
     if name == "group reopen":
         acked(e2e.server.command("U0CORA", "group close ASB Steering Group"))
+    if name == "return show":  # a report to read
+        acked(e2e.server.command("U0GINA", EVERY["return submit"][1]))
     response = e2e.server.command(user, line)
     body = acked(response)
     if name == "import":  # opens the form with its file picker
@@ -93,7 +103,7 @@ def test_every_sub_command_works_over_signed_http(e2e: Stack, name: str) -> None
         body = opened.params["view"]
     text = all_text(body)
     blocks_of(body)
-    assert ":warning:" not in text, text
+    assert (":warning:" in text) == (name in REFUSED), text
     assert expected.lower() in text.lower(), text
 
 
