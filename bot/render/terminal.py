@@ -37,6 +37,7 @@ MEANINGFUL = {
     "large_green_circle": ("🟢", "[green]"),
     "large_blue_circle": ("🔵", "[done]"),
     "white_circle": ("⚪", "[-]"),
+    "heavy_minus_sign": ("➖", "[ ]"),
     "rotating_light": ("🚨", "[!]"),
 }
 # Decorative emoji, before a heading that says the same: dropped from plain output.
