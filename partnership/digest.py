@@ -16,7 +16,10 @@ everything).
 
 "Since the last meeting" means since the day of the previous Leadership Group
 meeting (that day included: the previous digest went out before it), or, when
-none is recorded, since the start of the current financial year. A priority's
+none is recorded, since the start of the current financial year. When the
+previous meeting's digest was sent days before that meeting, the window starts
+at its sending instead, so a report or escalation that came in between the
+digest and its meeting (which that digest could not show) reaches this one. A priority's
 RAG change compares today's roll-up (:func:`partnership.rollup.rollup`, the one
 RAG rule) with the :class:`~storage.models.DigestSnapshot` taken when the
 previous meeting's digest was sent.
@@ -80,6 +83,7 @@ def build(ctx: Context, meeting: MeetingInfo, meetings: list[MeetingInfo] | None
     meetings = board_meetings(ctx) if meetings is None else meetings
     today = ctx.today
     before = previous_meeting(meetings, meeting)
+    previous, sent = _snapshot(ctx, before)
     if before is not None:
         start = before.date
         since = {
@@ -98,9 +102,19 @@ def build(ctx: Context, meeting: MeetingInfo, meetings: list[MeetingInfo] | None
             "future": False,
         }
     window_start = dt.datetime.combine(start, dt.time(0), tzinfo=ctx.zone).astimezone(dt.UTC)
+    if sent is not None and sent < window_start:
+        # The last digest went out days before its meeting: what came in after it was
+        # built (a report on 22/07 for a digest of 21/07) was never shown, so start there.
+        window_start = sent
+        start = sent.astimezone(ctx.zone).date()
+        assert before is not None
+        since |= {
+            "date": uk(start),
+            "text": f"the last digest, sent on {uk(start)} before the meeting on {uk(before.date)}",
+            "digest": uk(start),
+        }
 
     statuses = rollup(ctx, overdue_cap=0)
-    previous = _snapshot(ctx, before)
     priorities = [_priority_row(s, previous) for s in statuses]
     completed, slipped = sections.history(ctx, window_start, start, today)
     overdue = sections.overdue(ctx, today)
@@ -173,17 +187,23 @@ def summary(data: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- priorities
 
 
-def _snapshot(ctx: Context, before: MeetingInfo | None) -> dict[int, str]:
-    """Each priority's RAG in the previous meeting's digest (empty when none was sent)."""
+def _snapshot(
+    ctx: Context, before: MeetingInfo | None
+) -> tuple[dict[int, str], dt.datetime | None]:
+    """Each priority's RAG in the previous meeting's digest, and when that digest was built.
+
+    Empty and None when none was sent (or it had no priorities to keep).
+    """
     if before is None:
-        return {}
+        return {}, None
     rows = ctx.session.execute(
-        select(DigestSnapshot.priority_id, DigestSnapshot.rag).where(
+        select(DigestSnapshot.priority_id, DigestSnapshot.rag, DigestSnapshot.taken_at).where(
             DigestSnapshot.partnership_id == ctx.partnership.id,
             DigestSnapshot.meeting_id == before.id,
         )
-    )
-    return {priority_id: rag for priority_id, rag in rows}
+    ).all()
+    taken = [at for _, _, at in rows if at is not None]
+    return {priority_id: rag for priority_id, rag, _ in rows}, min(taken) if taken else None
 
 
 def rag_change(before: str | None, now: str, known: bool) -> dict[str, str]:
