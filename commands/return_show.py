@@ -59,15 +59,20 @@ def _period(ctx: Context, group: SubGroup, text: str) -> cycles.Period:
     """The period typed, read by the group's own cycle, else by any cycle in use.
 
     A group that changed cycle keeps its earlier reports under the old cycle's
-    periods; the refusal is the group's own cycle's, saying how to name one.
+    periods, so one of those is read when the group has a report for it;
+    otherwise the refusal is the group's own cycle's, saying how to name one.
     """
     try:
         return periods.read(ctx, text, cycles.cycle_of(ctx, group))
     except UserError as own:
         try:
-            return periods.read_any(ctx, text)[0]
+            other = periods.read_any(ctx, text)[0]
         except UserError:
             raise own from None
+        # Only a report the group really holds under another cycle: else its own cycle's words.
+        if reports.find(ctx, group, other) is None:
+            raise own from None
+        return other
 
 
 def _group(ctx: Context, named: str | None) -> SubGroup:
