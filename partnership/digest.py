@@ -17,9 +17,10 @@ everything).
 "Since the last meeting" means since the day of the previous Leadership Group
 meeting (that day included: the previous digest went out before it), or, when
 none is recorded, since the start of the current financial year. When the
-previous meeting's digest was sent days before that meeting, the window starts
-at its sending instead, so a report or escalation that came in between the
-digest and its meeting (which that digest could not show) reaches this one. A priority's
+previous meeting's digest was sent days before that meeting, the returns'
+escalations are counted from its sending instead (``escalations_since``), so one
+that came in between that digest and its meeting (which the digest could not
+show) reaches this one. A priority's
 RAG change compares today's roll-up (:func:`partnership.rollup.rollup`, the one
 RAG rule) with the :class:`~storage.models.DigestSnapshot` taken when the
 previous meeting's digest was sent.
@@ -102,24 +103,17 @@ def build(ctx: Context, meeting: MeetingInfo, meetings: list[MeetingInfo] | None
             "future": False,
         }
     window_start = dt.datetime.combine(start, dt.time(0), tzinfo=ctx.zone).astimezone(dt.UTC)
-    if sent is not None and sent < window_start:
-        # The last digest went out days before its meeting: what came in after it was
-        # built (a report on 22/07 for a digest of 21/07) was never shown, so start there.
-        window_start = sent
-        start = sent.astimezone(ctx.zone).date()
-        assert before is not None
-        since |= {
-            "date": uk(start),
-            "text": f"the last digest, sent on {uk(start)} before the meeting on {uk(before.date)}",
-            "digest": uk(start),
-        }
+    # Returns from the last digest's sending when it went out days before its meeting:
+    # a report or escalation that came in after it was built (a report on 22/07 for a
+    # digest of 21/07, the meeting on 28/07) was never shown to the chairs.
+    reports_from = sent if sent is not None and sent < window_start else window_start
 
     statuses = rollup(ctx, overdue_cap=0)
     priorities = [_priority_row(s, previous) for s in statuses]
     completed, slipped = sections.history(ctx, window_start, start, today)
     overdue = sections.overdue(ctx, today)
     reported = sections.returns(ctx, meeting)
-    escalations = sections.escalations(ctx, window_start)
+    escalations = sections.escalations(ctx, reports_from)
     latest_reports = reports.latest(ctx)
     stages = sara.counts(ctx).get(sara.ALL, sara.empty())
     measures = sections.measures(ctx, {s.id: s.code for s in statuses})
@@ -138,6 +132,7 @@ def build(ctx: Context, meeting: MeetingInfo, meetings: list[MeetingInfo] | None
         "meeting": meeting.view(),
         "as_of": uk(today),
         "since": since,
+        "escalations_since": uk(reports_from.astimezone(ctx.zone).date()),
         "changes_known": before is not None and bool(previous),
         "headline": {
             "priorities": len(statuses),

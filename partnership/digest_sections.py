@@ -257,7 +257,7 @@ def returns(ctx: Context, meeting: MeetingInfo) -> dict[str, Any] | None:
         return None
     quarter, due = found
     # Each group's own deadline: a twice-yearly group may name other months than the partnership.
-    standings = quarters.standings(ctx, quarter)
+    standings = quarters.standings(ctx, quarter, known=due)
     if not standings:
         return None
     came_in: list[dict[str, Any]] = []

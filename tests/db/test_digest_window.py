@@ -1,4 +1,4 @@
-"""The digest's window starts at the previous digest's sending when it went out before its meeting.
+"""The digest's returns window starts at the previous digest's sending when it went before its meeting.
 
 Riverside (tests/fixtures/plans/riverside.yaml): Leadership Group meetings on
 10/12/2026 and 11/03/2027, each digest sent a week before (03/12/2026). A report
@@ -55,8 +55,8 @@ def test_a_report_between_a_digest_and_its_meeting_reaches_the_next_digest(
     assert "Funding for the hotspot patrols ends in March" in texts
     assert "Taxi marshals withdrawn" in texts
     assert data["since"]["date"] == "03/12/2026"
-    assert data["since"]["text"] == (
-        "the last digest, sent on 03/12/2026 before the meeting on 10/12/2026"
+    assert (
+        data["since"]["text"] == "the last meeting on 10/12/2026 (from its digest, sent 03/12/2026)"
     )
     shown = digestkit.text_of(digestkit.slack(data))
     assert "Funding for the hotspot patrols ends in March" in shown
@@ -77,4 +77,5 @@ def test_without_an_earlier_digest_the_window_is_the_meeting_day(session: Sessio
     data = digestkit.digest(session, SPRING, now=at("2027-03-04 09:30"))
     # No digest was sent for 10/12, so "since" is that meeting, as before.
     assert data["since"]["text"] == "the last meeting on 10/12/2026"
+    assert data["escalations_since"] == "10/12/2026"
     assert [e["text"] for e in data["escalations"]] == []
