@@ -54,10 +54,9 @@ def test_a_report_between_a_digest_and_its_meeting_reaches_the_next_digest(
     texts = [e["text"] for e in data["escalations"]]
     assert "Funding for the hotspot patrols ends in March" in texts
     assert "Taxi marshals withdrawn" in texts
-    assert data["since"]["date"] == "03/12/2026"
-    assert (
-        data["since"]["text"] == "the last meeting on 10/12/2026 (from its digest, sent 03/12/2026)"
-    )
+    # "Since" is still the meeting for actions and RAGs; escalations count from the digest.
+    assert data["since"]["text"] == "the last meeting on 10/12/2026"
+    assert data["escalations_since"] == "03/12/2026"
     shown = digestkit.text_of(digestkit.slack(data))
     assert "Funding for the hotspot patrols ends in March" in shown
     assert "Escalations in returns since 03/12/2026: *2*" in shown
