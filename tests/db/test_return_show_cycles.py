@@ -103,3 +103,21 @@ def test_the_digest_names_each_groups_period_and_its_button_reads_it(session: Se
     for name, words in ((ASB, "Half-year of patrols"), (NTE, "Late-night buses")):
         line = rows[name]["button"].removeprefix("in:riverside ")
         assert words in shown(session, "Mo Member", line), line
+
+
+def test_a_group_that_changed_cycle_still_reads_its_earlier_quarter(session: Session) -> None:
+    setup(session)
+    gina = ctx_at(session, "Gina Grouplead", at("2027-01-18 11:00"))
+    assert typed(
+        gina, 'return submit quarter:"Q3 2026/27" summary:"A quarter\'s patrols" rag:P1=amber'
+    ).ok
+    cora = ctx_at(session, "Cora Coordinator", at("2027-04-12 10:00"))
+    assert typed(cora, f'group cycle "{ASB}" cycle:"twice a year: September, March"').ok
+    text = shown(session, "Mo Member", f'return show group:"{ASB}" Q3 2026/27')
+    assert "Q3 2026/27 report" in text and "A quarter's patrols" in text
+    # A quarter it has no report for is refused in its own cycle's words.
+    outcome, text = kit.run(
+        ctx_at(session, "Mo Member", at("2027-04-20 10:00")),
+        f'return show group:"{ASB}" Q2 2026/27',
+    )
+    assert not outcome.ok and "H1 2027/28" in text, text
