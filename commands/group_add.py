@@ -42,6 +42,6 @@ def group_add(ctx: Context, args: Args) -> Result:
     group = groups.add(ctx, name, lead, covers, end, task)
     return Reply(
         "group_changed",
-        {"verb": "added", "group": groups.view(group), "changes": ["added"]},
+        {"verb": "added", "group": groups.view(group, ctx), "changes": ["added"]},
         text=say.group_added(group=group.name),
     )

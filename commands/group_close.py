@@ -30,7 +30,7 @@ def group_close(ctx: Context, args: Args) -> Result:
         "group_changed",
         {
             "verb": "closed",
-            "group": groups.view(group),
+            "group": groups.view(group, ctx),
             "changes": ["closed"],
             "actions": left.open_actions,
             "meetings": left.meetings,

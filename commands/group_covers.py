@@ -50,6 +50,6 @@ def group_covers(ctx: Context, args: Args) -> Result:
         )
     return Reply(
         "group_changed",
-        {"verb": "covers", "group": groups.view(group), "changes": changes},
+        {"verb": "covers", "group": groups.view(group, ctx), "changes": changes},
         text=say.group_covers(group=group.name, codes=[p.code for p in priorities]),
     )

@@ -62,6 +62,6 @@ def group_cycle(ctx: Context, args: Args) -> Result:
     now = after or str(ctx.settings.cycle)
     return Reply(
         "group_changed",
-        {"verb": "cycle", "group": groups.view(group), "changes": changes},
+        {"verb": "cycle", "group": groups.view(group, ctx), "changes": changes},
         text=say.group_cycle(group=group.name, cycle=now, own=after is not None),
     )

@@ -44,6 +44,6 @@ def group_lead(ctx: Context, args: Args) -> Result:
     changes = [f"lead: {before or 'none'} → {lead.name}"] if changed else []
     return Reply(
         "group_changed",
-        {"verb": "lead", "group": groups.view(group), "changes": changes},
+        {"verb": "lead", "group": groups.view(group, ctx), "changes": changes},
         text=say.group_lead(group=group.name, lead=lead.name),
     )

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from partnership import cycles
 from partnership import quarters as quarterly
 from partnership.context import Context, UserError
 from partnership.groups import record
@@ -151,8 +152,10 @@ def _read_district(ctx: Context, district: Partnership, board_codes: set[str]) -
         )
     ):
         groups_of.setdefault(priority_id, set()).add(group_id)
-    quarter = quarterly.latest_ended(dctx)
-    standings = quarterly.standings(dctx, quarter)
+    # The district's own cycle: its latest ended period, named its way ("H1 2027/28");
+    # standings count only the groups that cycle asks (one not asked is never missing).
+    period = cycles.latest_ended(dctx, dctx.settings.cycle)
+    standings = quarterly.standings(dctx, period) if period is not None else []
     actions = _shared_actions(dctx, [i for ids in mapped.values() for i in ids]) if share else {}
     return _District(
         district,
@@ -162,7 +165,7 @@ def _read_district(ctx: Context, district: Partnership, board_codes: set[str]) -
         unmapped,
         groups_of,
         standings,
-        quarterly.label(quarter),
+        quarterly.label(period) if period is not None else "",
         actions,
     )
 

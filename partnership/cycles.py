@@ -214,6 +214,19 @@ def reporting(ctx: Context, cycle: Cycle) -> Period | None:
     return previous(ctx, now)
 
 
+def latest_ended(ctx: Context, cycle: Cycle) -> Period | None:
+    """The latest period of a cycle that has ended (a meeting cycle: the last meeting held).
+
+    None when the cycle asks for nothing, or no meeting is held yet.
+    """
+    now = current(ctx, cycle)
+    if now is None:
+        return None
+    if cycle.kind == MEETING and meeting_day(now) < ctx.today:
+        return now  # the last meeting set is behind us
+    return previous(ctx, now)
+
+
 def looked_at(ctx: Context, cycle: Cycle) -> list[Period]:
     """The periods whose reminders or chases may be due today, latest last."""
     if cycle.kind == NONE:

@@ -16,7 +16,11 @@ everything).
 
 "Since the last meeting" means since the day of the previous Leadership Group
 meeting (that day included: the previous digest went out before it), or, when
-none is recorded, since the start of the current financial year. A priority's
+none is recorded, since the start of the current financial year. When the
+previous meeting's digest was sent days before that meeting, the returns'
+escalations are counted from its sending instead (``escalations_since``), so one
+that came in between that digest and its meeting (which the digest could not
+show) reaches this one. A priority's
 RAG change compares today's roll-up (:func:`partnership.rollup.rollup`, the one
 RAG rule) with the :class:`~storage.models.DigestSnapshot` taken when the
 previous meeting's digest was sent.
@@ -81,6 +85,7 @@ def build(ctx: Context, meeting: MeetingInfo, meetings: list[MeetingInfo] | None
     meetings = board_meetings(ctx) if meetings is None else meetings
     today = ctx.today
     before = previous_meeting(meetings, meeting)
+    previous, sent = _snapshot(ctx, before)
     if before is not None:
         start = before.date
         since = {
@@ -99,14 +104,17 @@ def build(ctx: Context, meeting: MeetingInfo, meetings: list[MeetingInfo] | None
             "future": False,
         }
     window_start = dt.datetime.combine(start, dt.time(0), tzinfo=ctx.zone).astimezone(dt.UTC)
+    # Returns from the last digest's sending when it went out days before its meeting:
+    # a report or escalation that came in after it was built (a report on 22/07 for a
+    # digest of 21/07, the meeting on 28/07) was never shown to the chairs.
+    reports_from = sent if sent is not None and sent < window_start else window_start
 
     statuses = rollup(ctx, overdue_cap=0)
-    previous = _snapshot(ctx, before)
     priorities = [_priority_row(s, previous) for s in statuses]
     completed, slipped = sections.history(ctx, window_start, start, today)
     overdue = sections.overdue(ctx, today)
     reported = sections.returns(ctx, meeting)
-    escalations = sections.escalations(ctx, window_start)
+    escalations = sections.escalations(ctx, reports_from)
     latest_reports = reports.latest(ctx)
     stages = sara.counts(ctx).get(sara.ALL, sara.empty())
     measures = sections.measures(ctx, {s.id: s.code for s in statuses})
@@ -125,6 +133,7 @@ def build(ctx: Context, meeting: MeetingInfo, meetings: list[MeetingInfo] | None
         "meeting": meeting.view(),
         "as_of": uk(today),
         "since": since,
+        "escalations_since": uk(reports_from.astimezone(ctx.zone).date()),
         "changes_known": before is not None and bool(previous),
         "headline": {
             "priorities": len(statuses),
@@ -174,17 +183,23 @@ def summary(data: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- priorities
 
 
-def _snapshot(ctx: Context, before: MeetingInfo | None) -> dict[int, str]:
-    """Each priority's RAG in the previous meeting's digest (empty when none was sent)."""
+def _snapshot(
+    ctx: Context, before: MeetingInfo | None
+) -> tuple[dict[int, str], dt.datetime | None]:
+    """Each priority's RAG in the previous meeting's digest, and when that digest was built.
+
+    Empty and None when none was sent (or it had no priorities to keep).
+    """
     if before is None:
-        return {}
+        return {}, None
     rows = ctx.session.execute(
-        select(DigestSnapshot.priority_id, DigestSnapshot.rag).where(
+        select(DigestSnapshot.priority_id, DigestSnapshot.rag, DigestSnapshot.taken_at).where(
             DigestSnapshot.partnership_id == ctx.partnership.id,
             DigestSnapshot.meeting_id == before.id,
         )
-    )
-    return {priority_id: rag for priority_id, rag in rows}
+    ).all()
+    taken = [at for _, _, at in rows if at is not None]
+    return {priority_id: rag for priority_id, rag, _ in rows}, min(taken) if taken else None
 
 
 def rag_change(before: str | None, now: str, known: bool) -> dict[str, str]:

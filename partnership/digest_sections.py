@@ -266,7 +266,8 @@ def returns(ctx: Context, meeting: MeetingInfo) -> dict[str, Any] | None:
     if found is None:
         return None
     quarter, due = found
-    standings = quarters.standings(ctx, quarter, due=due)
+    # Each group's own deadline: a twice-yearly group may name other months than the partnership.
+    standings = quarters.standings(ctx, quarter, known=due)
     if not standings:
         return None
     came_in: list[dict[str, Any]] = []
@@ -305,7 +306,7 @@ def returns(ctx: Context, meeting: MeetingInfo) -> dict[str, Any] | None:
 
 
 def escalations(ctx: Context, window_start: dt.datetime) -> list[dict[str, Any]]:
-    """Escalations for the board in returns submitted since the last meeting: one query."""
+    """Escalations for the board in returns submitted since the window's start: one query."""
     rows = ctx.session.execute(
         select(
             SubGroup.name,

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from partnership import cycles
 from partnership.context import Context, UserError
 from partnership.lookup import by_name, find_priority, rows_of
 from partnership.messages import group_people as say
@@ -337,8 +338,18 @@ def reopen(ctx: Context, group: SubGroup) -> dt.date:
 # ------------------------------------------------------------------ showing
 
 
-def view(group: SubGroup) -> dict[str, Any]:
-    """A group as a plain view-model row (list and confirmation templates)."""
+def own_cycle(ctx: Context, group: SubGroup) -> str:
+    """A group's reporting cycle when it differs from the partnership's, else ""."""
+    cycle = str(cycles.cycle_of(ctx, group))
+    return cycle if cycle != str(ctx.settings.cycle) else ""
+
+
+def view(group: SubGroup, ctx: Context | None = None) -> dict[str, Any]:
+    """A group as a plain view-model row (list and confirmation templates).
+
+    With ``ctx``, ``cycle`` names the group's own reporting cycle when it is
+    not the partnership's ("" when it follows the partnership's).
+    """
     lead = group.lead
     return {
         "name": group.name,
@@ -348,6 +359,7 @@ def view(group: SubGroup) -> dict[str, Any]:
         "task_and_finish": group.kind == GroupKind.TASK_AND_FINISH,
         "ends": uk(group.end_date) if group.end_date else "",
         "closed": uk(group.closed_on) if group.closed_on else "",
+        "cycle": own_cycle(ctx, group) if ctx is not None else "",
     }
 
 
@@ -366,4 +378,4 @@ def listing(ctx: Context) -> list[dict[str, Any]]:
         ).all()
     )
     ordered = sorted(rows, key=lambda g: (g.closed_on is not None, fold(g.name)))
-    return [{**view(g), "open_actions": counts.get(g.id, 0)} for g in ordered]
+    return [{**view(g, ctx), "open_actions": counts.get(g.id, 0)} for g in ordered]

@@ -247,10 +247,17 @@ def standings(
     quarter: Quarter,
     groups: list[SubGroup] | None = None,
     due: Deadline | None = None,
+    *,
+    known: Deadline | None = None,
 ) -> list[Standing]:
-    """Where each group's return stands (default: every group that owes one); fixed queries."""
+    """Where each group's return stands (default: every group that owes one); fixed queries.
+
+    ``due`` holds every group to one deadline; ``known`` is the partnership
+    cycle's deadline for the period when the caller has it (each group on
+    another cycle still gets its own).
+    """
     # Deadlines by cycle, each worked out once for the whole list.
-    dues: dict[str, Deadline] = {}
+    dues: dict[str, Deadline] = {str(ctx.settings.cycle): known} if known is not None else {}
     if groups is None:
         everyone = groups_with_leads(ctx, closed=True)
         shown = _with_returns(ctx, quarter) if any(g.closed_on for g in everyone) else set()

@@ -21,8 +21,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from partnership import cycles
 from partnership.context import Context
-from storage.dates import quarter_label, uk
+from storage.dates import uk
 from storage.models import QuarterlyReturn, ReturnPriorityRag, ReturnRevision, SubGroup
 
 # A report's parts: (view-model name, column, the heading people read).
@@ -44,9 +45,13 @@ EARLIER_CUT = 600
 
 
 def show_line(group: str, fy: int, quarter: int) -> str:
-    """The command that shows a group's report for a quarter in full."""
+    """The command that shows a group's report for a period in full, named the way its cycle does.
+
+    ``Q3 2026/27``, ``H1 2027/28``, ``March 2027``, ``the 18/03/2027 meeting``:
+    ``/csp return show`` reads each back by the group's cycle.
+    """
     quote = '"' if '"' not in group else "'"
-    return f"/csp return show group:{quote}{group}{quote} {quarter_label(fy, quarter)}"
+    return f"/csp return show group:{quote}{group}{quote} {cycles.label((fy, quarter))}"
 
 
 def lines(text: str | None) -> list[str]:
@@ -102,7 +107,7 @@ def _row(ctx: Context, name: str, ret: QuarterlyReturn, version: int) -> dict[st
     at = _local(ctx, ret.submitted_at)
     row: dict[str, Any] = {
         "group": name,
-        "quarter": quarter_label(ret.fy_start_year, ret.quarter),
+        "quarter": cycles.label((ret.fy_start_year, ret.quarter)),
         "submitted": uk(at.date()) if at is not None else "",
         "by": ret.submitted_by.name if ret.submitted_by is not None else "",
         "version": version,
