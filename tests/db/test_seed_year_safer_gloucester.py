@@ -114,10 +114,12 @@ def test_each_digest_counts_the_reports_in_and_quotes_their_escalations(year: Ye
     expected = [
         (d("26/05/2011"), "Q4 2010/11* (due 21/04/2011): 7 of 7 in", False),
         (d("28/07/2011"), "Q1 2011/12* (due 21/07/2011): 6 of 7 in", True),
-        (d("29/09/2011"), "Q1 2011/12* (due 21/07/2011): 7 of 7 in, 1 of them late", False),
+        # The forum's report came in on 22/07, after July's digest: September's quotes it.
+        (d("29/09/2011"), "Q1 2011/12* (due 21/07/2011): 7 of 7 in, 1 of them late", True),
         (d("24/11/2011"), "Q2 2011/12* (due 21/10/2011): 7 of 7 in, 1 of them late", True),
         (d("26/01/2012"), "Q3 2011/12* (due 23/01/2012): 5 of 6 in", True),
-        (d("22/03/2012"), "Q3 2011/12* (due 23/01/2012): 6 of 6 in, 1 of them late", False),
+        # Likewise the Q3 report that came in late, after January's digest.
+        (d("22/03/2012"), "Q3 2011/12* (due 23/01/2012): 6 of 6 in, 1 of them late", True),
     ]
     for meeting, line, quotes in expected:
         digest = digest_for(year, SLUG, meeting)
