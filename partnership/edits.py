@@ -203,7 +203,7 @@ def _write_action(ctx: Context, action: Action, changed: dict[str, Any], now: dt
 
 # An action's many-to-one relationships by attribute name: the column that holds them.
 _RELATIONS: dict[str, str] = {
-    rel.key: next(iter(rel.local_columns)).key
+    rel.key: str(next(iter(rel.local_columns)).key)
     for rel in Action.__mapper__.relationships
     if rel.direction.name == "MANYTOONE"
 }
