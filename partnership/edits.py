@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import insert, update
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from partnership.context import MAX_TEXT, MAX_TITLE, Context, Reply, UserError
@@ -128,44 +128,85 @@ def change_action(
     """Apply the changed values and note to ``action``; record one history entry.
 
     Returns the entry, or None when nothing changed and there was no note.
-    A RAG rating or note on a not-started action means work has started.
+    A RAG rating or note on a not-started action means work has started. The
+    writes are two Core statements, run at once (not at the session's flush).
     """
     if ("rag" in wanted or note) and "status" not in wanted and action.status == Status.NOT_STARTED:
         wanted = {**wanted, "status": Status.IN_PROGRESS}
     changes: dict[str, list[Any]] = {}
+    changed: dict[str, Any] = {}
     for name, value in wanted.items():
         before = getattr(action, name)
         if before != value:
             changes[name] = [history_value(before), history_value(value)]
-            setattr(action, name, value)
+            changed[name] = value
     if not changes and not note:
         return None
     now = ctx.now.astimezone(dt.UTC)
-    action.updated_at = now
-    # Always write the row, even when only a note changed at the same instant: the
-    # UPDATE is what checks and bumps the optimistic lock, so an entry computed from
-    # a stale read (another lead's change committed meanwhile) fails and is redone.
-    flag_modified(action, "updated_at")
     behalf = None
-    owner = action.owner
+    owner = changed.get("owner", action.owner)  # the owner after this change
     if (
         owner is not None
         and (ctx.person is None or owner.id != ctx.person.id)
         and not owner.slack_user_id
     ):
         behalf = owner  # recorded for an owner who is not on Slack: history shows both names
-    entry = ActionUpdate(
-        partnership_id=ctx.partnership.id,
-        action=action,
-        at=now,
-        by=ctx.person,
-        on_behalf_of=behalf,
-        source=ctx.source,
-        changes=changes,
-        note=note,
-    )
-    ctx.session.add(entry)
+    _write_action(ctx, action, changed, now)
+    row = {
+        "partnership_id": ctx.partnership.id,
+        "action_id": action.id,
+        "at": now,
+        "by_id": ctx.person.id if ctx.person is not None else None,
+        "on_behalf_of_id": behalf.id if behalf is not None else None,
+        "source": ctx.source,
+        "changes": changes,
+        "note": note,
+    }
+    # One Core INSERT: the entry is only read back (the reply), never changed.
+    entry_id = ctx.session.execute(_INSERT_ENTRY, row).scalar_one()
+    entry = ActionUpdate(id=entry_id, **row)
+    for name, value in (("action", action), ("by", ctx.person), ("on_behalf_of", behalf)):
+        set_committed_value(entry, name, value)
+    if "updates" in action.__dict__:  # a loaded history no longer holds every entry
+        ctx.session.expire(action, ["updates"])
     return entry
+
+
+_INSERT_ENTRY = insert(ActionUpdate).returning(ActionUpdate.id)
+
+
+def _write_action(ctx: Context, action: Action, changed: dict[str, Any], now: dt.datetime) -> None:
+    """One Core UPDATE of the changed columns that checks and bumps the optimistic lock.
+
+    Always run, even when only a note changed: an entry computed from a stale read
+    (another lead's change committed meanwhile) matches no row and raises
+    ``StaleDataError``, and the runner runs the command again on fresh data, as the
+    ORM's own version check did. The loaded action is then given the written values
+    as committed ones, so it reads as the database holds it and has nothing to flush.
+    """
+    values: dict[str, Any] = {}
+    for name, value in changed.items():
+        relation = _RELATIONS.get(name)
+        values[relation or name] = value.id if relation and value is not None else value
+    version = action.version
+    result = ctx.session.execute(
+        update(Action)
+        .where(Action.id == action.id, Action.version == version)
+        .values(**values, updated_at=now, version=version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleDataError(f"action {action.ref} changed meanwhile (version {version})")
+    for name, value in {**changed, **values, "updated_at": now, "version": version + 1}.items():
+        set_committed_value(action, name, value)
+
+
+# An action's many-to-one relationships by attribute name: the column that holds them.
+_RELATIONS: dict[str, str] = {
+    rel.key: str(next(iter(rel.local_columns)).key)
+    for rel in Action.__mapper__.relationships
+    if rel.direction.name == "MANYTOONE"
+}
 
 
 # Ids per statement when many actions change at once (well inside every driver's limit).

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from bot.slack.runner import ATTEMPTS, execute
 from commands.framework.dispatch import Outcome, dispatch_text
@@ -48,9 +48,13 @@ def test_a_clash_is_run_again_and_both_updates_are_kept(imported: sessionmaker[S
     from sqlalchemy import event
 
     attempts = []
+    interleaved: list[int] = []
 
-    def cora_commits_first(session: Session, *args: object) -> None:
-        """Just before Lee's first write, Cora's change to A-1 is committed."""
+    def cora_commits_first(state: ORMExecuteState) -> None:
+        """Just before Lee's first write (the action's UPDATE), Cora's change to A-1 is committed."""
+        if not state.is_update or interleaved:
+            return
+        interleaved.append(1)
         with imported() as other:
             cora = kit.context(other, "riverside", "Cora Coordinator")
             outcome, _ = kit.run(cora, 'action update A-1 rag:green "cora first"')
@@ -59,7 +63,7 @@ def test_a_clash_is_run_again_and_both_updates_are_kept(imported: sessionmaker[S
     def call(ctx: Context) -> Outcome:
         attempts.append(1)
         if len(attempts) == 1:
-            event.listen(ctx.session, "before_flush", cora_commits_first, once=True)
+            event.listen(ctx.session, "do_orm_execute", cora_commits_first)
         return dispatch_text(ctx, 'action update A-1 rag:red "lee second"')
 
     outcome = execute(imported, _as("Lee Lead"), call)
