@@ -40,7 +40,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,7 +56,7 @@ from bot.schedule.clock import scheduler_client
 from bot.schedule.outbox import FAILED, RETRY
 from bot.schedule.run import context as sweep_context
 from bot.schedule.run import run_due
-from bot.schedule.sender import EVENT_TYPE, SlackSender
+from bot.schedule.sender import SlackSender
 from bot.settings import Settings
 from commands.framework.core import Form
 from commands.framework.dispatch import dispatch_args, dispatch_button
@@ -68,10 +68,7 @@ from storage.cycles import NONE, Cycle, Period
 from storage.dates import parse_date
 from storage.db import make_engine, session_factory
 from storage.models import (
-    Channel,
-    Notification,
     Partnership,
-    Person,
     QuarterlyReturn,
     Source,
     SubGroup,
@@ -80,6 +77,7 @@ from storage.planfile import load_plan_file, load_plan_text
 from storage.sync import apply_plan
 from tests import kit
 from tests.conftest import EXAMPLES, FIXTURES
+from tests.db.seedyearsent import Sent, names_of, pages_joined, with_slugs
 from tests.fakeslack import FakeSlack
 
 LONDON = ZoneInfo("Europe/London")
@@ -92,22 +90,6 @@ BEHAVIOURS = ("reminded", "chased", "never")
 # assertion reads and which have tests of their own (tests/db/test_sweep_rollup.py,
 # tests/db/test_sweep_nudges_*.py).
 SKIPPABLE = ("nudges", "rollup")
-
-
-@dataclass(frozen=True)
-class Sent:
-    """One message Slack was sent: the day, its kind and key, where, to whom, its text."""
-
-    day: dt.date
-    kind: str
-    key: str
-    address: str
-    to: str
-    text: str
-    button: str = ""
-    slug: str = ""
-    # The Block Kit itself, every page's, for rendering as a reader sees it (bot/render/terminal.py).
-    blocks: tuple[dict[str, Any], ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -362,7 +344,7 @@ def run_year(factory: sessionmaker[Session], script: Script) -> Year:
             settings = Settings(SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=slack.base_url)
             sender = ChartlessSender(scheduler_client(settings))
             seen = 0
-            names = _names(factory)
+            names = names_of(factory)
             for day, matter in days_that_matter(factory, script.start, script.until).items():
                 for slug in matter:
                     tally = run_due(factory, sender, moment(day, MORNING), partnership=slug)
@@ -372,7 +354,7 @@ def run_year(factory: sessionmaker[Session], script: Script) -> Year:
                         if o in (FAILED, RETRY, "error")
                     ]
                 calls = slack.calls("chat.postMessage")
-                today = _pages_joined(day, [c.params for c in calls[seen:]], names)
+                today = pages_joined(day, [c.params for c in calls[seen:]], names)
                 seen = len(calls)
                 sent += today
                 for message in today:
@@ -382,84 +364,7 @@ def run_year(factory: sessionmaker[Session], script: Script) -> Year:
     finally:
         logging.getLogger().removeHandler(caught)
     problems += caught.found
-    return Year(script, _with_slugs(factory, sent), reports, problems, factory, slugs)
-
-
-def _with_slugs(factory: sessionmaker[Session], sent: list[Sent]) -> list[Sent]:
-    """Each message with the slug of the partnership its outbox row is for."""
-    with factory() as session:
-        rows = session.execute(
-            select(
-                Notification.kind, Notification.target, Notification.period, Partnership.slug
-            ).join(Partnership, Partnership.id == Notification.partnership_id)
-        )
-        slug_of = {f"{kind}|{target}|{period}": slug for kind, target, period, slug in rows}
-    return [replace(s, slug=slug_of.get(s.key, "")) for s in sent]
-
-
-def _names(factory: sessionmaker[Session]) -> dict[str, str]:
-    """Slack id -> a person's name, or ``<slug> <purpose> channel`` for a channel."""
-    with factory() as session:
-        found = {
-            str(p.slack_user_id): p.name
-            for p in session.scalars(select(Person).where(Person.slack_user_id.is_not(None)))
-        }
-        for slug, purpose, channel in session.execute(
-            select(Partnership.slug, Channel.purpose, Channel.slack_channel_id).join(
-                Channel, Channel.partnership_id == Partnership.id
-            )
-        ):
-            found[channel] = f"{slug} {purpose} channel"
-    return found
-
-
-def _sent(day: dt.date, params: dict[str, Any], names: dict[str, str]) -> Sent | None:
-    """A posted message as a row; None for a continuation page (no metadata)."""
-    meta = params.get("metadata")
-    if not meta:
-        return None
-    assert meta["event_type"] == EVENT_TYPE
-    key = str(meta["event_payload"]["key"])
-    blocks = params.get("blocks") or []
-    address = str(params["channel"])
-    return Sent(
-        day=day,
-        kind=key.split("|")[0],
-        key=key,
-        address=address,
-        to=names.get(address, address),
-        text=" ".join(str(b) for b in blocks),
-        button=_button(blocks, "return_submit"),
-        blocks=tuple(blocks),
-    )
-
-
-def _pages_joined(day: dt.date, posts: list[dict[str, Any]], names: dict[str, str]) -> list[Sent]:
-    """The day's posts as messages, each continuation page's text joined to its message's."""
-    out: list[Sent] = []
-    for params in posts:
-        row = _sent(day, params, names)
-        if row is not None:
-            out.append(row)
-            continue
-        # A continuation page goes into the thread of the message just sent there.
-        address = str(params["channel"])
-        [*_, last] = [i for i, s in enumerate(out) if s.address == address]
-        page = list(params.get("blocks") or [])
-        more = " ".join(str(b) for b in page)
-        out[last] = replace(
-            out[last], text=f"{out[last].text} {more}", blocks=(*out[last].blocks, *page)
-        )
-    return out
-
-
-def _button(blocks: list[dict[str, Any]], action_id: str) -> str:
-    """The value of the message's button with this action id ('' when it has none)."""
-    for block in blocks:
-        for element in block.get("elements") or []:
-            if element.get("action_id") == action_id:
-                return str(element.get("value") or "")
-    return ""
+    return Year(script, with_slugs(factory, sent), reports, problems, factory, slugs)
 
 
 def _answer(

@@ -17,7 +17,8 @@ from partnership import cycles
 from storage.models import Meeting, QuarterlyReturn, SubGroup
 from storage.workdays import WorkingCalendar
 from tests import kit
-from tests.db.seedyearkit import ASKS, MORNING, Sent, Year, moment, report_texts
+from tests.db.seedyearkit import ASKS, MORNING, Year, moment, report_texts
+from tests.db.seedyearsent import Sent
 
 # ------------------------------------------------------------------ checks every year shares
 
