@@ -54,7 +54,9 @@ EVERY = {
     "group covers": ("U0CORA", "group covers ASB Steering Group P1,P2", "added: P2"),
     "group close": ("U0CORA", "group close ASB Steering Group", "Closed"),
     "group list": ("U0MO", "group list", "ASB Steering Group"),
-    "group cycle": ("U0CORA", 'group cycle "ASB Steering Group" cycle:monthly', "monthly"),
+    # Quarterly (the partnership's own): the stack is shared, and the return cases
+    # below name quarters.
+    "group cycle": ("U0CORA", 'group cycle "ASB Steering Group" cycle:quarterly', "quarterly"),
     "group reopen": ("U0CORA", "group reopen ASB Steering Group", "Reopened"),  # closed first
     "person role": ("U0CORA", "person role <@U0MO|mo> lead", "member → lead"),
     "person remove": ("U0CORA", 'person remove "Olive Offline"', "Removed"),

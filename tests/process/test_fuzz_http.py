@@ -303,9 +303,10 @@ def test_restore_undoes_a_write(fuzzed: Fuzzed) -> None:
 
 
 def test_the_http_fuzz_covers_every_sub_command() -> None:
-    """Every registered sub-command is fuzzed over HTTP, about 200 lines per backend."""
+    """Every registered sub-command is fuzzed over HTTP, 150 to 300 lines per backend."""
     assert set(COMMANDS) == set(registry())
-    assert 150 <= len(COMMANDS) * EXAMPLES <= 250
+    # 39 sub-commands x 7 lines: the bound keeps the run bounded as commands are added.
+    assert 150 <= len(COMMANDS) * EXAMPLES <= 300
 
 
 def test_server_is_alive_after_the_fuzz(fuzzed: Fuzzed) -> None:
