@@ -45,12 +45,13 @@ from tests.fakeslack import FakeSlack
 SECRET = "bench-secret"
 # The fake Slack's response URL, once it runs (a long reply's later pages go there).
 RESPONSE_URL = ["http://127.0.0.1:9/none"]
-# What each measured command types; {n} is the request's number (a new note, a new action).
+# What each measured command types: {n} is the request's number (a new note each time),
+# {d} its number within the command (each ``action done`` closes the next D action).
 LINES: dict[str, str] = {
     "list mine": "action list mine",
     "priority status": "priority status P1",
     "update": "action update L-{k} benchmark note {n}",
-    "done": "action done D-{n} finished {n}",
+    "done": "action done D-{d} finished {n}",
 }
 
 
@@ -91,8 +92,9 @@ def call(door: Callable[..., Any], environ: dict[str, Any]) -> tuple[str, bytes]
 def check(status: str, data: bytes) -> None:
     """Stop on an answer that is not a good ack."""
     text = json.dumps(json.loads(data)) if data else ""
+    lowered = text.lower()
     if not status.startswith("200") or any(
-        bad in text for bad in ("went wrong", "clashed", "can't", "cannot", "Sorry", "No action")
+        bad in lowered for bad in ("went wrong", "clashed", "can't", "cannot", "sorry", "no action")
     ):
         raise SystemExit(f"bad answer {status}: {text[:300]}")
 
@@ -183,18 +185,20 @@ def main(argv: list[str] | None = None) -> None:
                 lee_actions(url, "D", args.rounds + 10, position=1000)
             if args.show:
                 show = True
-                print(name, call(door, environ_for(LINES[name].format(n=0, k=1)))[1][:600])
+                line = LINES[name].format(n=0, k=1, d=args.rounds + 10)  # the last D: not yet done
+                print(name, call(door, environ_for(line))[1][:600])
             # A few unmeasured first, so each command's statements and templates are warm.
-            for _ in range(5):
+            for d in range(1, 6):
                 sequence += 1
-                call(door, environ_for(LINES[name].format(n=sequence, k=1 + sequence % 20)))
+                line = LINES[name].format(n=sequence, k=1 + sequence % 20, d=d)
+                check(*call(door, environ_for(line)))
             show = False
             profiler = cProfile.Profile(time.thread_time) if name == args.profile else None
             cpu: list[float] = []
             statements[0] = 0
             for i in range(args.rounds):
                 sequence += 1
-                environ = environ_for(LINES[name].format(n=sequence, k=1 + i % 20))
+                environ = environ_for(LINES[name].format(n=sequence, k=1 + i % 20, d=6 + i))
                 if profiler:
                     profiler.enable()
                 began = time.thread_time()
