@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.settings import Settings
 from bot.slack import files, oauth
 from bot.slack.client import web_client
+from bot.slack.lane import Listener
 from bot.slack.listeners import Clock, Edge
 from bot.slack.setup import OPEN_BUTTON, SETUP_FORM, SetupEdge
 from bot.slack.views import FORM_COMMANDS
@@ -50,6 +51,20 @@ def create_app(
     request_verification: bool = True,
 ) -> App:
     """The Bolt app with every /csp listener registered (OAuth mode: see bot/slack/oauth.py)."""
+    return build_app(
+        settings, factory, clock=clock, client=client, request_verification=request_verification
+    )[0]
+
+
+def build_app(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    *,
+    clock: Clock = utcnow,
+    client: WebClient | None = None,
+    request_verification: bool = True,
+) -> tuple[App, Listener]:
+    """The Bolt app and its ``/csp`` listener (for the front door's lane, bot/slack/lane.py)."""
     client = client or web_client(settings)
     oauth_settings = (
         oauth.oauth_settings(settings, oauth.engine_of(factory)) if settings.oauth_mode else None
@@ -82,7 +97,7 @@ def create_app(
     app.view_submission(_pattern("^(" + "|".join(FORM_COMMANDS) + ")$"))(edge.on_submit)
     app.event("app_home_opened")(starting.on_home)
     files.register(app, edge)  # /csp import's form and preview buttons (bot/slack/files.py)
-    return app
+    return app, starting.on_command
 
 
 def _bot_token(token: str) -> Callable[..., AuthorizeResult]:

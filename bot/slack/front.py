@@ -14,9 +14,11 @@ and checked against the shapes Slack sends (:mod:`bot.slack.shapes`). A signed b
 of another shape, or of a kind the app does not handle, is acknowledged with
 200 and nothing done. A request already handled (an event's ``event_id``, or
 the very same signed request sent again) is acknowledged without running
-again (:mod:`storage.seen`). What passes goes to Bolt; should Bolt still
-answer 5xx or raise, a signed request gets an empty 200 and an unsigned page
-a 400. No log line here holds any of the request's text.
+again (:mod:`storage.seen`). What passes goes to Bolt, or, for a slash command
+when the front door was given a lane, straight to its listener
+(:mod:`bot.slack.lane`); should either still answer 5xx or raise, a signed
+request gets an empty 200 and an unsigned page a 400. No log line here holds
+any of the request's text.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from bot.slack import shapes
+from bot.slack.lane import CommandLane
 from storage.seen import Ledger, request_key
 
 if TYPE_CHECKING:
@@ -124,6 +127,7 @@ class FrontDoor:
         *,
         oauth_paths: tuple[str, ...] = (),
         clock: Callable[[], float] = time.time,
+        commands: CommandLane | None = None,
     ) -> None:
         if not signing_secret:  # an empty secret would let anyone sign
             raise ValueError("the front door needs the signing secret")
@@ -133,6 +137,7 @@ class FrontDoor:
         self.health = health
         self.oauth_paths = oauth_paths
         self.clock = clock
+        self.commands = commands
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Answer one request; whatever happens, never with a 5xx."""
@@ -194,6 +199,8 @@ class FrontDoor:
             if kind == "command":
                 return _json(start_response, ALREADY)
             return _plain(start_response, "200 OK", "")
+        if kind == "command" and self.commands is not None and self.commands.wants(body):
+            return self._lane(self.commands, body, start_response)
         replay = dict(environ)
         replay["wsgi.input"] = io.BytesIO(raw)
         replay["CONTENT_LENGTH"] = str(len(raw))
@@ -208,6 +215,18 @@ class FrontDoor:
             # in its reply; refusing here would leave the person with Slack's error.
             log.warning("could not check for a redelivery: %s", type(exc).__name__)
             return True
+
+    def _lane(
+        self, lane: CommandLane, body: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """A slash command's answer from its listener; an exception becomes an empty 200."""
+        try:
+            status, headers, data = lane(body)
+        except Exception as exc:  # the listener guards itself; this is the last guard
+            log.error("command lane failed: %s", type(exc).__name__)
+            return _plain(start_response, "200 OK", "")
+        start_response(status, headers)
+        return [data]
 
     def _guarded(
         self, environ: WSGIEnvironment, start_response: StartResponse, *, signed_request: bool

@@ -3,8 +3,9 @@
 HTTP: gunicorn serves one WSGI callable, the front door (:mod:`bot.slack.front`): it
 verifies every request's signature on the raw bytes (401 when missing, wrong or
 stale), checks the body's shape, drops redeliveries, and only then hands
-``/slack/events`` to Bolt's WSGI adapter (commands, interactivity and events
-share that one URL); ``/healthz`` checks the database and says whether Slack
+``/slack/events`` on (commands, interactivity and events share that one URL):
+a slash command to its listener directly in token mode (:mod:`bot.slack.lane`),
+everything else to Bolt's WSGI adapter; ``/healthz`` checks the database and says whether Slack
 has answered (:mod:`bot.slack.reach`; Slack is not needed to start); anything else
 is 404. No request gets a 5xx. The app is built and warmed (:mod:`bot.slack.warm`) in each
 worker after the fork, so no database connection is shared between processes
@@ -23,6 +24,7 @@ from sqlalchemy import text
 
 from bot.settings import Settings, SettingsError
 from bot.slack.front import EVENTS_PATH, FrontDoor
+from bot.slack.lane import CommandLane
 from bot.slack.reach import Probe, check_of
 from bot.slack.warm import warm
 from storage.db import make_engine, session_factory
@@ -63,12 +65,15 @@ def build_wsgi(settings: Settings) -> WSGIApp:
     require_http(settings)
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-    from bot.slack.app import create_app
+    from bot.slack.app import build_app
 
     engine = make_engine(settings.database_url)
     factory = session_factory(engine)
     # The front door verifies every signature on the raw bytes, so Bolt need not again.
-    app = create_app(settings, factory, request_verification=False)
+    app, command = build_app(settings, factory, request_verification=False)
+    # Slash commands skip Bolt's dispatch in token mode; in OAuth mode Bolt finds
+    # each workspace's token (bot/slack/lane.py).
+    lane = None if settings.oauth_mode else CommandLane(command, app.client)
     # Slack is not needed to start: the probe tries it now and, failing, in the background.
     probe = Probe(check_of(app.client)).start()
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
@@ -91,7 +96,12 @@ def build_wsgi(settings: Settings) -> WSGIApp:
 
     oauth_paths = ("/slack/install", "/slack/oauth_redirect") if settings.oauth_mode else ()
     door = FrontDoor(
-        slack, settings.slack_signing_secret or "", Ledger(factory), health, oauth_paths=oauth_paths
+        slack,
+        settings.slack_signing_secret or "",
+        Ledger(factory),
+        health,
+        oauth_paths=oauth_paths,
+        commands=lane,
     )
     if os.environ.get("CSP_WARM", "1") != "0":  # 0 only for the benchmark's cold baseline
         warm(door, factory)
