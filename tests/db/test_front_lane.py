@@ -30,7 +30,7 @@ Listener = Callable[[Ack, dict[str, Any], WebClient], None]
 CLIENT = WebClient(token="xoxb-lane", base_url="http://127.0.0.1:9/api/")
 
 # What listeners acknowledge with, each a shape the app's replies take.
-ACKS: dict[str, Callable[[Ack], None]] = {
+ACKS: dict[str, Callable[[Ack], object]] = {
     "empty": lambda ack: ack(),
     "text": lambda ack: ack("Saved: A-1 is red."),
     "ephemeral blocks": lambda ack: ack(
