@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import threading
 import time
+from functools import cached_property
 
 from sqlalchemy import Engine, delete, insert
 from sqlalchemy.exc import IntegrityError
@@ -47,20 +48,28 @@ class Ledger:
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self.factory = factory
-        # The claim is one INSERT and its commit: on a plain connection, without a
-        # session's unit of work around it (it runs before every request).
-        self._engine: Engine = factory.kw["bind"]
         self._lock = threading.Lock()
         self._last_purge = 0.0
+
+    @cached_property
+    def _claims(self) -> Engine:
+        """The engine the claims run on: the factory's, in autocommit.
+
+        The claim is one INSERT, committed by itself: on a plain connection, without
+        a session's unit of work around it and without the BEGIN and COMMIT round
+        trips of a transaction (it runs before every request).
+        """
+        engine: Engine = self.factory.kw["bind"]
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def first_time(self, key: str, now: dt.datetime | None = None) -> bool:
         """Claim ``key``: True the first time it is seen (within the window), else False."""
         now = now or dt.datetime.now(dt.UTC)
         self._maybe_purge(now)
         try:
-            with self._engine.begin() as conn:
+            with self._claims.connect() as conn:
                 conn.execute(_CLAIM, {"key": key, "seen_at": now})
-        except IntegrityError:  # begin() has rolled back
+        except IntegrityError:  # the key is taken; in autocommit nothing is left open
             return False
         return True
 
