@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -177,6 +177,12 @@ def change_action(
 _ACTIONS = cast(Table, Action.__table__)
 _ENTRIES = cast(Table, ActionUpdate.__table__)
 _INSERT_ENTRY = insert(_ENTRIES).returning(_ENTRIES.c.id)
+# Built once: the SET clause is the parameters' keys (the changed columns, updated_at,
+# version), so no expression is constructed per request; the WHERE's own names
+# cannot clash with a column's.
+_UPDATE_ACTION = update(_ACTIONS).where(
+    _ACTIONS.c.id == bindparam("where_id"), _ACTIONS.c.version == bindparam("where_version")
+)
 
 
 def _write_action(ctx: Context, action: Action, changed: dict[str, Any], now: dt.datetime) -> None:
@@ -198,9 +204,14 @@ def _write_action(ctx: Context, action: Action, changed: dict[str, Any], now: dt
     # owner's id, say); with nothing pending this returns at once.
     ctx.session.flush()
     result = ctx.session.execute(
-        update(_ACTIONS)
-        .where(_ACTIONS.c.id == action.id, _ACTIONS.c.version == version)
-        .values(**values, updated_at=now, version=version + 1)
+        _UPDATE_ACTION,
+        {
+            **values,
+            "updated_at": now,
+            "version": version + 1,
+            "where_id": action.id,
+            "where_version": version,
+        },
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleDataError(f"action {action.ref} changed meanwhile (version {version})")
