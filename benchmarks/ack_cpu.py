@@ -2,7 +2,7 @@
 
 No gunicorn, no sockets: :func:`bot.slack.server.build_wsgi` builds the front door
 and Bolt exactly as a web worker does (warmed), on a fresh PostgreSQL database
-(Riverside plus L-1..L-20 owned by Lee Lead, as ``ack_latency.py`` prepares it,
+(Riverside plus L-1..L-20 owned by Lee Lead, as ``ack_load.py`` prepares it,
 and D-1..D-N for ``action done`` to close one each), and each signed slash
 command is passed to it as a WSGI environ. What is timed is the request
 thread's CPU time (``time.thread_time``): a loaded machine slows the wall clock,
@@ -31,7 +31,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from ack_latency import lee_actions, prepare
+from ack_load import lee_actions, prepare
 from common import fresh_database
 from sqlalchemy import event
 

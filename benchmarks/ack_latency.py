@@ -4,7 +4,8 @@ Three servers, one after the other, each on the same stack (gunicorn gthread,
 2 workers x 4 threads as in the Procfile, Bolt's WSGI adapter, signature
 verification with the same secret), loaded the same way: 20 client threads,
 each with its own keep-alive HTTP connection, sending signed slash commands
-(fresh timestamp and signature per request) back to back for a fixed time.
+(fresh timestamp and signature per request) back to back for a fixed time
+(the load generator is ``ack_load.py``).
 
 * ``csp-bot``: the real ``python -m bot.cli serve`` on PostgreSQL; every request is
   ``/csp action update L-<n> <unique note>`` by Lee Lead (U0LEE), a real write that
@@ -24,247 +25,27 @@ Run: ``python benchmarks/ack_latency.py [--quick] [--seconds N] [--same-action]`
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import http.client
-import json
-import sys
-import threading
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import psycopg
-from common import (
-    fresh_database,
-    import_riverside,
-    machine_line,
-    median,
-    percentile,
-    table,
-    verdict,
-    write_section,
+from ack_load import (
+    CLIENTS,
+    THREADS,
+    WARMUP,
+    WORKERS,
+    BaselineServer,
+    Run,
+    database_floor,
+    history_count,
+    load,
+    prepare,
 )
-from sqlalchemy import event, func, insert, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from common import fresh_database, machine_line, table, verdict, write_section
 
-from bot.slack.identity import identify
-from bot.slack.runner import execute
-from commands.framework.dispatch import dispatch_text
-from partnership.context import Context
-from storage.db import make_engine, normalise_url, session_factory
-from storage.models import Action, ActionUpdate, Partnership, Person, Priority, Source, Status
-from tests.e2e import EVENTS_PATH, Server
+from tests.e2e import Server
 from tests.fakeslack import FakeSlack
 
-CLIENTS = 20
-WORKERS = 2  # the Procfile's default (WEB_CONCURRENCY)
-THREADS = 4  # `csp-bot serve`'s default
-WARMUP = 2.0
 SLACK_LIMIT = 3.0
-
-
-class BaselineServer(Server):
-    """A bare Bolt app (benchmarks/baseline_app.py) served by gunicorn like the bot."""
-
-    def __init__(self, fake: FakeSlack, mode: str, **kwargs: Any) -> None:
-        super().__init__("", fake, **kwargs)
-        self.mode = mode
-
-    def argv(self) -> list[str]:
-        """The baseline app's command line (gunicorn like the bot's, another app)."""
-        return [
-            sys.executable,
-            str(Path(__file__).with_name("baseline_app.py")),
-            "--mode",
-            self.mode,
-            "--port",
-            str(self.port),
-            "--workers",
-            str(self.workers),
-            "--threads",
-            str(self.threads),
-        ]
-
-
-@dataclass
-class Run:
-    """What one load run measured."""
-
-    name: str
-    latencies: list[float] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def count(self) -> int:
-        """Successful requests."""
-        return len(self.latencies)
-
-    def ms(self, q: float | None = None) -> float:
-        """Median (or the q-th percentile) in milliseconds."""
-        values = self.latencies
-        return 1000 * (median(values) if q is None else percentile(values, q))
-
-
-def check_ack(kind: str, status: int, data: bytes) -> str | None:
-    """Why an answer is not a good ack (None when it is)."""
-    if status != 200:
-        return f"HTTP {status}: {data[:200]!r}"
-    if kind != "csp-bot":
-        return None
-    try:
-        body = json.loads(data)
-    except ValueError:
-        return f"not JSON: {data[:200]!r}"
-    text = json.dumps(body)
-    for bad in ("nothing was saved", "went wrong", "clashed", "can't", "cannot", "Sorry"):
-        if bad in text:
-            return f"refused: {text[:300]}"
-    return None
-
-
-def load(
-    server: Server, kind: str, seconds: float, text_for: Any, *, clients: int = CLIENTS
-) -> Run:
-    """Send signed commands from ``clients`` threads for ``seconds``; collect latencies."""
-    run = Run(kind)
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
-    start = threading.Barrier(clients)
-
-    def client(index: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-        mine: list[float] = []
-        bad: list[str] = []
-        sequence = 0
-        start.wait()
-        while time.monotonic() < stop_at:
-            sequence += 1
-            body, _ = server.command_body("U0LEE", text_for(index, sequence))
-            headers = server.signed_headers(body)
-            began = time.perf_counter()
-            try:
-                conn.request("POST", EVENTS_PATH, body=body, headers=headers)
-                answer = conn.getresponse()
-                data = answer.read()
-            except (OSError, http.client.HTTPException) as exc:
-                bad.append(f"{type(exc).__name__}: {exc}")
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-                continue
-            elapsed = time.perf_counter() - began
-            problem = check_ack(kind, answer.status, data)
-            if problem:
-                bad.append(problem)
-            else:
-                mine.append(elapsed)
-        conn.close()
-        with lock:
-            run.latencies.extend(mine)
-            run.errors.extend(bad)
-
-    began = time.monotonic()
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    run.seconds = time.monotonic() - began
-    return run
-
-
-def prepare(url: str) -> None:
-    """Riverside plus L-1..L-20, all owned by Lee Lead (U0LEE)."""
-    engine = make_engine(url)
-    with session_factory(engine)() as session:
-        import_riverside(session)
-        session.commit()
-    engine.dispose()
-    lee_actions(url, "L", CLIENTS, position=100)
-
-
-def lee_actions(url: str, prefix: str, count: int, *, position: int) -> None:
-    """Add ``<prefix>-1``..``<prefix>-<count>`` to Riverside: open, P1, owned by Lee Lead."""
-    engine = make_engine(url)
-    with session_factory(engine)() as session:
-        pid = session.scalars(select(Partnership.id).where(Partnership.slug == "riverside")).one()
-        lee = session.scalars(
-            select(Person.id).where(Person.partnership_id == pid, Person.slack_user_id == "U0LEE")
-        ).one()
-        p1 = session.scalars(
-            select(Priority.id).where(Priority.partnership_id == pid, Priority.code == "P1")
-        ).one()
-        session.execute(
-            insert(Action),
-            [
-                {
-                    "partnership_id": pid,
-                    "ref": f"{prefix}-{i}",
-                    "title": f"Lee's benchmark action {i}",
-                    "priority_id": p1,
-                    "owner_id": lee,
-                    "status": Status.IN_PROGRESS,
-                    "position": position + i,
-                }
-                for i in range(1, count + 1)
-            ],
-        )
-        session.commit()
-    engine.dispose()
-
-
-def database_floor(url: str, rounds: int = 500) -> tuple[int, float]:
-    """The SQL one update sends, replayed through bare psycopg: (statements, median ms).
-
-    One ``action update`` runs in-process (identity, command, commit) with every
-    statement and its parameters captured; then the same statements, in one
-    transaction with its commit, are replayed ``rounds`` times on a plain psycopg
-    connection: no Bolt, no ORM, no rendering. That is the database's own share
-    of an ack, a floor no listener design can go below.
-    """
-    engine = make_engine(url)
-    factory = session_factory(engine)
-    captured: list[tuple[str, Any]] = []
-
-    def before(*args: Any) -> None:
-        captured.append((str(args[2]), args[3]))
-
-    def build(session: Session) -> Context:
-        asker = identify(session, "T0RIVER", "U0LEE", "C0BENCH")
-        return Context(
-            session=session,
-            partnership=asker.partnership,
-            person=asker.person,
-            now=dt.datetime.now(dt.UTC),
-            source=Source.COMMAND,
-        )
-
-    event.listen(engine, "before_cursor_execute", before)
-    outcome = execute(factory, build, lambda ctx: dispatch_text(ctx, "action update L-1 floor"))
-    event.remove(engine, "before_cursor_execute", before)
-    engine.dispose()
-    assert outcome.ok, outcome.result
-    plain = make_url(normalise_url(url)).set(drivername="postgresql")
-    times: list[float] = []
-    with psycopg.connect(plain.render_as_string(hide_password=False)) as conn:
-        for _ in range(rounds):
-            began = time.perf_counter()
-            for statement, parameters in captured:
-                conn.execute(statement, parameters)
-            conn.commit()
-            times.append(time.perf_counter() - began)
-    return len(captured), median(times) * 1000
-
-
-def history_count(url: str) -> int:
-    """How many history entries the database holds."""
-    engine = make_engine(url)
-    with session_factory(engine)() as session:
-        n = session.scalar(select(func.count()).select_from(ActionUpdate)) or 0
-    engine.dispose()
-    return n
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

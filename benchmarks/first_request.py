@@ -21,7 +21,7 @@ import os
 import time
 from typing import Any
 
-from ack_latency import prepare
+from ack_load import prepare
 from common import fresh_database, machine_line, median, table, verdict, write_section
 
 from tests.e2e import EVENTS_PATH, Server
