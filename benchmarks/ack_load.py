@@ -15,16 +15,13 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import psycopg
-from common import (
-    import_riverside,
-    median,
-    percentile,
-)
+from common import import_riverside, median, percentile
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -42,6 +39,12 @@ CLIENTS = 20
 WORKERS = 2  # the Procfile's default (WEB_CONCURRENCY)
 THREADS = 4  # `csp-bot serve`'s default
 WARMUP = 2.0
+
+# What a client sends: (client index, its request number) -> the command's text.
+TextFor = Callable[[int, int], str]
+
+# Words in an answer that mean the command was refused or failed (case as written).
+REFUSALS = ("nothing was saved", "went wrong", "clashed", "can't", "cannot", "Sorry")
 
 
 class BaselineServer(Server):
@@ -74,12 +77,18 @@ class Run:
     name: str
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    acked: list[str] = field(default_factory=list)  # the texts of the acknowledged requests
     seconds: float = 0.0
 
     @property
     def count(self) -> int:
         """Successful requests."""
         return len(self.latencies)
+
+    @property
+    def rate(self) -> float:
+        """Successful requests per second."""
+        return self.count / self.seconds if self.seconds else float("nan")
 
     def ms(self, q: float | None = None) -> float:
         """Median (or the q-th percentile) in milliseconds."""
@@ -98,14 +107,14 @@ def check_ack(kind: str, status: int, data: bytes) -> str | None:
     except ValueError:
         return f"not JSON: {data[:200]!r}"
     text = json.dumps(body)
-    for bad in ("nothing was saved", "went wrong", "clashed", "can't", "cannot", "Sorry"):
+    for bad in REFUSALS:
         if bad in text:
             return f"refused: {text[:300]}"
     return None
 
 
 def load(
-    server: Server, kind: str, seconds: float, text_for: Any, *, clients: int = CLIENTS
+    server: Server, kind: str, seconds: float, text_for: TextFor, *, clients: int = CLIENTS
 ) -> Run:
     """Send signed commands from ``clients`` threads for ``seconds``; collect latencies."""
     run = Run(kind)
@@ -117,11 +126,13 @@ def load(
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         mine: list[float] = []
         bad: list[str] = []
+        acked: list[str] = []
         sequence = 0
         start.wait()
         while time.monotonic() < stop_at:
             sequence += 1
-            body, _ = server.command_body("U0LEE", text_for(index, sequence))
+            text = text_for(index, sequence)
+            body, _ = server.command_body("U0LEE", text)
             headers = server.signed_headers(body)
             began = time.perf_counter()
             try:
@@ -139,10 +150,12 @@ def load(
                 bad.append(problem)
             else:
                 mine.append(elapsed)
+                acked.append(text)
         conn.close()
         with lock:
             run.latencies.extend(mine)
             run.errors.extend(bad)
+            run.acked.extend(acked)
 
     began = time.monotonic()
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -244,3 +257,17 @@ def history_count(url: str) -> int:
         n = session.scalar(select(func.count()).select_from(ActionUpdate)) or 0
     engine.dispose()
     return n
+
+
+def missing_from_history(url: str, sent: list[str]) -> int:
+    """How many of the acknowledged ``action update <ref> <note>`` have no history entry."""
+    notes = [text.split(" ", 3)[3] for text in sent]
+    prefixes = {note.split(" ", 1)[0] for note in notes}  # "benchmark": one LIKE, no huge IN
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        stored: set[str | None] = set()
+        for prefix in prefixes:
+            query = select(ActionUpdate.note).where(ActionUpdate.note.like(f"{prefix}%"))
+            stored.update(session.scalars(query))
+    engine.dispose()
+    return sum(1 for note in notes if note not in stored)
