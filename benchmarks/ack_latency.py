@@ -16,8 +16,10 @@ each with its own keep-alive HTTP connection, sending signed slash commands
 * ``bolt-default``: a bare Bolt app with Bolt's defaults that only acks.
 * ``bolt-pbr``: the same with ``process_before_response=True``.
 
-Each server is then measured with one client, one request at a time. Issue 17's
-targets are judged on this one run.
+Each server is then measured with one client, one request at a time; csp-bot
+also with the other commands issue 17 names (``action list mine``, ``priority
+status P1``, and last ``action done D-<n> <note>``, each request closing the next
+of the D actions made just before). Issue 17's targets are judged on this one run.
 
 Latency is measured by the client, from sending the request to reading the whole
 answer. The client runs on the same 2-core machine as the servers and PostgreSQL.
@@ -41,8 +43,11 @@ from ack_load import (
     WORKERS,
     BaselineServer,
     Run,
+    TextFor,
+    closing_texts,
     database_floor,
     history_count,
+    lee_actions,
     load,
     missing_from_history,
     prepare,
@@ -52,6 +57,7 @@ from common import REPO, fresh_database, machine_line, table, verdict, write_sec
 from tests.e2e import Server
 from tests.fakeslack import FakeSlack
 
+COMMAND_WARMUP = 1.0  # unmeasured seconds before each of the other commands
 P99_LIMIT = 100.0  # ms, under 20 clients
 
 Target = tuple[str, bool, str]  # (target, met, the figure against the target)
@@ -71,10 +77,15 @@ def at_most(
     return (name, met, result(figure, target, miss))
 
 
+def ms(value: float) -> str:
+    """Milliseconds as shown: two decimals below 10 ms (a ratio to 0.5 ms needs them)."""
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+
+
 def ratio_target(name: str, ours: Run, base: Run, limit: float) -> Target:
     """One-client median of csp-bot at most ``limit`` times the baseline's."""
     ratio = ours.ms() / base.ms()
-    figure = f"{ratio:.2f}x, {ours.ms():.1f} ms against {base.ms():.1f} ms"
+    figure = f"{ratio:.2f}x, {ms(ours.ms())} ms against {ms(base.ms())} ms"
     return at_most(name, ratio, limit, figure, f"target at most {limit:g}x")
 
 
@@ -166,14 +177,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     def ack_text(index: int, sequence: int) -> str:
         return f"action update A-4 baseline {index}-{sequence}"
 
+    def fixed(text: str) -> TextFor:
+        return lambda _index, _sequence: text
+
     runs: dict[str, Run] = {}
     single: dict[str, Run] = {}
+    others: dict[str, Run] = {}  # csp-bot's other commands, one client
     written = 0
+    closable = 0
     with fresh_database("bench_ack") as url, FakeSlack() as fake:
         prepare(url)
         statements, floor = database_floor(url)
         print(f"database floor: {statements} statements + commit, median {floor:.2f} ms")
-        stacks: list[tuple[str, Server, Any]] = [
+        stacks: list[tuple[str, Server, TextFor]] = [
             (
                 "bolt-default",
                 BaselineServer(fake, "default", workers=WORKERS, threads=THREADS),
@@ -190,11 +206,30 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 if name == "csp-bot":
                     written = history_count(url) - before
                 single[name] = load(server, name, single_seconds, text_for, clients=1)
+                if name == "csp-bot":
+                    commands: list[tuple[str, TextFor]] = [
+                        ("action list mine", fixed("action list mine")),
+                        ("priority status P1", fixed("priority status P1")),
+                    ]
+                    for label, text in commands:
+                        others[label] = measure(server, text, single_seconds)
+                    # Enough D actions for every request, and not many more: the lookup
+                    # reads every action of the partnership (upper(ref) has no index), so a
+                    # bigger plan slows `action done`. Done is the update's kind of write;
+                    # 1.5x csp-bot's fastest one-client rate so far, and the run stops
+                    # (and says so) if they run out.
+                    fastest = max(r.rate for r in (single[name], *others.values()))
+                    closable = int(fastest * (COMMAND_WARMUP + single_seconds) * 1.5) + 50
+                    lee_actions(url, "D", closable, position=1000)  # only now: lists stay usual
+                    done = measure(server, closing_texts("D", closable), single_seconds)
+                    others["action done D-n <note>"] = done
             fake.reset()
             print(describe(name, runs[name]), flush=True)
             for e in sorted(set(runs[name].errors))[:5]:
                 print("   error:", e)
             print(f"{'':13} one client: {describe('', single[name]).strip()}", flush=True)
+        for label, r in others.items():
+            print(f"{'':13} {label}: {describe('', r).strip()}", flush=True)
         acked = runs["csp-bot"].acked + single["csp-bot"].acked
         missing = missing_from_history(url, acked)
 
@@ -203,11 +238,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     errors = {
         **{f"{k} 20 clients": len(r.errors) for k, r in runs.items()},
         **{f"{k} one client": len(r.errors) for k, r in single.items()},
+        **{f"csp-bot {k}": len(r.errors) for k, r in others.items()},
     }
     targets = judge(runs, single, errors, missing, len(acked))
+    ran_out = others["action done D-n <note>"].seconds < 0.9 * single_seconds
     for name, met, shown in targets:
         print(f"  {name}: {'MET' if met else 'MISSED'}: {shown}")
     print(f"  history entries written: {written} for {ours.count} acknowledged updates")
+    if ran_out:
+        print(f"  action done ran out of D actions ({closable}) before its {single_seconds:.0f} s")
 
     rows = [
         [
@@ -230,11 +269,33 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         [name, r.count, len(r.errors), f"{r.ms():.1f}", f"{r.ms(99):.1f}"]
         for name, r in single.items()
     ]
+    command_rows = [
+        [
+            f"`{label}`",
+            r.count,
+            len(r.errors),
+            f"{r.ms():.1f}",
+            f"{r.ms(99):.1f}",
+            f"{r.ms() / one_default.ms():.2f}x",
+            f"{r.ms() / one_pbr.ms():.2f}x",
+        ]
+        for label, r in {"action update L-n <note>": single["csp-bot"], **others}.items()
+    ]
+    command_table = table(
+        ["command", "requests", "errors", "median ms", "p99 ms", "/ bolt-default", "/ bolt-pbr"],
+        command_rows,
+    )
+    print(command_table)
     verdicts = [[name, f"{verdict(met)}: {shown}"] for name, met, shown in targets]
     ratio_default, ratio_pbr = ours.ms() / default.ms(), ours.ms() / pbr.ms()
     one = single["csp-bot"]
     mode = "all 20 clients update A-4" if args.same_action else "each client its own action"
     floor_total = one_pbr.ms() + floor
+    ran_out_note = (
+        f"\n`action done` ran out of D actions before its {single_seconds:.0f} s.\n"
+        if ran_out
+        else ""
+    )
     body = f"""## 1. Ack latency of `/csp action update`
 
 {machine_line()}
@@ -258,6 +319,16 @@ Without load (one client, one request at a time, {single_seconds:.0f} s per serv
 Ratios of one-client medians: csp-bot / bolt-default = **{one.ms() / one_default.ms():.2f}**,
 csp-bot / bolt-pbr = **{one.ms() / one_pbr.ms():.2f}**.
 
+The other commands, one client, on the same csp-bot server in the same run, after the
+update's one-client run ({single_seconds:.0f} s each after {COMMAND_WARMUP:.0f} s unmeasured);
+`action done` last, on {closable} actions D-1, D-2... made for it just before (so the list and
+the status above show Lee's usual actions), each request closing the next one. Finding an
+action by its ref reads every action of the partnership, so these D actions weigh on the
+figure for `action done`. The ratios are to the baselines' one-client medians
+({ms(one_default.ms())} ms and {ms(one_pbr.ms())} ms):
+
+{command_table}
+{ran_out_note}
 The database's own share (measured first, in the same run): the {statements} statements one
 update sends (identify the asker, find the action, version-checked update, history insert),
 replayed with their commit on a bare psycopg connection, no ORM and no Bolt, take
@@ -271,12 +342,18 @@ both csp-bot update runs, 20 clients and one client, by their notes):
 {table(["target", "result"], verdicts)}
 """
     if sum(errors.values()):
-        every = [*runs.values(), *single.values()]
+        every = [*runs.values(), *single.values(), *others.values()]
         sample = sorted({e for r in every for e in r.errors})[:5]
         body += "\nErrors seen (first kinds):\n\n" + "\n".join(f"- `{e[:200]}`" for e in sample)
     write_section("ack", without_paths(body))
     print(f"ack_latency done in {time.monotonic() - started:.0f} s")
     return {"checks": {name: met for name, met, _shown in targets}}
+
+
+def measure(server: Server, text_for: TextFor, seconds: float) -> Run:
+    """One client on csp-bot: ``COMMAND_WARMUP`` s unmeasured, then ``seconds`` measured."""
+    load(server, "csp-bot", COMMAND_WARMUP, text_for, clients=1)
+    return load(server, "csp-bot", seconds, text_for, clients=1)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
+import itertools
 import json
 import sys
 import threading
@@ -40,8 +41,9 @@ WORKERS = 2  # the Procfile's default (WEB_CONCURRENCY)
 THREADS = 4  # `csp-bot serve`'s default
 WARMUP = 2.0
 
-# What a client sends: (client index, its request number) -> the command's text.
-TextFor = Callable[[int, int], str]
+# What a client sends: (client index, its request number) -> the command's text, or
+# None when there is nothing left to send (that client stops).
+TextFor = Callable[[int, int], str | None]
 
 # Words in an answer that mean the command was refused or failed (case as written).
 REFUSALS = ("nothing was saved", "went wrong", "clashed", "can't", "cannot", "Sorry")
@@ -96,7 +98,19 @@ class Run:
         return 1000 * (median(values) if q is None else percentile(values, q))
 
 
-def check_ack(kind: str, status: int, data: bytes) -> str | None:
+def expected_text(sent: str) -> str | None:
+    """How csp-bot's answer to ``sent`` begins when the command did what it was asked."""
+    words = sent.split()
+    if words[:2] in (["action", "update"], ["action", "done"]) and len(words) > 2:
+        return f"{words[2]} updated"
+    if words[:3] == ["action", "list", "mine"]:
+        return "Open actions"
+    if words[:2] == ["priority", "status"] and len(words) > 2:
+        return f"Priority status: {words[2]}"
+    return None
+
+
+def check_ack(kind: str, status: int, data: bytes, sent: str = "") -> str | None:
     """Why an answer is not a good ack (None when it is)."""
     if status != 200:
         return f"HTTP {status}: {data[:200]!r}"
@@ -110,6 +124,13 @@ def check_ack(kind: str, status: int, data: bytes) -> str | None:
     for bad in REFUSALS:
         if bad in text:
             return f"refused: {text[:300]}"
+    lowered = text.lower()
+    if sent.startswith("action done") and ("already complete" in lowered or "no action" in lowered):
+        return f"not closed: {text[:300]}"
+    expected = expected_text(sent)
+    summary = body.get("text", "") if isinstance(body, dict) else ""
+    if expected and not str(summary).startswith(expected):
+        return f"unexpected answer (wanted {expected!r}): {text[:300]}"
     return None
 
 
@@ -132,6 +153,8 @@ def load(
         while time.monotonic() < stop_at:
             sequence += 1
             text = text_for(index, sequence)
+            if text is None:
+                break
             body, _ = server.command_body("U0LEE", text)
             headers = server.signed_headers(body)
             began = time.perf_counter()
@@ -145,7 +168,7 @@ def load(
                 conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
                 continue
             elapsed = time.perf_counter() - began
-            problem = check_ack(kind, answer.status, data)
+            problem = check_ack(kind, answer.status, data, text)
             if problem:
                 bad.append(problem)
             else:
@@ -165,6 +188,21 @@ def load(
         t.join()
     run.seconds = time.monotonic() - began
     return run
+
+
+def closing_texts(prefix: str, count: int) -> TextFor:
+    """``action done <prefix>-1 <note>``, then -2, ... up to -``count``, each once, then None."""
+    numbers = itertools.count(1)
+    lock = threading.Lock()
+
+    def text_for(index: int, sequence: int) -> str | None:
+        with lock:
+            n = next(numbers)
+        if n > count:
+            return None
+        return f"action done {prefix}-{n} finished {index}-{sequence}-{time.time_ns()}"
+
+    return text_for
 
 
 def prepare(url: str) -> None:
