@@ -1,8 +1,9 @@
 """Benchmark 1: ack latency of ``/csp action update`` through the production stack.
 
 Three servers, one after the other, each on the same stack (gunicorn gthread,
-2 workers x 4 threads as in the Procfile, Bolt's WSGI adapter, signature
-verification with the same secret), loaded the same way: 20 client threads,
+2 workers x 4 threads as in the Procfile, signature verification with the same
+secret; Bolt's WSGI adapter for the baselines, csp-bot's front door, which hands
+a slash command to its listener past Bolt's dispatch), loaded the same way: 20 client threads,
 each with its own keep-alive HTTP connection, sending signed slash commands
 (fresh timestamp and signature per request) back to back for a fixed time
 (the load generator is ``ack_load.py``).
@@ -322,9 +323,9 @@ csp-bot / bolt-pbr = **{one.ms() / one_pbr.ms():.2f}**.
 The other commands, one client, on the same csp-bot server in the same run, after the
 update's one-client run ({single_seconds:.0f} s each after {COMMAND_WARMUP:.0f} s unmeasured);
 `action done` last, on {closable} actions D-1, D-2... made for it just before (so the list and
-the status above show Lee's usual actions), each request closing the next one. Finding an
-action by its ref reads every action of the partnership, so these D actions weigh on the
-figure for `action done`. The ratios are to the baselines' one-client medians
+the status above show Lee's usual actions), each request closing the next one (a ref is
+found through the `(partnership_id, upper(ref))` index, so the D actions do not slow the
+lookup). The ratios are to the baselines' one-client medians
 ({ms(one_default.ms())} ms and {ms(one_pbr.ms())} ms):
 
 {command_table}
