@@ -24,6 +24,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -204,6 +205,8 @@ class Action(Base):
     __table_args__ = (
         UniqueConstraint("partnership_id", "ref"),
         Index("ix_action_partnership_due", "partnership_id", "due_date"),
+        # find_action matches upper(ref): the unique index above cannot serve it (0015).
+        Index("ix_action_partnership_ref_upper", "partnership_id", text("upper(ref)")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
