@@ -46,8 +46,11 @@ def entries(session: Session) -> int:
 
 
 def newest(session: Session, ref: str) -> ActionUpdate:
+    """The action's latest history entry (by id: a table has no order of its own)."""
     found = session.scalars(
-        select(ActionUpdate).where(ActionUpdate.action_id == action(session, ref).id)
+        select(ActionUpdate)
+        .where(ActionUpdate.action_id == action(session, ref).id)
+        .order_by(ActionUpdate.id)
     ).all()
     return found[-1]
 
