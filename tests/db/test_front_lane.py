@@ -8,10 +8,9 @@ it stay as they are.
 
 from __future__ import annotations
 
-import io
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
@@ -22,11 +21,11 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.slack.front import ALREADY, FrontDoor
-from bot.slack.lane import CommandLane
+from bot.slack.lane import CommandLane, Listener
+from bot.slack.warm import signed_environ
 from storage.seen import Ledger
-from tests.db.test_front import Recorder, bolt, call, command, health, sign
+from tests.db.test_front import SECRET, Recorder, bolt, call, command, health
 
-Listener = Callable[[Ack, dict[str, Any], WebClient], None]
 CLIENT = WebClient(token="xoxb-lane", base_url="http://127.0.0.1:9/api/")
 
 # What listeners acknowledge with, each a shape the app's replies take.
@@ -52,8 +51,20 @@ def _listener(kind: str, seen: list[dict[str, Any]]) -> Listener:
     return listener
 
 
-def _bolt_answer(listener: Listener, body: bytes) -> tuple[str, dict[str, str], bytes]:
-    """What Bolt's WSGI adapter answers for this listener (signatures off, as in the server)."""
+def _answer(wsgi: Callable[..., Iterable[bytes]], body: bytes) -> tuple[str, dict[str, str], bytes]:
+    """What a WSGI app answers for ``body`` signed now and posted to /slack/events."""
+    answer: list[Any] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        answer.extend([status, headers])
+        return lambda _data: None
+
+    data = b"".join(wsgi(signed_environ(SECRET, body), start_response))
+    return answer[0], dict(answer[1]), data
+
+
+def _bolt(listener: Listener) -> SlackRequestHandler:
+    """Bolt's WSGI adapter around this listener (signatures off, as in the server)."""
     app = App(
         client=CLIENT,
         # As the app's own authorize (bot/slack/app.py): the token, no call to Slack.
@@ -65,49 +76,13 @@ def _bolt_answer(listener: Listener, body: bytes) -> tuple[str, dict[str, str], 
         ignoring_self_events_enabled=False,
     )
     app.command("/csp")(listener)
-    handler = SlackRequestHandler(app, path="/slack/events")
-    environ = _environ(body)
-    answer: list[Any] = []
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        answer.extend([status, headers])
-        return lambda _data: None
-
-    data = b"".join(handler(environ, start_response))
-    return answer[0], dict(answer[1]), data
-
-
-def _environ(body: bytes) -> dict[str, Any]:
-    """A signed POST of ``body`` to /slack/events, as gunicorn hands it on."""
-    stamp = str(int(time.time()))
-    return {
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/slack/events",
-        "CONTENT_TYPE": "application/x-www-form-urlencoded",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-        "HTTP_X_SLACK_REQUEST_TIMESTAMP": stamp,
-        "HTTP_X_SLACK_SIGNATURE": sign(body, stamp),
-    }
-
-
-def _lane_answer(door: FrontDoor, body: bytes) -> tuple[str, dict[str, str], bytes]:
-    """What the front door answers for ``body`` (status, headers, bytes)."""
-    answer: list[Any] = []
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        answer.extend([status, headers])
-        return lambda _data: None
-
-    data = b"".join(door(_environ(body), start_response))
-    return answer[0], dict(answer[1]), data
+    return SlackRequestHandler(app, path="/slack/events")
 
 
 def _door(factory: sessionmaker[Session], listener: Listener) -> FrontDoor:
     """A front door whose ``/csp`` lane runs ``listener``; Bolt is a recorder."""
     return FrontDoor(
-        Recorder(), "front-secret", Ledger(factory), health, commands=CommandLane(listener, CLIENT)
+        Recorder(), SECRET, Ledger(factory), health, commands=CommandLane(listener, CLIENT)
     )
 
 
@@ -116,8 +91,8 @@ def test_the_lane_answers_as_bolt_would(factory: sessionmaker[Session], kind: st
     """Status, headers and bytes are Bolt's own for the same ack; Bolt is not called."""
     seen: list[dict[str, Any]] = []
     door = _door(factory, _listener(kind, seen))
-    status, headers, data = _lane_answer(door, command(trigger=f"t.{kind}"))
-    want_status, want_headers, want_data = _bolt_answer(_listener(kind, []), command())
+    status, headers, data = _answer(door, command(trigger=f"t.{kind}"))
+    want_status, want_headers, want_data = _answer(_bolt(_listener(kind, [])), command())
     assert (status, data) == (want_status, want_data)
     assert {k.lower(): v for k, v in headers.items()} == {
         k.lower(): v for k, v in want_headers.items()
